@@ -1,0 +1,26 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+JAPAN = "JP"
+
+
+class User(AbstractUser):
+    """A reader. The country decides which comment section their comments land in."""
+
+    display_name = models.CharField(
+        _("display name"), max_length=60, blank=True, help_text=_("Shown with your comments.")
+    )
+    country = CountryField(_("country"), blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_in_japan(self) -> bool:
+        return self.country == JAPAN

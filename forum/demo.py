@@ -1,0 +1,92 @@
+"""The demo article and its 35 comments (forum/demo/rare-earths-article.json), loaded idempotently."""
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import JAPAN, User
+
+from .models import Article, Comment, Section
+
+DEMO_FILE = Path(__file__).resolve().parent / "demo" / "rare-earths-article.json"
+BULLET = re.compile(r"^\s*[•·*-]\s+")
+NUMBERED_HEADING = re.compile(r"^\d+\.\s+\S")
+
+
+def seed_text_to_markdown(text: str) -> str:
+    """The seed's plain text to Markdown: short lines without final punctuation are subheadings
+    (numbered ones one level down), lines starting with a bullet become a list."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if all(BULLET.match(line) for line in lines):
+            blocks.append("\n".join("- " + BULLET.sub("", line).strip() for line in lines))
+        elif len(lines) == 1 and _is_heading(lines[0].strip()):
+            line = lines[0].strip()
+            blocks.append(("### " if NUMBERED_HEADING.match(line) else "## ") + line)
+        else:
+            blocks.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _is_heading(line: str) -> bool:
+    return len(line) <= 90 and not line.endswith((".", ":", "?", "!", '"', "”", ","))
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    article: Article
+    created_comments: int
+
+
+@transaction.atomic
+def load_demo(path: Path = DEMO_FILE) -> DemoResult:
+    """Create the demo article, its readers and comments. Running it again creates nothing new."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    seed = data["article"]
+    dateline = date.fromisoformat(seed["dateline"])
+    article, _ = Article.objects.get_or_create(
+        slug=slugify(seed["title"]),
+        defaults={
+            "title": seed["title"],
+            "dateline": dateline,
+            "body": seed_text_to_markdown(seed["body_text"]),
+            "discussion_prompt": seed["discussion_prompt"],
+            "status": Article.Status.PUBLISHED,
+            "published_at": timezone.make_aware(datetime.combine(dateline, time(9, 0))),
+        },
+    )
+    created = 0
+    japan_number = 0
+    for position, item in enumerate(data["comments"]):
+        if item["section"] == Section.JAPAN:
+            japan_number += 1
+            author = _demo_reader(f"demo-japan-{japan_number:02d}", display_name="", country=JAPAN)
+        else:
+            author = _demo_reader("demo-" + slugify(item["author_name"]), item["author_name"], item.get("country", ""))
+        # Spaced a few minutes apart in the seed's order, so "newest" keeps a stable order.
+        posted = article.published_at + timedelta(minutes=5 * (position + 1))
+        _, was_created = Comment.objects.get_or_create(
+            article=article,
+            author=author,
+            body=item["body"],
+            defaults={"section": item["section"], "created_at": posted},
+        )
+        created += was_created
+    return DemoResult(article=article, created_comments=created)
+
+
+def _demo_reader(username: str, display_name: str, country: str) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"display_name": display_name, "country": country}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -1,0 +1,23 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .services import clean_comment_body
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": settings.COMMENT_MAX_LENGTH}),
+        # Length and blankness are checked by the service, with its messages; the form keeps the
+        # raw text so a reader who typed too much gets it back to shorten.
+        strip=False,
+        required=False,
+    )
+
+    def clean_body(self) -> str:
+        try:
+            return clean_comment_body(self.cleaned_data.get("body", ""))
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages, code=error.code) from error

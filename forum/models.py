@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .markdown import render_markdown
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    dateline = models.DateField(_("dateline"))
+    body = models.TextField(_("body"), help_text=_("Markdown: ## for subheadings, - for bullet lists."))
+    body_html = models.TextField(editable=False, default="")
+    discussion_prompt = models.TextField(_("discussion prompt"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    comments_open = models.BooleanField(_("comments open"), default=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_published_idx")]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # The sanitised HTML is derived from the Markdown on every save, whoever saves.
+        self.body_html = render_markdown(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "published_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("article", kwargs={"slug": self.slug})
+
+
+class Section(models.TextChoices):
+    JAPAN = "japan", _("Reactions in Japan")
+    WORLD = "world", _("Voices from Around the World")
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self) -> "CommentQuerySet":
+        return self.filter(status=Comment.Status.VISIBLE)
+
+
+def _sort_index(name: str, *fields: str) -> models.Index:
+    # Sorts read stored columns through a partial index per order: visible comments of one
+    # article's section, in that order, with the id as the tie-breaker cursors rely on.
+    return models.Index(fields=["article", "section", *fields, "-id"], condition=Q(status="visible"), name=name)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    section = models.CharField(_("section"), max_length=10, choices=Section.choices)
+    body = models.TextField(_("comment"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VISIBLE)
+    created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+
+    # Derived from the vote rows by votes.services.tally_comment; never incremented in place.
+    agree_count = models.PositiveIntegerField(default=0)
+    disagree_count = models.PositiveIntegerField(default=0)
+    agree_japan_count = models.PositiveIntegerField(default=0)
+    agree_world_count = models.PositiveIntegerField(default=0)
+    disagree_japan_count = models.PositiveIntegerField(default=0)
+    disagree_world_count = models.PositiveIntegerField(default=0)
+    best_score = models.FloatField(default=0)
+    controversy_score = models.FloatField(default=0)
+    common_ground_score = models.FloatField(default=0)
+    tallied_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            _sort_index("comment_newest_idx", "-created_at"),
+            _sort_index("comment_agreed_idx", "-agree_count"),
+            _sort_index("comment_disagreed_idx", "-disagree_count"),
+            _sort_index("comment_best_idx", "-best_score"),
+            _sort_index("comment_controversial_idx", "-controversy_score"),
+            _sort_index("comment_common_ground_idx", "-common_ground_score"),
+        ]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}: {self.body[:40]}"
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None

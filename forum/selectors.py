@@ -1,0 +1,86 @@
+"""Reads for articles and comments: every list selects its related rows up front."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, ArticleQuerySet, Comment, CommentQuerySet, Section
+
+# Each sort reads stored columns kept by the tally (see Comment's partial indexes); the id breaks
+# ties so that the order is total and cursors never skip or repeat.
+SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-created_at", "-id"),
+    "best": ("-best_score", "-id"),
+    "agreed": ("-agree_count", "-id"),
+    "disagreed": ("-disagree_count", "-id"),
+    "controversial": ("-controversy_score", "-id"),
+    "common_ground": ("-common_ground_score", "-id"),
+}
+SORT_LABELS: dict[str, Promise] = {
+    "newest": _("Newest"),
+    "best": _("Best"),
+    "agreed": _("Most agreed"),
+    "disagreed": _("Most disagreed"),
+    "controversial": _("Controversial"),
+    "common_ground": _("Common ground"),
+}
+DEFAULT_SORT = "newest"
+COMMENTS_PER_PAGE = 100
+
+
+def published_articles() -> ArticleQuerySet:
+    return Article.objects.published().only(
+        "title", "slug", "dateline", "published_at", "discussion_prompt", "comments_open"
+    )
+
+
+def visible_comments() -> CommentQuerySet:
+    """Comments anyone may see, with what every listing shows of their author."""
+    return Comment.objects.visible().select_related("author", "article")
+
+
+def section_comments(*, article: Article, section: str, sort: str = DEFAULT_SORT) -> CommentQuerySet:
+    return (
+        Comment.objects.visible()
+        .filter(article=article, section=section)
+        .select_related("author")
+        .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+    )
+
+
+def section_totals(*, article: Article) -> dict[str, int]:
+    """Visible comments per section, in one query."""
+    totals = (
+        Comment.objects.visible()
+        .filter(article=article)
+        .aggregate(**{key: Count("pk", filter=Q(section=key)) for key in Section.values})
+    )
+    return {key: totals[key] or 0 for key in Section.values}
+
+
+@dataclass(frozen=True)
+class SectionPage:
+    key: str
+    title: str
+    comments: list[Comment]
+    total: int
+    page: int
+    pages: int
+
+
+def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> list[SectionPage]:
+    """Both sections of an article page: a fixed number of queries whatever the comment count."""
+    totals = section_totals(article=article)
+    sections = []
+    for key, title in Section.choices:
+        total = totals[key]
+        page_count = max(1, -(-total // COMMENTS_PER_PAGE))
+        page = min(max(1, pages.get(key, 1)), page_count)
+        start = (page - 1) * COMMENTS_PER_PAGE
+        comments = list(section_comments(article=article, section=key, sort=sort)[start : start + COMMENTS_PER_PAGE])
+        for comment in comments:
+            comment.article = article  # the page already holds it; no query per comment
+        sections.append(SectionPage(key, str(title), comments, total, page, page_count))
+    return sections

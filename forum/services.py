@@ -1,0 +1,94 @@
+"""Writes for articles and comments. Views, API views, admin actions and commands call these."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from .models import Article, Comment, CommentQuerySet, Section
+
+
+def section_for(user: User) -> str:
+    """Readers in Japan react in the first section; everyone else is a voice from the world."""
+    return Section.JAPAN if user.is_in_japan else Section.WORLD
+
+
+def clean_comment_body(body: str) -> str:
+    """Strip the text and enforce the length rules; raise ValidationError with a reader's message."""
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError(_("Write something before posting."), code="blank")
+    if len(text) > settings.COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep it to %(limit)d characters (this one has %(length)d).")
+            % {"limit": settings.COMMENT_MAX_LENGTH, "length": len(text)},
+            code="max_length",
+        )
+    if "\x00" in text:
+        raise ValidationError(_("The text contains a character that cannot be stored."), code="invalid")
+    return text
+
+
+def ensure_comments_open(article: Article) -> None:
+    if article.status != Article.Status.PUBLISHED or not article.comments_open:
+        raise PermissionDenied(_("Comments on this article are closed."))
+
+
+def post_comment(*, author: User, article: Article, body: str) -> Comment:
+    """Post a comment in the author's section. Raises PermissionDenied or ValidationError."""
+    ensure_comments_open(article)
+    return Comment.objects.create(
+        article=article, author=author, section=section_for(author), body=clean_comment_body(body)
+    )
+
+
+def can_edit_comment(*, user: User, comment: Comment) -> bool:
+    window = timedelta(seconds=settings.COMMENT_EDIT_WINDOW_SECONDS)
+    return comment.author_id == user.pk and timezone.now() - comment.created_at <= window
+
+
+def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
+    """The author may reword a comment within the edit window; it then shows as edited."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied(_("Only the author can edit this comment."))
+    if not can_edit_comment(user=user, comment=comment):
+        raise PermissionDenied(_("The time for editing this comment has passed."))
+    comment.body = clean_comment_body(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def delete_comment(*, user: User, comment: Comment) -> None:
+    """The author may take back their own comment; its votes go with it."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied(_("Only the author can delete this comment."))
+    comment.delete()
+
+
+def hide_comments(*, comments: CommentQuerySet) -> int:
+    return comments.update(status=Comment.Status.HIDDEN)
+
+
+def restore_comments(*, comments: CommentQuerySet) -> int:
+    return comments.update(status=Comment.Status.VISIBLE)
+
+
+def move_comments(*, comments: CommentQuerySet, section: str) -> int:
+    if section not in Section.values:
+        raise ValidationError(_("Unknown section."))
+    return comments.update(section=section)
+
+
+@transaction.atomic
+def publish_article(*, article: Article) -> Article:
+    article.status = Article.Status.PUBLISHED
+    if article.published_at is None:
+        article.published_at = timezone.now()
+    article.save()
+    return article

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<slug:slug>/", views.article_detail, name="article"),
+    path("articles/<slug:slug>/comments/", views.post_comment, name="post_comment"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("votes.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,76 @@
+// Vote buttons without a reload. Without this script the buttons are plain forms that post and
+// come back to the page; with it, the vote is posted in the background, the pressed state shows
+// at once, and the counts follow as soon as the tally task has run (usually well under a second).
+(function () {
+  "use strict";
+
+  var POLL_INTERVAL_MS = 200;
+  var POLL_ATTEMPTS = 25;
+
+  function showCounts(form, counts) {
+    form.querySelectorAll("[data-count]").forEach(function (node) {
+      var value = counts[node.getAttribute("data-count")];
+      if (typeof value === "number") node.textContent = String(value);
+    });
+  }
+
+  function showChoice(form, choice) {
+    form.querySelectorAll("button[name=choice]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.value === choice ? "true" : "false");
+    });
+  }
+
+  function say(form, text) {
+    var status = form.querySelector(".vote-status");
+    if (status) status.textContent = text || "";
+  }
+
+  // Poll until a tally newer than our vote has run, then stop.
+  function followTally(form, since, attempt) {
+    fetch(form.getAttribute("data-counts-url"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (counts) {
+        if (!counts) return;
+        showCounts(form, counts);
+        var tallied = counts.tallied_at ? Date.parse(counts.tallied_at) : 0;
+        if (tallied < since && attempt < POLL_ATTEMPTS) {
+          window.setTimeout(function () { followTally(form, since, attempt + 1); }, POLL_INTERVAL_MS);
+        }
+      })
+      .catch(function () { /* the counts will be right on the next page load */ });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("votes")) return;
+    var button = event.submitter;
+    if (!button || button.name !== "choice") return;
+    event.preventDefault();
+    var data = new FormData(form);
+    data.set("choice", button.value);
+    form.setAttribute("aria-busy", "true");
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        form.removeAttribute("aria-busy");
+        if (!result.ok) {
+          say(form, result.body.detail || (result.body.choice && result.body.choice[0]) || "");
+          return;
+        }
+        say(form, "");
+        showChoice(form, result.body.choice);
+        followTally(form, Date.parse(result.body.answered_at), 0);
+      })
+      .catch(function () {
+        form.removeAttribute("aria-busy");
+        form.submit();  // fall back to the plain form post
+      });
+  });
+})();

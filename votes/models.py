@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from forum.models import Comment
+
+
+class Region(models.TextChoices):
+    """Where the voter lived when they voted: the split shown beside each count."""
+
+    JAPAN = "japan", _("Japan")
+    WORLD = "world", _("World")
+
+
+class Vote(models.Model):
+    """One reader's vote on one comment: the source of truth the counters are derived from.
+
+    Taking a vote back keeps the row with no choice, so the change has a timestamp the
+    reconciliation can find (a deleted row would leave no trace to reconcile from).
+    """
+
+    class Choice(models.TextChoices):
+        AGREE = "agree", _("I agree")
+        DISAGREE = "disagree", _("I disagree")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    # Indexed by the (comment, choice, region) index below, which also serves the tally.
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes", db_index=False)
+    choice = models.CharField(max_length=10, choices=Choice.choices, null=True, blank=True)
+    region = models.CharField(max_length=10, choices=Region.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="one_vote_per_reader_per_comment"),
+        ]
+        indexes = [models.Index(fields=["comment", "choice", "region"], name="vote_tally_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.choice or 'no vote'} on comment {self.comment_id}"
+
+
+class ReconciliationWatermark(models.Model):
+    """A single row: the reconciliation has re-tallied every comment voted on before this time.
+
+    Each run looks at votes changed since then (less a grace period for transactions still open
+    and clocks that disagree), so it costs as much as the recent votes, not the whole table.
+    """
+
+    reconciled_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"reconciled until {self.reconciled_until:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,237 @@
+"""Writes for votes, and the tally that derives each comment's counters from its vote rows.
+
+No counter is ever incremented in place (except in the benchmark's baseline mode): a vote writes
+its own row and marks the comment dirty; the tally rebuilds the counters from the rows.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from forum.models import Article, Comment
+
+from . import scoring
+from .models import ReconciliationWatermark, Region, Vote
+
+logger = logging.getLogger(__name__)
+
+
+class VoteNotAllowed(PermissionDenied):
+    """The reader may not vote on this comment; the message says why."""
+
+
+def region_of(user: User) -> str:
+    return Region.JAPAN if user.is_in_japan else Region.WORLD
+
+
+def ensure_can_vote(*, user: User, comment: Comment) -> None:
+    if comment.author_id == user.pk:
+        raise VoteNotAllowed(_("You cannot vote on your own comment."))
+    if comment.status != Comment.Status.VISIBLE:
+        raise VoteNotAllowed(_("This comment is not open for votes."))
+    article = comment.article
+    if article.status != Article.Status.PUBLISHED or not article.comments_open:
+        raise VoteNotAllowed(_("The discussion on this article is closed."))
+
+
+def cast_vote(*, user: User, comment: Comment, choice: str) -> Vote:
+    """Record the reader's vote (new, or switched). Idempotent; counters catch up asynchronously.
+
+    One INSERT ... ON CONFLICT DO UPDATE: concurrent identical requests from one reader end in
+    one row without an IntegrityError to retry, and no lock is taken on the comment row.
+    """
+    if choice not in Vote.Choice.values:
+        raise ValueError(f"unknown choice {choice!r}")
+    ensure_can_vote(user=user, comment=comment)
+    now = timezone.now()
+    vote = Vote(user=user, comment=comment, choice=choice, region=region_of(user), updated_at=now)
+    with transaction.atomic():
+        if settings.VOTES_SYNCHRONOUS_COUNTERS:
+            _baseline_count_in_request(vote)
+        Vote.objects.bulk_create(
+            [vote],
+            update_conflicts=True,
+            unique_fields=["user", "comment"],
+            update_fields=["choice", "region", "updated_at"],
+        )
+        _mark_dirty_on_commit(comment.pk)
+    return vote
+
+
+def retract_vote(*, user: User, comment: Comment) -> None:
+    """Take the reader's vote back. Taking back a vote that is not there changes nothing."""
+    ensure_can_vote(user=user, comment=comment)
+    with transaction.atomic():
+        if settings.VOTES_SYNCHRONOUS_COUNTERS:
+            _baseline_count_in_request(Vote(user=user, comment=comment, choice=None, region=region_of(user)))
+        changed = Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
+            choice=None, updated_at=timezone.now()
+        )
+        if changed:
+            _mark_dirty_on_commit(comment.pk)
+
+
+def toggle_vote(*, user: User, comment: Comment, choice: str) -> str | None:
+    """The page's buttons: the other button switches the vote, the same one takes it back."""
+    current = current_choice(user=user, comment=comment)
+    if current == choice:
+        retract_vote(user=user, comment=comment)
+        return None
+    cast_vote(user=user, comment=comment, choice=choice)
+    return choice
+
+
+def current_choice(*, user: User, comment: Comment) -> str | None:
+    return Vote.objects.filter(user=user, comment=comment).values_list("choice", flat=True).first()
+
+
+def _mark_dirty_on_commit(comment_id: int) -> None:
+    if settings.VOTES_SYNCHRONOUS_COUNTERS:
+        return
+    from .tally import mark_dirty  # tally sends tasks, and tasks call back into this module
+
+    transaction.on_commit(lambda: mark_dirty(comment_id))
+
+
+def _baseline_count_in_request(vote: Vote) -> None:
+    """The benchmark's baseline only: adjust the counters in the request with F() + 1, as many
+    forums do. Every voter on a comment then queues on that comment's row lock."""
+    previous = (
+        Vote.objects.select_for_update()
+        .filter(user_id=vote.user_id, comment_id=vote.comment_id)
+        .values_list("choice", "region")
+        .first()
+    )
+    changes: dict[str, F] = {}
+    if previous and previous[0]:
+        field = f"{previous[0]}_{previous[1]}_count"
+        changes[field] = F(field) - 1
+        changes[f"{previous[0]}_count"] = F(f"{previous[0]}_count") - 1
+    if vote.choice:
+        field = f"{vote.choice}_{vote.region}_count"
+        total = f"{vote.choice}_count"
+        changes[field] = (changes.get(field) or F(field)) + 1
+        changes[total] = (changes.get(total) or F(total)) + 1
+    if changes:
+        Comment.objects.filter(pk=vote.comment_id).update(**changes)
+
+
+# --- The tally ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counters:
+    agree_count: int = 0
+    disagree_count: int = 0
+    agree_japan_count: int = 0
+    agree_world_count: int = 0
+    disagree_japan_count: int = 0
+    disagree_world_count: int = 0
+    best_score: float = 0.0
+    controversy_score: float = 0.0
+    common_ground_score: float = 0.0
+
+    @classmethod
+    def from_votes(cls, comment_id: int) -> "Counters":
+        """Count the comment's votes by choice and region (an index-only scan of vote_tally_idx)."""
+        rows = (
+            Vote.objects.filter(comment_id=comment_id, choice__isnull=False)
+            .values_list("choice", "region")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        by_key = {f"{choice}_{region}": n for choice, region, n in rows}
+        aj, aw = by_key.get("agree_japan", 0), by_key.get("agree_world", 0)
+        dj, dw = by_key.get("disagree_japan", 0), by_key.get("disagree_world", 0)
+        agree, disagree = aj + aw, dj + dw
+        return cls(
+            agree_count=agree,
+            disagree_count=disagree,
+            agree_japan_count=aj,
+            agree_world_count=aw,
+            disagree_japan_count=dj,
+            disagree_world_count=dw,
+            best_score=scoring.wilson_lower_bound(agree, agree + disagree),
+            controversy_score=scoring.controversy(agree, disagree),
+            common_ground_score=scoring.common_ground(
+                agree_japan=aj, disagree_japan=dj, agree_world=aw, disagree_world=dw
+            ),
+        )
+
+    @classmethod
+    def stored_on(cls, comment: Comment) -> "Counters":
+        return cls(**{name: getattr(comment, name) for name in cls.__dataclass_fields__})
+
+
+COUNTER_FIELDS = tuple(Counters.__dataclass_fields__)
+
+
+def tally_comment(*, comment_id: int) -> bool:
+    """Rebuild one comment's counters from its vote rows. Safe to run any number of times.
+
+    The comment row is locked first and the votes counted after (a fresh snapshot under READ
+    COMMITTED), so two tallies of one comment run one after the other and the later one always
+    sees at least what the earlier one saw: a slow tally can never overwrite a newer count.
+    Returns whether the stored counters were wrong; right ones are not written again, so
+    ``tallied_at`` is when the counters last changed.
+    """
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).only(*COUNTER_FIELDS).first()
+        if comment is None:
+            return False
+        started = timezone.now()
+        counters = Counters.from_votes(comment_id)
+        if counters == Counters.stored_on(comment):
+            return False
+        Comment.objects.filter(pk=comment_id).update(**asdict(counters), tallied_at=started)
+        return True
+
+
+def tally_comments(*, comment_ids: Iterable[int]) -> int:
+    """Tally each comment in its own short transaction; returns how many counters changed."""
+    return sum(tally_comment(comment_id=comment_id) for comment_id in sorted(set(comment_ids)))
+
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def reconcile_vote_counters() -> int:
+    """Re-tally every comment whose votes changed since the last reconciliation, from the
+    database alone: nothing in Redis or the broker is needed, so counters converge after a lost
+    task, a killed worker or a Redis that lost its memory. Returns how many counters changed."""
+    started = timezone.now()
+    watermark = ReconciliationWatermark.objects.filter(pk=1).values_list("reconciled_until", flat=True).first()
+    since = (watermark or EPOCH) - timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
+    comment_ids = Vote.objects.filter(updated_at__gt=since).values_list("comment_id", flat=True).distinct().order_by()
+    changed = tally_comments(comment_ids=list(comment_ids))
+    if changed:
+        logger.warning("Reconciliation corrected the counters of %d comments.", changed)
+    # Advance only after every comment was tallied: a run that dies midway is simply repeated.
+    ReconciliationWatermark.objects.update_or_create(pk=1, defaults={"reconciled_until": started})
+    return changed
+
+
+@dataclass(frozen=True)
+class RecountSummary:
+    checked: int
+    wrong: int
+
+
+def recount_all_votes(*, progress: Callable[[int], None] | None = None) -> RecountSummary:
+    """Rebuild every comment's counters (for operators); report how many were wrong."""
+    wrong = checked = 0
+    for comment_id in Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000):
+        wrong += tally_comment(comment_id=comment_id)
+        checked += 1
+        if progress:
+            progress(1)
+    return RecountSummary(checked=checked, wrong=wrong)
