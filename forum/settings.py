@@ -103,7 +103,7 @@ TEMPLATES = [
 # Persistent connections: a DRF list on PostgreSQL served ~250 req/s with CONN_MAX_AGE=0 and
 # ~1,450 with it on. Health checks drop a connection the server closed instead of failing a request.
 CONN_MAX_AGE = int(os.environ.get("DJANGO_CONN_MAX_AGE", "600"))
-SQLITE_PATH = VAR_DIR / "forum.sqlite3"
+SQLITE_PATH = Path(os.environ.get("FORUM_SQLITE_PATH", VAR_DIR / "forum.sqlite3")).resolve()
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}

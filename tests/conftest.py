@@ -1,0 +1,67 @@
+import os
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.processes import start_worker
+from votes.tally import tally_redis
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
+# unless told that this is intended (the live_server and the test both touch the database).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def process_log_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("process-logs")
+
+
+@pytest.fixture(autouse=True)
+def _clean_tally_redis():
+    """Each test starts with no dirty marks and no queued tasks in the test broker database."""
+    client = tally_redis()
+    if client is not None:
+        client.flushdb()
+    yield
+
+
+@pytest.fixture
+def reader(db):
+    return UserFactory(username="reader", display_name="A Reader", country="US")
+
+
+@pytest.fixture
+def japan_reader(db):
+    return UserFactory(username="tokyo", display_name="Tokyo Reader", country="JP")
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory(title="Rare earths", slug="rare-earths")
+
+
+@pytest.fixture
+def comment(article):
+    return CommentFactory(article=article, author=UserFactory(country="GB"))
+
+
+@pytest.fixture
+def celery_worker(transactional_db, process_log_dir):
+    """A real Celery worker process consuming from the test broker, on the test database."""
+    worker = start_worker(log_dir=process_log_dir)
+    yield worker
+    worker.stop()
+
+
+def redis_is_the_broker() -> bool:
+    return settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+@pytest.fixture
+def shared_redis() -> redis.Redis:
+    if not redis_is_the_broker():
+        pytest.skip("needs the Redis broker (the PostgreSQL + Redis run)")
+    return tally_redis()

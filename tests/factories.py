@@ -1,0 +1,44 @@
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from forum.models import Article, Comment, Section
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"reader{n}")
+    display_name = factory.Sequence(lambda n: f"Reader {n}")
+    country = "US"
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's hook signature
+        if create:
+            obj.save()
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    dateline = factory.LazyFunction(lambda: timezone.localdate())
+    body = "An opening paragraph.\n\n## A subheading\n\n- one point\n- another point\n"
+    discussion_prompt = "What do you think?"
+    status = Article.Status.PUBLISHED
+    comments_open = True
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    article = factory.SubFactory(ArticleFactory)
+    author = factory.SubFactory(UserFactory)
+    section = factory.LazyAttribute(lambda o: Section.JAPAN if o.author.country == "JP" else Section.WORLD)
+    body = factory.Sequence(lambda n: f"Comment number {n}.")

@@ -1,0 +1,140 @@
+"""Real processes for integration and fault tests: Celery workers, beat, and private Redis servers.
+
+Each process gets the test database (the one pytest-django created) and the test broker through
+its environment, exactly as a deployed worker gets its own, and writes its log to a file that a
+failing test prints.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def wait_for(predicate: Callable[[], object], *, timeout: float, interval: float = 0.05, what: str = "condition"):
+    """Poll until predicate() is truthy; return its value or fail with what we waited for."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def database_env() -> dict[str, str]:
+    """Environment that points a child process at the database this test session uses."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return {"FORUM_SQLITE_PATH": str(db["NAME"]), "FORUM_VAR_DIR": str(settings.VAR_DIR)}
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return {"DATABASE_URL": f"postgres://{user}@{host}:{port}/{db['NAME']}", "FORUM_VAR_DIR": str(settings.VAR_DIR)}
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+    extra: dict = field(default_factory=dict)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Kill the whole process group (a prefork worker has children)."""
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, sig)
+        try:
+            self.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(timeout=5)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+
+def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Process:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}-{time.monotonic_ns()}.log"
+    log = log_path.open("wb")
+    popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return Process(name=name, popen=popen, log_path=log_path)
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    env = {**os.environ, **database_env(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    env["TALLY_REDIS_URL"] = settings.TALLY_REDIS_URL
+    env["TALLY_KEY_PREFIX"] = settings.TALLY_KEY_PREFIX
+    env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    env.update(overrides)
+    return env
+
+
+def start_worker(*, log_dir: Path, concurrency: int = 2, **env_overrides: str) -> Process:
+    process = _spawn(
+        "worker",
+        [
+            CELERY,
+            "-A",
+            "forum",
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={concurrency}",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname=test-{time.monotonic_ns()}@%h",
+        ],
+        child_env(**env_overrides),
+        log_dir,
+    )
+    wait_for(lambda: "ready." in process.log() or process.popen.poll() is not None, timeout=60, what="worker start")
+    if process.popen.poll() is not None:
+        raise AssertionError(f"worker exited:\n{process.log()}")
+    return process
+
+
+def start_beat(*, log_dir: Path, **env_overrides: str) -> Process:
+    schedule = log_dir / f"beat-schedule-{time.monotonic_ns()}"
+    return _spawn(
+        "beat",
+        [CELERY, "-A", "forum", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
+        child_env(**env_overrides),
+        log_dir,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_redis(*, port: int, log_dir: Path) -> Process:
+    """A private redis-server for tests that stop Redis: never the shared one on 6379."""
+    process = _spawn(
+        "redis",
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        dict(os.environ),
+        log_dir,
+    )
+    wait_for(lambda: "Ready to accept connections" in process.log(), timeout=20, what="redis-server start")
+    return process
