@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -11,8 +12,8 @@ POWER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + ((("Forum profile"), {"fields": ("display_name", "country")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((("Forum profile"), {"fields": ("display_name", "country")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
     list_display = ("username", "display_name", "country", "email", "is_staff", "is_active")
     list_filter = ("is_staff", "is_active", "groups", "country")
     search_fields = ("username", "display_name", "email")

@@ -84,25 +84,25 @@ class CommentAdmin(admin.ModelAdmin):
     def short_body(self, comment: Comment) -> str:
         return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
 
-    def _done(self, request: HttpRequest, count: int, singular: str, plural: str) -> None:
-        self.message_user(request, ngettext(singular, plural, count) % {"count": count}, messages.SUCCESS)
+    def _done(self, request: HttpRequest, message: str, count: int) -> None:
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Hide the selected comments"), permissions=["change"])
     def hide(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         count = services.hide_comments(comments=queryset)
-        self._done(request, count, "%(count)d comment hidden.", "%(count)d comments hidden.")
+        self._done(request, ngettext("%(count)d comment hidden.", "%(count)d comments hidden.", count), count)
 
     @admin.action(description=_("Restore the selected comments"), permissions=["change"])
     def restore(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         count = services.restore_comments(comments=queryset)
-        self._done(request, count, "%(count)d comment restored.", "%(count)d comments restored.")
+        self._done(request, ngettext("%(count)d comment restored.", "%(count)d comments restored.", count), count)
 
     @admin.action(description=_("Move to “Reactions in Japan”"), permissions=["change"])
     def move_to_japan(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         count = services.move_comments(comments=queryset, section=Section.JAPAN)
-        self._done(request, count, "%(count)d comment moved.", "%(count)d comments moved.")
+        self._done(request, ngettext("%(count)d comment moved.", "%(count)d comments moved.", count), count)
 
     @admin.action(description=_("Move to “Voices from Around the World”"), permissions=["change"])
     def move_to_world(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         count = services.move_comments(comments=queryset, section=Section.WORLD)
-        self._done(request, count, "%(count)d comment moved.", "%(count)d comments moved.")
+        self._done(request, ngettext("%(count)d comment moved.", "%(count)d comments moved.", count), count)

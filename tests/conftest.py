@@ -65,3 +65,18 @@ def shared_redis() -> redis.Redis:
     if not redis_is_the_broker():
         pytest.skip("needs the Redis broker (the PostgreSQL + Redis run)")
     return tally_redis()
+
+
+@pytest.fixture
+def moderators_group(db):
+    """The group the data migration creates. Transactional tests flush the database, taking
+    migration-made rows with them, so re-run the migration's own function when it is gone."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="Moderators").exists():
+        migration = importlib.import_module("votes.migrations.0002_moderators_group")
+        migration.create_moderators(apps, None)
+    return Group.objects.get(name="Moderators")
