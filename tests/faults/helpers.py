@@ -1,5 +1,7 @@
 """Shared by the fault tests: what the counters must be, computed from the vote rows by hand."""
 
+import contextlib
+
 from django.db import close_old_connections, connections
 
 from forum.models import Comment
@@ -59,3 +61,16 @@ def close_thread_connections() -> None:
     cannot be flushed (PostgreSQL) or stays locked (SQLite)."""
     close_old_connections()
     connections.close_all()
+
+
+@contextlib.contextmanager
+def logs_on_failure(processes: list):
+    """On a failed assertion, show what the real processes logged: that is where the cause is."""
+    try:
+        yield
+    except Exception as failure:
+        logs = "\n".join(f"----- {process.name} log -----\n{process.log()[-6000:]}" for process in processes)
+        raise AssertionError(f"{failure}\n{logs}") from failure
+    finally:
+        for process in reversed(processes):
+            process.stop()
