@@ -80,3 +80,9 @@ def moderators_group(db):
         migration = importlib.import_module("votes.migrations.0002_moderators_group")
         migration.create_moderators(apps, None)
     return Group.objects.get(name="Moderators")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create hundreds of readers; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
