@@ -138,3 +138,34 @@ def start_redis(*, port: int, log_dir: Path) -> Process:
     )
     wait_for(lambda: "Ready to accept connections" in process.log(), timeout=20, what="redis-server start")
     return process
+
+
+def start_web(*, log_dir: Path, port: int, workers: int = 2, **env_overrides: str) -> Process:
+    """The web side as deployed: gunicorn serving forum.wsgi on 127.0.0.1:port, with its own
+    database and broker settings from the environment (so a test can point it at a private Redis)."""
+    process = _spawn(
+        "web",
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "forum.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--access-logfile=-",
+            "--graceful-timeout=2",
+        ],
+        child_env(**env_overrides),
+        log_dir,
+    )
+
+    def answers() -> bool:
+        if process.popen.poll() is not None:
+            raise AssertionError(f"gunicorn exited:\n{process.log()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"GET /health/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            status_line = sock.recv(64).split(b"\r\n", 1)[0]
+            return status_line.startswith(b"HTTP/") and b" 200 " in status_line
+        return False
+
+    wait_for(answers, timeout=60, interval=0.2, what="gunicorn to answer /health/")
+    process.extra["base_url"] = f"http://127.0.0.1:{port}"
+    return process
