@@ -1,0 +1,57 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.embedded
+
+
+def django_check(tmp_path, **env):
+    run_env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY", "DJANGO_DEBUG"}}
+    run_env.update(FORUM_VAR_DIR=str(tmp_path), **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    """With debugging off and no DJANGO_SECRET_KEY, Django stops with a message saying what to set."""
+    result = django_check(tmp_path, DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_development_generates_a_secret_key_once(tmp_path):
+    """In development a key is generated into var/ on first start and kept."""
+    assert django_check(tmp_path).returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50
+    assert django_check(tmp_path).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_embedded_default_uses_sqlite_wal_and_the_filesystem_broker(tmp_path):
+    """No variables: SQLite in WAL mode with immediate transactions, and a broker needing no server."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "TALLY_REDIS_URL"}}
+    env["FORUM_VAR_DIR"] = str(tmp_path)
+    code = (
+        "import django; django.setup();"
+        "from django.conf import settings; from django.db import connection;"
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]);"
+        "print(settings.DATABASES['default']['OPTIONS']['transaction_mode']);"
+        "print(settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "forum.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    journal, mode, broker = result.stdout.split("\n")[:3]
+    assert (journal, mode) == ("wal", "IMMEDIATE")
+    assert broker == f"filesystem:// {tmp_path}/celery-broker"
