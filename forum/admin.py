@@ -50,22 +50,6 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ("author", "article")
     search_fields = ("body", "author__username", "author__display_name")
     raw_id_fields = ("author", "article")
-    fields = (
-        "article",
-        "author",
-        "section",
-        "status",
-        "body",
-        "created_at",
-        "edited_at",
-        "agree_count",
-        "disagree_count",
-        "agree_japan_count",
-        "agree_world_count",
-        "disagree_japan_count",
-        "disagree_world_count",
-        "tallied_at",
-    )
     # Counters are derived from the votes; nobody types them in.
     readonly_fields = (
         "created_at",
@@ -78,6 +62,7 @@ class CommentAdmin(admin.ModelAdmin):
         "disagree_world_count",
         "tallied_at",
     )
+    fields = ("article", "author", "section", "status", "body", *readonly_fields)
     actions = ("hide", "restore", "move_to_japan", "move_to_world")
 
     @admin.display(description=_("comment"))
