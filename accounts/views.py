@@ -3,9 +3,20 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm, SignUpForm
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """The page to return to after signing up, if it is on this site (never an open redirect)."""
+    target = request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -16,7 +27,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s.") % {"name": user.public_name})
-        return redirect(request.GET.get("next") or "home")
+        return redirect(_safe_next(request) or "home")
     return render(request, "accounts/sign_up.html", {"form": form})
 
 
