@@ -94,4 +94,4 @@ def test_counters_are_exact_within_two_reconciliation_periods_after_the_worker_i
         )
         converged_after = time.monotonic() - beat_started
         assert "Reconciliation corrected the counters of" in processes[1].log()
-        print(f"counters exact {converged_after:.2f} s after beat started")  # noqa: T201 - the report's figure
+        print(f"counters exact {converged_after:.2f} s after beat started")  # the report's figure
