@@ -1,0 +1,29 @@
+"""Browser fixtures for the end-to-end tests: Debian's Chromium, launched headless by pytest-playwright.
+
+No browser download works on the machines that run these tests, so Playwright drives the system
+Chromium that tests/setup_services.sh installs instead of one of its own builds.
+"""
+
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Containers have no user namespaces for Chromium's sandbox and no GPU; the rest keeps the browser
+# from calling home (updates, sync, first-run pages) while a test runs.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `bash tests/setup_services.sh` (it installs Debian's chromium).")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
