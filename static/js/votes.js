@@ -5,7 +5,7 @@
   "use strict";
 
   var POLL_INTERVAL_MS = 200;
-  var POLL_ATTEMPTS = 25;
+  var POLL_ATTEMPTS = 50;  // 10 s: a busy worker is slow, not wrong
 
   function showCounts(form, counts) {
     form.querySelectorAll("[data-count]").forEach(function (node) {
