@@ -1,0 +1,1 @@
+"""The vote benchmark (``make bench``): see bench/run.py."""

@@ -1,0 +1,242 @@
+"""What the benchmark reads from PostgreSQL and Redis: the bench database's life cycle, the seed
+data, counter writes on the hot comment, quiescence of the tally, and drift.
+
+Imported after django.setup() with the benchmark's environment (its own database and Redis db).
+"""
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from forum.models import Article, Comment, Section
+from votes.models import ReconciliationWatermark
+from votes.services import Counters
+from votes.tally import tally_redis
+
+
+def recreate_database(*, admin_url: str, name: str) -> None:
+    """Drop and create the bench database (it is the benchmark's alone)."""
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(*, admin_url: str, name: str) -> None:
+    connection.close()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Seed:
+    article: Article
+    spread_comment_ids: list[int]
+    probe_comment_ids: list[int]
+    hot_comment_id: int
+    baseline_hot_comment_id: int
+    voters: list[User]
+    probers: list[User]
+
+
+def seed(*, voters: int, probers: int, spread_comments: int) -> Seed:
+    """One article; comments by one author; readers half in Japan, half elsewhere. Passwords are
+    unusable (nobody signs in: sessions and tokens are made here), so no hashing cost."""
+    author = User.objects.create(username="bench-author", country="GB", password="!")
+    readers = User.objects.bulk_create(
+        [
+            User(username=f"bench-voter-{i}", country="JP" if i % 2 else "US", password="!")
+            for i in range(voters + probers + 1)
+        ]
+    )
+    article = Article.objects.create(
+        title="Benchmark article",
+        slug="benchmark",
+        dateline=timezone.localdate(),
+        body="Votes.",
+        status=Article.Status.PUBLISHED,
+    )
+    comments = Comment.objects.bulk_create(
+        [
+            Comment(article=article, author=author, section=Section.WORLD, body=f"Comment {i}.")
+            for i in range(spread_comments + probers + 2)
+        ]
+    )
+    ids = [comment.pk for comment in comments]
+    return Seed(
+        article=article,
+        spread_comment_ids=ids[:spread_comments],
+        probe_comment_ids=ids[spread_comments : spread_comments + probers],
+        hot_comment_id=ids[-2],
+        baseline_hot_comment_id=ids[-1],
+        voters=readers[:voters],
+        probers=readers[voters:],
+    )
+
+
+def session_headers(user: User) -> dict[str, str]:
+    """A signed-in browser's headers: a session as django.contrib.auth.login stores it, and a CSRF
+    cookie with the same (unmasked) secret in the header, which CsrfViewMiddleware accepts."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    csrf = secrets.token_hex(16)  # 32 characters, the length of a CSRF secret
+    return {
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}",
+        "X-CSRFToken": csrf,
+        "Accept": "application/json",
+    }
+
+
+def token_headers(user: User) -> dict[str, str]:
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"Authorization": f"Token {token.key}", "Accept": "application/json"}
+
+
+def api_vote_route_exists() -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve("/api/v1/comments/1/vote/")
+    except Resolver404:
+        return False
+    return True
+
+
+# --- Counter writes -----------------------------------------------------------------------------
+# A row trigger logs every UPDATE of the hot comment's row, synchronously in the writing
+# transaction: exact, per row, and unaffected by when backends flush their statistics (the
+# pg_stat_user_tables.n_tup_upd counter is per table and is flushed by each backend on its own
+# schedule, up to ~10 s late for an idle one). Rows are only ever appended, so the log adds no
+# lock of its own; it is installed only for the coalesced phase, where writes are a few a second.
+
+WRITE_LOG_SQL = """
+CREATE TABLE IF NOT EXISTS bench_comment_write (comment_id bigint NOT NULL, at timestamptz NOT NULL);
+CREATE OR REPLACE FUNCTION bench_log_comment_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO bench_comment_write VALUES (NEW.id, clock_timestamp());
+    RETURN NULL;
+END $$;
+"""
+
+
+def start_counting_writes(comment_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(WRITE_LOG_SQL)
+        cursor.execute("DROP TRIGGER IF EXISTS bench_count_writes ON forum_comment")
+        cursor.execute(
+            "CREATE TRIGGER bench_count_writes AFTER UPDATE ON forum_comment FOR EACH ROW "
+            f"WHEN (NEW.id = {int(comment_id)}) EXECUTE FUNCTION bench_log_comment_write()"
+        )
+
+
+def stop_counting_writes(comment_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS bench_count_writes ON forum_comment")
+        cursor.execute("SELECT count(*) FROM bench_comment_write WHERE comment_id = %s", [comment_id])
+        return cursor.fetchone()[0]
+
+
+# --- Quiescence and drift -----------------------------------------------------------------------
+
+
+def tally_is_idle() -> bool:
+    """Nothing marked dirty, no tally round scheduled, no tally task queued."""
+    client = tally_redis()
+    prefix = settings.TALLY_KEY_PREFIX
+    with client.pipeline(transaction=False) as pipe:
+        pipe.scard(f"{prefix}:dirty")
+        pipe.exists(f"{prefix}:scheduled")
+        pipe.llen(settings.CELERY_TASK_DEFAULT_QUEUE)
+        dirty, scheduled, queued = pipe.execute()
+    return not dirty and not scheduled and not queued
+
+
+def wait_for_tally(comment_ids: list[int], *, timeout: float = 20) -> float:
+    """Wait until the tally is idle and the given comments' counters match their votes; returns the
+    seconds waited (or raises after timeout)."""
+    started = time.monotonic()
+    while True:
+        if tally_is_idle() and not drifted_comments(comment_ids):
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"the tally did not settle within {timeout}s")
+        time.sleep(0.05)
+
+
+def wait_for_reconciliation(after: datetime, *, timeout: float) -> float:
+    """Wait until a reconciliation that started after ``after`` has finished (its watermark)."""
+    started = time.monotonic()
+    while True:
+        until = ReconciliationWatermark.objects.filter(pk=1).values_list("reconciled_until", flat=True).first()
+        if until is not None and until > after:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"no reconciliation finished within {timeout}s")
+        time.sleep(0.2)
+
+
+# Counts every comment's votes by choice and region in SQL, independently of the tally's code.
+DRIFT_SQL = """
+WITH fresh AS (
+    SELECT c.id,
+        count(v.id) FILTER (WHERE v.choice = 'agree' AND v.region = 'japan') AS aj,
+        count(v.id) FILTER (WHERE v.choice = 'agree' AND v.region = 'world') AS aw,
+        count(v.id) FILTER (WHERE v.choice = 'disagree' AND v.region = 'japan') AS dj,
+        count(v.id) FILTER (WHERE v.choice = 'disagree' AND v.region = 'world') AS dw
+    FROM forum_comment c LEFT JOIN votes_vote v ON v.comment_id = c.id
+    {where}
+    GROUP BY c.id
+)
+SELECT c.id FROM forum_comment c JOIN fresh f ON f.id = c.id
+WHERE (c.agree_japan_count, c.agree_world_count, c.disagree_japan_count, c.disagree_world_count,
+       c.agree_count, c.disagree_count)
+   IS DISTINCT FROM (f.aj, f.aw, f.dj, f.dw, f.aj + f.aw, f.dj + f.dw)
+ORDER BY c.id
+"""
+
+
+def drifted_comments(comment_ids: list[int] | None = None) -> list[int]:
+    """Ids of comments whose six stored counts differ from a fresh count of their vote rows."""
+    with connection.cursor() as cursor:
+        if comment_ids is None:
+            cursor.execute(DRIFT_SQL.format(where=""))
+        else:
+            cursor.execute(DRIFT_SQL.format(where="WHERE c.id = ANY(%s)"), [list(comment_ids)])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def comments_with_stale_scores() -> int:
+    """Comments whose stored counters or sort scores differ from Counters.from_votes (the tally's
+    own computation): the scores are derived too, and must follow the counts."""
+    wrong = 0
+    for comment in Comment.objects.only(*Counters.__dataclass_fields__).iterator(chunk_size=2000):
+        wrong += Counters.stored_on(comment) != Counters.from_votes(comment.pk)
+    return wrong
+
+
+def comment_count() -> int:
+    return Comment.objects.count()
+
+
+def vote_rows() -> int:
+    from votes.models import Vote
+
+    return Vote.objects.count()
+
+
+def reset_tally_redis() -> None:
+    """The bench's Redis database is its own: start with no marks and no queued tasks."""
+    tally_redis().flushdb()

@@ -1,0 +1,613 @@
+"""The vote benchmark: ``make bench``.
+
+Starts gunicorn (gthread workers, kept-alive HTTP connections, persistent database connections),
+a Celery worker and beat on PostgreSQL + Redis — a database, Redis db, queue and key prefix of
+its own — drives votes from many concurrent clients over loopback, and prints:
+
+  a. votes/s through the vote endpoint ÷ requests/s of GET /health/ on the same server;
+  b. 64 clients voting on one hot comment, coalesced tally vs. the baseline that increments the
+     counters in the request (VOTES_SYNCHRONOUS_COUNTERS=1): throughput and p99 latency ratios;
+  c. tally lag from a vote's answer to its count being visible: p50 and p99;
+  d. counter writes ÷ votes on the hot comment;
+  e. drift after the run: comments whose counters differ from their vote rows.
+
+Phases, in order: baseline hot comment (its own gunicorn, no Celery), then with worker and beat:
+health, votes spread over many comments (with lag probes), coalesced hot comment (with a lag
+probe and the write log), then settling, reconciliation and the drift check. About 2-3 minutes.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import secrets
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import load, servers  # noqa: E402
+
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "forum_bench"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=64, help="concurrent voters (and health clients)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--celery-concurrency", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each vote phase")
+    parser.add_argument("--health-seconds", type=float, default=12)
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured load before each server's first phase")
+    parser.add_argument("--comments", type=int, default=1000, help="comments the spread phase votes on")
+    parser.add_argument("--probers", type=int, default=4, help="lag probes during the spread phase")
+    parser.add_argument("--endpoint", choices=["auto", "form", "api"], default="auto")
+    parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_env(run_dir: Path) -> dict[str, str]:
+    """Everything the server processes and this one share; nothing collides with tests others run."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "forum.settings",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        "DJANGO_CONN_MAX_AGE": os.environ.get("DJANGO_CONN_MAX_AGE", "600"),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "TALLY_REDIS_URL": REDIS_URL,
+        "TALLY_KEY_PREFIX": "bench:tally",
+        "CELERY_QUEUE": "bench",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        # Plain HTTP on loopback: cookies must not be marked Secure-only.
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "FORUM_VAR_DIR": str(run_dir / "var"),
+        # The API's vote throttles (forum/settings.py REST_FRAMEWORK): per reader, and per address, which
+        # is 127.0.0.1 for every client here. Raised so they measure the path, not the limit; the
+        # throttle's own cost (a Redis INCR per scope) stays in every API vote.
+        "API_THROTTLE_VOTE_USER": os.environ.get("API_THROTTLE_VOTE_USER", "1000000/s"),
+        "API_THROTTLE_VOTE_ANON": os.environ.get("API_THROTTLE_VOTE_ANON", "1000000/s"),
+    }
+
+
+@dataclass
+class Cpu:
+    """CPU seconds used during one phase, by component."""
+
+    wall: float
+    machine_busy: float
+    client: float
+    gunicorn: float
+    celery: float
+    postgres: float
+
+    @property
+    def others_cores(self) -> float:
+        return (self.machine_busy - self.client - self.gunicorn - self.celery - self.postgres) / self.wall
+
+    def describe(self) -> str:
+        cores = os.cpu_count() or 1
+        others = self.others_cores * self.wall
+        return (
+            f"machine {self.machine_busy / self.wall / cores:.0%} busy of {cores} cores; cores used: "
+            f"gunicorn {self.gunicorn / self.wall:.2f}, postgres {self.postgres / self.wall:.2f}, "
+            f"celery {self.celery / self.wall:.2f}, load client {self.client / self.wall:.2f}, "
+            f"everything else {others / self.wall:.2f}"
+        )
+
+
+class CpuMeter:
+    def __init__(self, gunicorn: servers.Server, celery: list[servers.Server]) -> None:
+        self.gunicorn, self.celery = gunicorn, celery
+
+    def snapshot(self) -> tuple[float, ...]:
+        busy, _ = servers.machine_cpu_busy_seconds()
+        return (
+            time.monotonic(),
+            busy,
+            time.process_time(),
+            servers.process_tree_cpu_seconds(self.gunicorn.popen.pid),
+            sum(servers.process_tree_cpu_seconds(s.popen.pid) for s in self.celery),
+            servers.postgres_cpu_seconds(),
+        )
+
+    def since(self, before: tuple[float, ...]) -> Cpu:
+        after = self.snapshot()
+        return Cpu(*(b - a for a, b in zip(before, after, strict=True)))
+
+
+def phase(meter: CpuMeter, coroutine) -> tuple[load.PhaseResult, Cpu]:
+    before = meter.snapshot()
+    result = run_async(coroutine)
+    cpu = meter.since(before)
+    print(
+        f"  {result.name}: {result.ok} in {result.seconds:.0f} s = {result.rate:,.0f}/s, "
+        f"p50 {load.percentile(result.latencies_ms, 0.5):.1f} ms, "
+        f"p99 {load.percentile(result.latencies_ms, 0.99):.1f} ms"
+        + (f", failures {result.failures}" if result.failures else ""),
+        flush=True,
+    )
+    print(f"    {cpu.describe()}", flush=True)
+    return result, cpu
+
+
+def run_async(coroutine):
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def machine_description() -> str:
+    memory_kib = int(
+        next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1]
+    )
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
+    return f"{os.cpu_count()} CPUs (nproc; {model}), {memory_kib / 1024**2:.1f} GiB RAM"
+
+
+def service_versions() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+        cursor.execute("SHOW synchronous_commit")
+        sync_commit = cursor.fetchone()[0]
+    from votes.tally import tally_redis
+
+    redis_version = tally_redis().info("server")["redis_version"]
+    return (
+        f"PostgreSQL {postgres} (synchronous_commit={sync_commit}), Redis {redis_version}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def machine_busy_fraction(seconds: float) -> float:
+    busy_before, total_before = servers.machine_cpu_busy_seconds()
+    time.sleep(seconds)
+    busy_after, total_after = servers.machine_cpu_busy_seconds()
+    return (busy_after - busy_before) / (total_after - total_before)
+
+
+TASK_LINE = re.compile(r"Task votes\.tasks\.(\w+)\[[^\]]+\] succeeded in ([0-9.]+)s")
+
+
+def task_summary(worker_log: str) -> list[str]:
+    """How many tasks of each kind the worker ran, and how long they took (from its INFO log)."""
+    runs: dict[str, list[float]] = {}
+    for name, seconds in TASK_LINE.findall(worker_log):
+        runs.setdefault(name, []).append(float(seconds))
+    return [
+        f"{name}: {len(times)} runs, {sum(times):.1f} s in all, p50 {load.percentile(times, 0.5) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms"
+        for name, times in sorted(runs.items())
+    ]
+
+
+@dataclass
+class Figures:
+    health: load.PhaseResult
+    votes: load.PhaseResult
+    coalesced: load.PhaseResult
+    baseline: load.PhaseResult
+    cpu: dict[str, Cpu]
+    quiet_lag: load.LagSamples
+    hot_lag: load.LagSamples
+    hot_writes: int
+    hot_votes: int
+    drift_at_idle: int
+    drift: int
+    stale_scores: int
+    comments: int
+    vote_rows: int
+    settle_seconds: tuple[float, float]
+    reconcile_wait: float
+    corrections: list[str]
+    tasks: list[str]
+
+
+class Bench:
+    """One run: its own database, Redis db, queue, key prefix, port and log folder."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.run_dir = Path(tempfile.mkdtemp(prefix="forum-bench-"))
+        self.env = bench_env(self.run_dir)
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.running: list[servers.Server] = []
+        self.worker_log = ""
+
+    # --- processes --------------------------------------------------------------------------
+
+    def start(self, server: servers.Server) -> servers.Server:
+        self.running.append(server)
+        return server
+
+    def stop(self, server: servers.Server) -> None:
+        server.stop()
+        self.running.remove(server)
+        if server.name == "celery-worker":
+            self.worker_log += server.log()
+
+    def stop_all(self) -> None:
+        for server in reversed(list(self.running)):
+            self.stop(server)
+
+    def start_gunicorn(self, label: str, **env: str) -> servers.Server:
+        return self.start(
+            servers.start_gunicorn(
+                env={**self.env, **env},
+                label=label,
+                log_dir=self.run_dir,
+                port=self.port,
+                workers=self.args.workers,
+                threads=self.args.threads,
+            )
+        )
+
+    def start_celery(self) -> list[servers.Server]:
+        worker = self.start(
+            servers.start_worker(env=self.env, log_dir=self.run_dir, concurrency=self.args.celery_concurrency)
+        )
+        return [worker, self.start(servers.start_beat(env=self.env, log_dir=self.run_dir))]
+
+    # --- the run ----------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        from bench import measure
+
+        measure.recreate_database(admin_url=ADMIN_URL, name=DB_NAME)
+        servers.run_manage("migrate", "--noinput", env=self.env, log_dir=self.run_dir)
+        # DEBUG off serves static files through whitenoise's manifest: build it in the run's folder.
+        servers.run_manage("collectstatic", "--noinput", env=self.env, log_dir=self.run_dir)
+        measure.reset_tally_redis()
+        self.seed = measure.seed(
+            voters=self.args.clients, probers=self.args.probers, spread_comments=self.args.comments
+        )
+        use_api = self.args.endpoint == "api" or (self.args.endpoint == "auto" and measure.api_vote_route_exists())
+        self.endpoint = load.ApiVoteEndpoint(self.base_url) if use_api else load.FormVoteEndpoint(self.base_url)
+        headers_for = measure.token_headers if use_api else measure.session_headers
+        self.voters = [load.Voter(user.pk, headers_for(user)) for user in self.seed.voters]
+        probers = [load.Voter(user.pk, headers_for(user)) for user in self.seed.probers]
+        self.hot_prober, self.quiet_probers = probers[-1], probers[:-1]
+
+    def votes_on(self, pick_comment, seconds: float, name: str, extra=None):
+        return load.run_votes(
+            endpoint=self.endpoint,
+            voters=self.voters,
+            pick_comment=pick_comment,
+            seconds=seconds,
+            name=name,
+            extra=extra,
+        )
+
+    def measure(self) -> Figures:
+        from django.conf import settings
+        from django.utils import timezone
+
+        from bench import measure
+
+        args, seed = self.args, self.seed
+        spread_ids = seed.spread_comment_ids
+
+        def spread(rng) -> int:
+            return spread_ids[rng.randrange(len(spread_ids))]
+
+        def hot(rng) -> int:
+            return seed.hot_comment_id
+
+        def baseline_hot(rng) -> int:
+            return seed.baseline_hot_comment_id
+
+        cpu: dict[str, Cpu] = {}
+        print("Coalesced tally: the vote row is written in the request, Celery derives the counters", flush=True)
+        celery = self.start_celery()
+        gunicorn = self.start_gunicorn("coalesced")
+        meter = CpuMeter(gunicorn, celery)
+        run_async(load.run_health(base_url=self.base_url, clients=args.clients, seconds=args.warmup / 2, name="warm"))
+        run_async(self.votes_on(spread, args.warmup / 2, "warm-up"))
+
+        health, cpu["health"] = phase(
+            meter,
+            load.run_health(
+                base_url=self.base_url,
+                clients=args.clients,
+                seconds=args.health_seconds,
+                name=f"GET /health/, {args.clients} clients",
+            ),
+        )
+
+        quiet_lag = load.LagSamples("quiet comment (its counts equal the probe's own vote)")
+        probes = [
+            load.quiet_comment_prober(
+                endpoint=self.endpoint, base_url=self.base_url, voter=voter, comment_id=comment_id, samples=quiet_lag
+            )
+            for voter, comment_id in zip(self.quiet_probers, seed.probe_comment_ids, strict=True)
+        ]
+        votes, cpu["votes"] = phase(
+            meter,
+            self.votes_on(
+                spread,
+                args.seconds,
+                f"votes over {len(spread_ids):,} comments, {args.clients} clients (+{len(probes)} lag probes)",
+                extra=probes,
+            ),
+        )
+        settle_spread = measure.wait_for_tally(spread_ids + seed.probe_comment_ids)
+
+        # Counter writes are logged from here until the hot comment's tally has settled.
+        measure.start_counting_writes(seed.hot_comment_id)
+        hot_lag = load.LagSamples("hot comment (its tallied_at passes the moment the answer arrived)")
+        hot_probe = load.hot_comment_prober(
+            endpoint=self.endpoint,
+            base_url=self.base_url,
+            voter=self.hot_prober,
+            comment_id=seed.hot_comment_id,
+            samples=hot_lag,
+        )
+        coalesced, cpu["coalesced hot"] = phase(
+            meter,
+            self.votes_on(
+                hot, args.seconds, f"coalesced: {args.clients} clients on one hot comment (+1 lag probe)", [hot_probe]
+            ),
+        )
+        settle_hot = measure.wait_for_tally([seed.hot_comment_id])
+        hot_writes = measure.stop_counting_writes(seed.hot_comment_id)
+        hot_votes = coalesced.ok + len(hot_lag.lags_ms)
+        drift_at_idle = len(measure.drifted_comments())
+        print(
+            f"  tally settled {settle_spread:.2f} s after the spread phase, {settle_hot:.2f} s after the hot phase",
+            flush=True,
+        )
+        self.stop(gunicorn)
+        for server in celery:
+            self.stop(server)
+
+        print(
+            "Baseline: counters incremented in the request with F() + 1 (VOTES_SYNCHRONOUS_COUNTERS=1, no Celery)",
+            flush=True,
+        )
+        gunicorn = self.start_gunicorn("baseline", VOTES_SYNCHRONOUS_COUNTERS="1")
+        meter = CpuMeter(gunicorn, [])
+        run_async(self.votes_on(baseline_hot, args.warmup, "warm-up"))
+        baseline, cpu["baseline hot"] = phase(
+            meter, self.votes_on(baseline_hot, args.seconds, f"baseline: {args.clients} clients on one hot comment")
+        )
+        self.stop(gunicorn)
+
+        print("After the run: reconciliation, then drift", flush=True)
+        votes_done = timezone.now()
+        self.start_celery()
+        reconcile_wait = measure.wait_for_reconciliation(votes_done, timeout=settings.RECONCILE_SECONDS * 3 + 30)
+        measure.wait_for_tally([])
+        figures = Figures(
+            health=health,
+            votes=votes,
+            coalesced=coalesced,
+            baseline=baseline,
+            cpu=cpu,
+            quiet_lag=quiet_lag,
+            hot_lag=hot_lag,
+            hot_writes=hot_writes,
+            hot_votes=hot_votes,
+            drift_at_idle=drift_at_idle,
+            drift=len(measure.drifted_comments()),
+            stale_scores=measure.comments_with_stale_scores(),
+            comments=measure.comment_count(),
+            vote_rows=measure.vote_rows(),
+            settle_seconds=(settle_spread, settle_hot),
+            reconcile_wait=reconcile_wait,
+            corrections=[],
+            tasks=[],
+        )
+        self.stop_all()
+        figures.corrections = [
+            line.strip() for line in self.worker_log.splitlines() if "Reconciliation corrected" in line
+        ]
+        figures.tasks = task_summary(self.worker_log)
+        return figures
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def report(figures: Figures, *, header: list[str]) -> None:
+    f = figures
+    lags = f.quiet_lag.lags_ms + f.hot_lag.lags_ms
+    table = Report()
+    table.row(
+        "a",
+        "votes/s ÷ GET /health/ req/s",
+        ratio(f.votes.rate, f.health.rate),
+        f"{ratio(f.votes.rate, f.health.rate):.2f}  ({f.votes.rate:,.0f} / {f.health.rate:,.0f})",
+        ">= 0.5",
+        lambda v: v >= 0.5,
+    )
+    table.row(
+        "b",
+        "hot comment: votes/s, coalesced ÷ baseline",
+        ratio(f.coalesced.rate, f.baseline.rate),
+        f"{ratio(f.coalesced.rate, f.baseline.rate):.2f}x  ({f.coalesced.rate:,.0f} / {f.baseline.rate:,.0f})",
+        ">= 3x",
+        lambda v: v >= 3,
+    )
+    base_p99, hot_p99 = (load.percentile(r.latencies_ms, 0.99) for r in (f.baseline, f.coalesced))
+    table.row(
+        "b",
+        "hot comment: p99 latency, baseline ÷ coalesced",
+        ratio(base_p99, hot_p99),
+        f"{ratio(base_p99, hot_p99):.2f}x  ({base_p99:,.0f} ms / {hot_p99:,.0f} ms)",
+        ">= 3x",
+        lambda v: v >= 3,
+    )
+    p50, p99 = load.percentile(lags, 0.5), load.percentile(lags, 0.99)
+    table.row("c", f"tally lag p50 ({len(lags)} samples)", p50, f"{p50:,.0f} ms", "<= 300 ms", lambda v: v <= 300)
+    table.row("c", "tally lag p99", p99, f"{p99:,.0f} ms", "<= 1,000 ms", lambda v: v <= 1000)
+    writes_per_vote = f.hot_writes / max(f.hot_votes, 1)
+    table.row(
+        "d",
+        "counter writes ÷ votes, hot comment",
+        writes_per_vote,
+        f"1/{f.hot_votes / max(f.hot_writes, 1):,.0f}  ({f.hot_writes} / {f.hot_votes:,})",
+        "<= 1/50",
+        lambda v: v <= 1 / 50,
+    )
+    table.row("e", "drift after the run (comments)", f.drift, f"{f.drift} of {f.comments:,}", "0", lambda v: v == 0)
+
+    print()
+    print("Results")
+    for line in header:
+        print(f"  {line}")
+    print()
+    table.print()
+    print()
+    print("How each figure was measured")
+    print("  a, b: closed-loop clients; a rate counts answers (HTTP 200) within the window, latency is client-side")
+    print("        from send to full answer. Baseline and coalesced run on the same gunicorn settings; the")
+    print("        coalesced hot phase also carries 1 lag probe, which only counts against it.")
+    print(
+        f"  c: probes vote, then poll GET /comments/<id>/counts/ every {load.POLL_INTERVAL * 1000:.0f} ms "
+        "(the resolution) until the vote shows:"
+    )
+    for lag in (f.quiet_lag, f.hot_lag):
+        print(
+            f"     {lag.method}: {len(lag.lags_ms)} samples, p50 {load.percentile(lag.lags_ms, 0.5):,.0f} ms, "
+            f"p90 {load.percentile(lag.lags_ms, 0.9):,.0f} ms, p99 {load.percentile(lag.lags_ms, 0.99):,.0f} ms, "
+            f"max {max(lag.lags_ms, default=float('nan')):,.0f} ms, not seen within {load.LAG_TIMEOUT:.0f} s: "
+            f"{lag.timeouts}"
+        )
+    print("  d: a row trigger logged every UPDATE of the hot comment's row, from the phase's start until its tally")
+    print(f"     settled ({f.settle_seconds[1]:.2f} s after the phase); votes = answered votes on it.")
+    print("  e: six stored counts vs. a fresh SQL count of the vote rows, for every comment, after a reconciliation")
+    print(f"     that started after the last vote ({f.reconcile_wait:.1f} s wait). Before it, when the tally had gone")
+    print(
+        f"     idle after the hot phase: {f.drift_at_idle}. Sort scores differing from Counters.from_votes after it: "
+        f"{f.stale_scores}. Vote rows: {f.vote_rows:,}."
+    )
+    print()
+    print("Where the time went")
+    for name, result in (
+        ("health", f.health),
+        ("votes", f.votes),
+        ("coalesced hot", f.coalesced),
+        ("baseline hot", f.baseline),
+    ):
+        print(
+            f"  {result.name}: {result.rate:,.0f}/s, latency p50 {load.percentile(result.latencies_ms, 0.5):,.1f} ms, "
+            f"p99 {load.percentile(result.latencies_ms, 0.99):,.1f} ms"
+            + (f", failures {result.failures}" if result.failures else "")
+        )
+        print(f"    CPU: {f.cpu[name].describe()}")
+    noisy = [name for name, cpu in f.cpu.items() if cpu.others_cores > 0.25]
+    if noisy:
+        print(
+            f"  NOTE: other work on the machine used more than a quarter core during: {', '.join(noisy)};"
+            " those figures are lower than on a quiet machine."
+        )
+    for line in f.tasks:
+        print(f"  Celery {line}")
+    print(
+        f"  reconciliation runs that corrected counters: {len(f.corrections)}"
+        + "".join(f"\n    {line[:150]}" for line in f.corrections[:6])
+    )
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, bool]] = []
+
+    def row(self, key: str, what: str, value: float, shown: str, target: str, meets) -> None:
+        self.rows.append((key, what, shown, target, bool(meets(value))))
+
+    def print(self) -> None:
+        header = ("", "figure", "measured", "target")
+        widths = [max(len(h), *(len(row[i]) for row in self.rows)) for i, h in enumerate(header)]
+        line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  result"
+        print(line)
+        print("-" * len(line))
+        for key, what, shown, target, met in self.rows:
+            cells = (key, what, shown, target)
+            print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + ("  met" if met else "  MISSED"))
+
+
+def main() -> int:
+    args = parse_args()
+    bench = Bench(args)
+    os.environ.update(bench.env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from bench import measure
+
+    started = time.monotonic()
+    print(f"Vote benchmark; logs in {bench.run_dir}", flush=True)
+    machine = machine_description()
+    idle_load = machine_busy_fraction(2)
+    print(f"Machine: {machine}; {idle_load:.0%} busy with other work just before the run", flush=True)
+    print("Setting up: database, migrations, static files, seed data ...", flush=True)
+    try:
+        bench.prepare()
+        versions = service_versions()
+        server_shape = (
+            f"gunicorn {args.workers} workers x {args.threads} threads (gthread, HTTP keep-alive), "
+            f"CONN_MAX_AGE={settings.CONN_MAX_AGE}; Celery worker concurrency {args.celery_concurrency} + beat"
+        )
+        tally = (
+            f"TALLY_COALESCE_SECONDS={settings.TALLY_COALESCE_SECONDS}, "
+            f"TALLY_SWEEP_SECONDS={settings.TALLY_SWEEP_SECONDS}, RECONCILE_SECONDS={settings.RECONCILE_SECONDS}, "
+            f"RECONCILE_GRACE_SECONDS={settings.RECONCILE_GRACE_SECONDS}"
+        )
+        client = (
+            f"one process, asyncio + aiohttp, {args.clients} kept-alive connections, closed loop; it shares the "
+            f"{os.cpu_count()} cores with everything else (its share is in the CPU lines)"
+        )
+        header = [
+            f"machine: {machine}; {idle_load:.0%} busy with other work just before the run",
+            versions,
+            f"server: {server_shape}",
+            f"tally: {tally}",
+            f"vote endpoint: {bench.endpoint.name}",
+            f"load client: {client}",
+        ]
+        for line in header[1:]:
+            print(f"  {line}", flush=True)
+        figures = bench.measure()
+    finally:
+        bench.stop_all()
+        if not args.keep_db:
+            measure.drop_database(admin_url=ADMIN_URL, name=DB_NAME)
+    report(figures, header=[*header, f"run time: {time.monotonic() - started:.0f} s"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
