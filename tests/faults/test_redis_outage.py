@@ -98,8 +98,9 @@ def test_votes_succeed_while_redis_is_down_and_counters_converge_when_it_returns
         assert Vote.objects.filter(choice__isnull=False).count() == 7
         assert web.log().count(DEFERRED) == 6
         # Stay down for two reconciliation periods, so beat and the worker live through failed sends.
+        # (A reconciliation delivered just before the kill may still run and count these votes, so
+        # the counters being stale meanwhile is a race, not something to assert.)
         time.sleep(max(0.0, down + 2 * RECONCILE_SECONDS + 0.5 - time.monotonic()))
-        assert wrong_counters(comment_ids), "with the broker down nothing can have tallied these votes"
         assert all(process.popen.poll() is None for process in processes[1:]), "web, worker and beat stay up"
 
         # Redis back, empty: no dirty marks, no queued tasks; reconciliation alone finds the votes.

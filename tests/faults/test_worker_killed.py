@@ -2,7 +2,9 @@
 exact again within two reconciliation periods, with no help from Redis (the popped ids died with
 the worker). Real PostgreSQL, real Redis broker, real worker and beat processes.
 
-Beat runs with RECONCILE_SECONDS=2 (set in the child processes' environment) so two periods are 4 s.
+Beat runs with RECONCILE_SECONDS=3 (set in the child processes' environment) so two periods are 6 s:
+the first reconciliation is due one period after beat starts, and the second period is the slack
+for a loaded machine.
 """
 
 import time
@@ -21,7 +23,7 @@ from votes.tally import _key, tally_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-RECONCILE_SECONDS = 2
+RECONCILE_SECONDS = 3
 
 
 def lock_comment_row(comment_id: int) -> psycopg.Connection:
@@ -46,7 +48,7 @@ def tally_waiting_on_a_row_lock() -> bool:
 def test_counters_are_exact_within_two_reconciliation_periods_after_the_worker_is_killed_mid_tally(
     article, process_log_dir
 ):
-    """The worker dies with a popped batch half tallied; a new worker and beat repair every counter within 4 s."""
+    """The worker dies with a popped batch half tallied; a new worker and beat repair every counter within 6 s."""
     if not redis_is_the_broker():
         pytest.skip("needs the Redis broker (the PostgreSQL + Redis run)")
     comments = CommentFactory.create_batch(12, article=article)
