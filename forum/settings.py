@@ -204,6 +204,9 @@ else:
 CELERY_TASK_ACKS_LATE = True
 # ... and that includes a worker process killed by a signal or the OOM killer.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# If the broker connection drops, unacknowledged messages go back to the queue; cancel the tasks
+# still running for them rather than let them finish and run twice (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # One message at a time per process: tally tasks are short, and a worker that prefetches many
 # holds them hostage if it dies or is slow.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -254,6 +257,9 @@ if TALLY_REDIS_URL:
     }
 
 # --- REST framework ---------------------------------------------------------------------------
+# The API's views set their own parsers, renderers and negotiation (forum/api_base.py); the
+# throttle rates are per reader ("_USER") and per client address ("_ANON", whether signed in or
+# not), "<n>/<s|m|h|d>", and a benchmark raises them through the environment.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -262,12 +268,26 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "forum.api_errors.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "comment_user": os.environ.get("API_THROTTLE_COMMENT_USER", "10/min"),
+        "comment_anon": os.environ.get("API_THROTTLE_COMMENT_ANON", "30/min"),
+        "vote_user": os.environ.get("API_THROTTLE_VOTE_USER", "120/min"),
+        "vote_anon": os.environ.get("API_THROTTLE_VOTE_ANON", "600/min"),
+        "auth_anon": os.environ.get("API_THROTTLE_AUTH_ANON", "20/min"),
+    },
+    # The client address is REMOTE_ADDR unless this many proxies in front append X-Forwarded-For
+    # (trusting the header without a proxy would let any client pick its own address).
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "News forum API",
     "DESCRIPTION": "Articles, two comment sections and agree/disagree votes.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "votes.models.Vote.Choice", "SectionEnum": "forum.models.Section"},
 }
 
 LOGGING = {

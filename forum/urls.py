@@ -11,4 +11,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("forum.api_urls")),
 ]

@@ -1,0 +1,235 @@
+"""REST API for readers: sign up, obtain and revoke a token, read and change the profile.
+
+Sign-up and the profile go through the site's own forms (accounts.forms), so the rules for a
+username, a password (Django's validators) and a country are the same on the page and here.
+"""
+
+from django.contrib.auth import authenticate
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django_countries import countries
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from forum.api_base import ForumApiView, TextField
+from forum.api_errors import BODY_ERRORS, error_responses
+from forum.api_throttles import AUTH_THROTTLES
+from forum.services import section_for
+
+from .forms import ProfileForm, SignUpForm
+from .models import User
+
+USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
+
+
+class UsernameTaken(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "A reader with that username already exists."
+    default_code = "username_taken"
+
+
+def _country_field(**kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=[code for code, _name in countries],
+        allow_blank=True,
+        help_text="ISO 3166 code. JP puts your comments under Reactions in Japan; any other, under Voices "
+        "from Around the World.",
+        **kwargs,
+    )
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField(help_text="Shown with your comments (your username when empty).")
+    country = serializers.CharField(source="country.code")
+    section = serializers.SerializerMethodField()
+
+    def get_section(self, user: User) -> str:
+        return section_for(user).value
+
+
+def _form_errors(form) -> serializers.ValidationError:
+    """The form's errors under the API's field names (one "password" for the form's two)."""
+    errors: dict[str, list[str]] = {}
+    for field, field_errors in form.errors.as_data().items():
+        name = {"password1": "password", "password2": "password", "__all__": "non_field_errors"}.get(field, field)
+        for error in field_errors:
+            errors.setdefault(name, []).extend(error.messages)
+    return serializers.ValidationError(errors)
+
+
+class SignUpApi(ForumApiView):
+    permission_classes = [AllowAny]
+    throttle_classes = AUTH_THROTTLES
+
+    class SignUpInput(serializers.Serializer):
+        username = TextField(max_length=150, validators=[RegexValidator(USERNAME_PATTERN, code="invalid_username")])
+        password = TextField(
+            min_length=8,
+            max_length=128,
+            trim_whitespace=False,
+            validators=[RegexValidator(r"\A(?!\d+\Z)[^\x00]*\Z", "This password is entirely numeric.")],
+            help_text="At least 8 characters, not all digits, not a common password, not close to the username.",
+        )
+        display_name = TextField(max_length=60, required=False, allow_blank=True, default="")
+        country = _country_field(required=False, default="")
+
+    class SignUpOutput(serializers.Serializer):
+        token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
+        user = MeOutput()
+
+    @extend_schema(
+        operation_id="auth_sign_up",
+        summary="Create a reader account and get its token",
+        request=SignUpInput,
+        examples=[
+            OpenApiExample(
+                "A reader in Osaka",
+                value={
+                    "username": "hanako",
+                    "password": "plum blossom 1994",
+                    "display_name": "Hanako",
+                    "country": "JP",
+                },
+                request_only=True,
+            )
+        ],
+        responses={
+            201: SignUpOutput,
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                409,
+                429,
+                d400="The input is invalid, or the password is too weak (too common, too close to the username, "
+                "all digits); the body says why.",
+                d403="A CSRF failure (signed in through the site's session).",
+                d409="The username is taken.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.SignUpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        form = SignUpForm(
+            data={
+                "username": fields["username"],
+                "password1": fields["password"],
+                "password2": fields["password"],
+                "display_name": fields["display_name"],
+                "country": fields["country"],
+            }
+        )
+        if not form.is_valid():
+            if any(error.code == "unique" for error in form.errors.as_data().get("username", [])):
+                raise UsernameTaken()
+            raise _form_errors(form)
+        try:
+            with transaction.atomic():
+                user = form.save()
+                token = Token.objects.create(user=user)
+        except IntegrityError as race:  # the same username, signed up at the same moment
+            raise UsernameTaken() from race
+        return Response({"token": token.key, "user": MeOutput(user).data}, status=status.HTTP_201_CREATED)
+
+
+class TokenApi(ForumApiView):
+    """Mobile sign-in and sign-out. A reader has one token; signing out revokes it everywhere."""
+
+    throttle_classes = AUTH_THROTTLES
+
+    class TokenInput(serializers.Serializer):
+        username = TextField(max_length=150)
+        password = TextField(max_length=128, trim_whitespace=False)
+
+    class TokenOutput(serializers.Serializer):
+        token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary="Sign in: exchange a username and password for a token",
+        request=TokenInput,
+        examples=[
+            OpenApiExample("Sign in", value={"username": "hanako", "password": "plum blossom 1994"}, request_only=True)
+        ],
+        responses={
+            200: TokenOutput,
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                429,
+                d401="Wrong username or password (or an invalid token sent along).",
+                d403="A CSRF failure (signed in through the site's session).",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request._request, **data.validated_data)
+        if user is None:
+            raise AuthenticationFailed(_("Unable to sign in with this username and password."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        summary="Sign out: revoke the token",
+        responses={204: None, **error_responses(401, 403, d403="A CSRF failure (signed in through the session).")},
+    )
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(ForumApiView):
+    permission_classes = [IsAuthenticated]
+
+    class ProfileInput(serializers.Serializer):
+        display_name = TextField(max_length=60, required=False, allow_blank=True)
+        country = _country_field(required=False)
+
+    @extend_schema(
+        operation_id="me_retrieve",
+        summary="Your profile",
+        responses={200: MeOutput, **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MeOutput(request.user).data)
+
+    @extend_schema(
+        operation_id="me_partial_update",
+        summary="Change your display name or country (your next comments follow the country)",
+        request=ProfileInput,
+        examples=[OpenApiExample("Moved abroad", value={"country": "DE"}, request_only=True)],
+        responses={
+            200: MeOutput,
+            **error_responses(*BODY_ERRORS, 401, 403, d403="A CSRF failure (signed in through the session)."),
+        },
+    )
+    def patch(self, request: Request) -> Response:
+        data = self.ProfileInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        current = {"display_name": user.display_name, "country": user.country.code or ""}
+        form = ProfileForm(data={**current, **data.validated_data}, instance=user)
+        if not form.is_valid():
+            raise _form_errors(form)
+        form.save()
+        return Response(MeOutput(user).data)

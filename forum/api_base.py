@@ -1,0 +1,104 @@
+"""What every API view shares: JSON in (bounded, strictly typed), JSON out, whatever the client asks.
+
+The API answers every input with a documented status, so each way a body or a string could reach
+the database and fail there (a huge body, nesting deep enough to exhaust the parser's recursion, a
+lone surrogate the database cannot encode, a NUL byte) is refused here with a 4xx first.
+"""
+
+import codecs
+import json
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+# A comment is at most a few thousand characters; nothing the API accepts comes close to this.
+MAX_BODY_BYTES = 64 * 1024
+
+# Enforced on input and stated in the schema (drf-spectacular turns a RegexValidator into a
+# "pattern"), so that a client can tell a valid value from an invalid one before sending it.
+NO_NUL = RegexValidator(r"\A[^\x00]*\Z", "The text contains a character that cannot be stored.")
+HAS_TEXT = RegexValidator(r"\A[^\x00]*[^\s\x00][^\x00]*\Z", "Write something besides white space.", code="blank")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class RequestBodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"The request body is larger than {MAX_BODY_BYTES} bytes."
+    default_code = "too_large"
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies up to MAX_BODY_BYTES. DRF's own parser reads the stream to its end, unbounded."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        request = parser_context.get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise RequestBodyTooLarge()
+        raw = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise RequestBodyTooLarge()
+        encoding = parser_context.get("encoding") or "utf-8"
+        try:
+            text = codecs.decode(raw, encoding)
+            return json.loads(text, parse_constant=_reject_constant)
+        except (ValueError, LookupError) as error:
+            raise ParseError(f"JSON parse error - {error}") from error
+        except RecursionError as error:
+            raise ParseError("JSON parse error - nested too deeply.") from error
+
+
+class AlwaysJSON(BaseContentNegotiation):
+    """The API speaks JSON only; an Accept header asking for something else still gets JSON
+    (a client can always read it), rather than a 406 no operation would document."""
+
+    def select_parser(self, request, parsers):
+        for parser in parsers:
+            if request.content_type.split(";")[0].strip().lower() == parser.media_type:
+                return parser
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+class ForumApiView(APIView):
+    parser_classes = [BoundedJSONParser]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = AlwaysJSON
+
+
+class TextField(serializers.CharField):
+    """A string and nothing else: DRF's CharField would turn 12 or true into "12" or "True".
+
+    Also refuses text PostgreSQL cannot store: NUL (DRF's validator) and lone surrogates, which
+    JSON can carry (\\ud800) but UTF-8 cannot encode.
+    """
+
+    default_error_messages = {
+        "not_a_string": "Not a valid string.",
+        "unencodable": "The text contains a character that cannot be stored.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(NO_NUL)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("unencodable")
+        return super().to_internal_value(data)

@@ -1,0 +1,124 @@
+"""Keyset cursor pagination over (sort column, id).
+
+DRF's CursorPagination positions a cursor on the first ordering column only and counts an offset
+past the rows that tie with it. Comments tie a lot (every new comment has a best score of 0), and a
+new comment that arrives among the tied rows shifts that offset: the next page repeats a comment.
+Here the cursor holds the last row's sort value *and* its id, and the next page is the rows strictly
+after that pair in the total order that forum.selectors.SORTS defines (each ending in "-id"), so
+rows arriving or leaving elsewhere never make a page skip or repeat one.
+"""
+
+import base64
+import binascii
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
+
+from .api_base import TextField
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_ID = 2**63 - 1
+CURSOR_PARAM = "cursor"
+
+
+class PageQuery(serializers.Serializer):
+    """The query parameters every paginated list takes (subclass to add a list's own)."""
+
+    cursor = TextField(
+        required=False, max_length=1000, help_text="Opaque; copy it from the `next` link of the previous page."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+    )
+
+
+def query_values(request: Request) -> dict[str, str]:
+    """The query string as a plain dict, so that "?cursor=" is an empty cursor (invalid) rather
+    than, as DRF reads form-style input, no cursor at all: the schema says which is which."""
+    return request.query_params.dict()
+
+
+def page_of(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """The response envelope of a paginated list, for the schema and for the view."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last one."),
+            "results": item(many=True),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Model]
+    next_url: str | None
+
+
+def paginate(*, queryset: QuerySet, ordering: tuple[str, ...], request: Request, cursor: str | None, size: int) -> Page:
+    """One page of ``queryset`` in ``ordering`` (a descending column, then "-id"): one query."""
+    if len(ordering) != 2 or ordering[1] != "-id" or not ordering[0].startswith("-"):
+        raise ImproperlyConfigured(f"keyset pagination needs ('-column', '-id'), not {ordering!r}")
+    column = ordering[0][1:]
+    if cursor:
+        value, last_id = _decode(cursor, queryset.model, column)
+        queryset = queryset.filter(Q(**{f"{column}__lt": value}) | Q(**{column: value, "id__lt": last_id}))
+    rows = list(queryset.order_by(*ordering)[: size + 1])
+    items = rows[:size]
+    next_url = None
+    if len(rows) > size:
+        last = items[-1]
+        token = _encode(column, getattr(last, column), last.pk)
+        next_url = replace_query_param(request.build_absolute_uri(), CURSOR_PARAM, token)
+    return Page(items=items, next_url=next_url)
+
+
+def _encode(column: str, value, last_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    payload = json.dumps({"c": column, "v": value, "i": last_id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode(token: str, model: type[Model], column: str):
+    """The (value, id) a cursor points after; any cursor we did not make for this sort is a 404."""
+    invalid = NotFound(_("Invalid cursor."))
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        raw_value, last_id = payload["v"], payload["i"]
+        if payload["c"] != column or type(last_id) is not int or not 0 < last_id <= MAX_ID:
+            raise invalid
+        value = _column_value(model, column, raw_value)
+    except (ValueError, TypeError, KeyError, binascii.Error, ValidationError, OverflowError) as error:
+        raise invalid from error
+    return value, last_id
+
+
+def _column_value(model: type[Model], column: str, raw):
+    field = model._meta.get_field(column)
+    if field.get_internal_type() == "DateTimeField":
+        if not isinstance(raw, str):
+            raise ValueError("not a timestamp")
+        value = field.to_python(raw)
+        if value is None or timezone.is_naive(value):
+            raise ValueError("not an aware timestamp")
+        return value.astimezone(UTC)  # OverflowError here, not in the database, for year 1 at +05:00
+    if field.get_internal_type() == "FloatField":
+        if type(raw) not in (int, float) or not math.isfinite(raw):
+            raise ValueError("not a finite number")
+        return float(raw)
+    if type(raw) is not int or not 0 <= raw <= MAX_ID:
+        raise ValueError("not a counter")
+    return raw

@@ -1,0 +1,118 @@
+"""Rate limits for the API's writes: per reader and per address, rates from settings.
+
+The counters live in Redis when the forum has one (TALLY_REDIS_URL), so every web process shares
+them; on the embedded default they live in the process's cache. A throttle that cannot reach
+Redis lets the request through: a vote must not fail because the rate limiter is down.
+"""
+
+import logging
+import math
+from functools import cache
+
+import redis
+from django.conf import settings
+from django.core.cache import BaseCache
+from django.core.cache import cache as default_cache
+from django.core.cache.backends.redis import RedisCache
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+
+
+@cache
+def throttle_cache() -> BaseCache:
+    if not settings.TALLY_REDIS_URL:
+        return default_cache
+    return RedisCache(
+        settings.TALLY_REDIS_URL,
+        {
+            "KEY_PREFIX": f"{settings.TALLY_KEY_PREFIX}:throttle",
+            # Short timeouts: a reader waits on this.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        },
+    )
+
+
+class _RateThrottle(SimpleRateThrottle):
+    """A fixed-window counter: one atomic INCR per request, whatever the rate.
+
+    DRF's own throttles keep a list of every request's timestamp in the window and rewrite it on
+    each request, which costs as much as the rate allows and loses counts under concurrency. A
+    fixed window can let up to twice the rate through across a window boundary, which is fine
+    for what these limits are for (stopping floods, not metering).
+    """
+
+    per_user: bool
+
+    def __init__(self):
+        self.cache = throttle_cache()
+        self.wait_seconds: float | None = None
+        super().__init__()
+
+    def get_rate(self) -> str | None:
+        # Read the rates on each request (not once at import) so that settings overrides apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view) -> str | None:
+        if self.per_user:
+            if not request.user.is_authenticated:
+                return None
+            ident = request.user.pk
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        key = f"{key}:{window}"
+        try:
+            self.cache.add(key, 0, self.duration + 1)
+            try:
+                count = self.cache.incr(key)
+            except ValueError:  # the key expired between add and incr
+                self.cache.set(key, 1, self.duration + 1)
+                count = 1
+        except (redis.RedisError, OSError) as error:
+            logger.warning("Rate limit %s not applied, its store is unreachable: %s", self.scope, error)
+            return True
+        if count <= self.num_requests:
+            return True
+        self.wait_seconds = max(1, math.ceil((window + 1) * self.duration - now))
+        return False
+
+    def wait(self) -> float | None:
+        return self.wait_seconds
+
+
+class CommentReaderThrottle(_RateThrottle):
+    scope, per_user = "comment_user", True
+
+
+class CommentAddressThrottle(_RateThrottle):
+    scope, per_user = "comment_anon", False
+
+
+class VoteReaderThrottle(_RateThrottle):
+    scope, per_user = "vote_user", True
+
+
+class VoteAddressThrottle(_RateThrottle):
+    scope, per_user = "vote_anon", False
+
+
+class AuthAddressThrottle(_RateThrottle):
+    """Sign-up and sign-in: guessing passwords or minting accounts in bulk."""
+
+    scope, per_user = "auth_anon", False
+
+
+COMMENT_THROTTLES = [CommentReaderThrottle, CommentAddressThrottle]
+VOTE_THROTTLES = [VoteReaderThrottle, VoteAddressThrottle]
+AUTH_THROTTLES = [AuthAddressThrottle]

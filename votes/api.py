@@ -1,0 +1,70 @@
+"""REST API for votes: PUT a choice (idempotent), DELETE to take it back."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from forum.api import COMMENT_ID, CountsOutput
+from forum.api_base import ForumApiView
+from forum.api_errors import BODY_ERRORS, error_responses
+from forum.api_throttles import VOTE_THROTTLES
+from forum.models import Comment
+from forum.selectors import visible_comments
+
+from .models import Vote
+from .services import cast_vote, retract_vote
+
+REFUSALS = "Your own comment, or the discussion is closed; the detail says which (or a CSRF failure)."
+
+
+class VoteOutput(serializers.Serializer):
+    comment = serializers.IntegerField(source="comment.pk")
+    my_vote = serializers.ChoiceField(choices=Vote.Choice.choices, allow_null=True)
+    counts = CountsOutput(source="comment")
+    answered_at = serializers.DateTimeField(
+        help_text="When the vote was stored: the counts include it once `counts.tallied_at` is later than this."
+    )
+
+
+class CommentVoteApi(ForumApiView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = VOTE_THROTTLES
+
+    class VoteInput(serializers.Serializer):
+        choice = serializers.ChoiceField(choices=Vote.Choice.choices)
+
+    def _comment(self, comment_id: int) -> Comment:
+        return get_object_or_404(visible_comments(), pk=comment_id)
+
+    def _answer(self, comment: Comment, choice: str | None) -> Response:
+        return Response(VoteOutput({"comment": comment, "my_vote": choice, "answered_at": timezone.now()}).data)
+
+    @extend_schema(
+        operation_id="comments_vote_update",
+        summary="Agree or disagree with a comment (idempotent; switches an earlier vote)",
+        parameters=[COMMENT_ID],
+        request=VoteInput,
+        examples=[OpenApiExample("I agree", value={"choice": "agree"}, request_only=True)],
+        responses={200: VoteOutput, **error_responses(*BODY_ERRORS, 401, 403, 404, 429, d403=REFUSALS)},
+    )
+    def put(self, request: Request, comment_id: int) -> Response:
+        comment = self._comment(comment_id)
+        data = self.VoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        vote = cast_vote(user=request.user, comment=comment, choice=data.validated_data["choice"])
+        return self._answer(comment, vote.choice)
+
+    @extend_schema(
+        operation_id="comments_vote_destroy",
+        summary="Take your vote back (taking back no vote changes nothing)",
+        parameters=[COMMENT_ID],
+        responses={200: VoteOutput, **error_responses(401, 403, 404, 429, d403=REFUSALS)},
+    )
+    def delete(self, request: Request, comment_id: int) -> Response:
+        comment = self._comment(comment_id)
+        retract_vote(user=request.user, comment=comment)
+        return self._answer(comment, None)
