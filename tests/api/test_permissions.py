@@ -1,0 +1,125 @@
+"""Who may do what through the API: anonymous, a reader, the comment's author and a moderator,
+against every operation, with the exact status each gets. Moderators get no power here."""
+
+import pytest
+
+from forum.models import Comment
+from tests.api.conftest import client_for, comment_url, comments_url, vote_url
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "reader", "author", "moderator")
+
+# operation -> (method, target, body) ; target names the fixture-built object the URL points at
+OPERATIONS = {
+    "list articles": ("get", "articles", None),
+    "read article": ("get", "article", None),
+    "list comments": ("get", "comments", None),
+    "post comment": ("post", "comments", {"body": "A new thought."}),
+    "post on closed article": ("post", "closed comments", {"body": "Too late?"}),
+    "read comment": ("get", "comment", None),
+    "edit comment": ("patch", "comment", {"body": "Reworded."}),
+    "delete comment": ("delete", "comment", None),
+    "vote": ("put", "vote", {"choice": "agree"}),
+    "retract vote": ("delete", "vote", None),
+    "read hidden comment": ("get", "hidden comment", None),
+    "edit hidden comment": ("patch", "hidden comment", {"body": "Reworded."}),
+    "delete hidden comment": ("delete", "hidden comment", None),
+    "vote on hidden comment": ("put", "hidden vote", {"choice": "agree"}),
+    "read draft article": ("get", "draft article", None),
+    "read profile": ("get", "me", None),
+    "change profile": ("patch", "me", {"display_name": "New name"}),
+    "sign out": ("delete", "token", None),
+}
+
+#                          anonymous reader author moderator
+EXPECTED = {
+    "list articles":          (200, 200, 200, 200),
+    "read article":           (200, 200, 200, 200),
+    "list comments":          (200, 200, 200, 200),
+    "post comment":           (401, 201, 201, 201),
+    "post on closed article": (401, 403, 403, 403),
+    "read comment":           (200, 200, 200, 200),
+    "edit comment":           (401, 403, 200, 403),
+    "delete comment":         (401, 403, 204, 403),
+    "vote":                   (401, 200, 403, 200),
+    "retract vote":           (401, 200, 403, 200),
+    "read hidden comment":    (404, 404, 404, 404),
+    "edit hidden comment":    (401, 404, 404, 404),
+    "delete hidden comment":  (401, 404, 404, 404),
+    "vote on hidden comment": (401, 404, 404, 404),
+    "read draft article":     (404, 404, 404, 404),
+    "read profile":           (401, 200, 200, 200),
+    "change profile":         (401, 200, 200, 200),
+    "sign out":               (401, 204, 204, 204),
+}  # fmt: skip
+
+
+@pytest.fixture
+def world(moderators_group):
+    author = UserFactory(username="author", country="GB")
+    moderator = UserFactory(username="moderator", country="JP", is_staff=True)
+    moderator.groups.add(moderators_group)
+    article = ArticleFactory(slug="open-article")
+    closed = ArticleFactory(slug="closed-article", comments_open=False)
+    draft = ArticleFactory(slug="draft-article", status="draft")
+    comment = CommentFactory(article=article, author=author)
+    hidden = CommentFactory(article=article, author=author, status=Comment.Status.HIDDEN)
+    users = {"anonymous": None, "reader": UserFactory(username="reader"), "author": author, "moderator": moderator}
+    urls = {
+        "articles": "/api/v1/articles/",
+        "article": f"/api/v1/articles/{article.slug}/",
+        "draft article": f"/api/v1/articles/{draft.slug}/",
+        "comments": comments_url(article, section="world"),
+        "closed comments": comments_url(closed),
+        "comment": comment_url(comment),
+        "vote": vote_url(comment),
+        "hidden comment": comment_url(hidden),
+        "hidden vote": vote_url(hidden),
+        "me": "/api/v1/me/",
+        "token": "/api/v1/auth/token/",
+    }
+    return users, urls, comment
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_permission_matrix(world, operation, role):
+    """Each role gets exactly the status the matrix states for each operation."""
+    users, urls, comment = world
+    method, target, body = OPERATIONS[operation]
+    client = client_for(users[role])
+    response = getattr(client, method)(urls[target], body, format="json")
+
+    expected = EXPECTED[operation][ROLES.index(role)]
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert set(response.json()) == {"detail"} and response.json()["detail"]
+    if operation in {"edit comment", "delete comment"} and expected == 403:
+        comment.refresh_from_db()
+        assert comment.body != "Reworded."
+
+
+def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
+    """Every operation the schema declares is one the matrix checks, so none escapes it."""
+    schema = anonymous_client.get("/api/schema/?format=json").json()
+    declared = {(method, path) for path, item in schema["paths"].items() for method in item}
+    matrix_paths = {
+        ("get", "/api/v1/articles/"),
+        ("get", "/api/v1/articles/{slug}/"),
+        ("get", "/api/v1/articles/{slug}/comments/"),
+        ("post", "/api/v1/articles/{slug}/comments/"),
+        ("get", "/api/v1/comments/{comment_id}/"),
+        ("patch", "/api/v1/comments/{comment_id}/"),
+        ("delete", "/api/v1/comments/{comment_id}/"),
+        ("put", "/api/v1/comments/{comment_id}/vote/"),
+        ("delete", "/api/v1/comments/{comment_id}/vote/"),
+        ("get", "/api/v1/me/"),
+        ("patch", "/api/v1/me/"),
+        ("delete", "/api/v1/auth/token/"),
+        # open to everyone by design; test_accounts_api covers their answers
+        ("post", "/api/v1/auth/token/"),
+        ("post", "/api/v1/auth/sign-up/"),
+    }
+    assert declared == matrix_paths
