@@ -36,7 +36,7 @@ test: install
 	  $(VENV)/bin/pytest -m embedded -p no:cacheprovider
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
