@@ -25,6 +25,7 @@ import os
 import platform
 import re
 import secrets
+import signal
 import socket
 import sys
 import tempfile
@@ -99,10 +100,12 @@ class Cpu:
     gunicorn: float
     celery: float
     postgres: float
+    redis: float
 
     @property
     def others_cores(self) -> float:
-        return (self.machine_busy - self.client - self.gunicorn - self.celery - self.postgres) / self.wall
+        ours = self.client + self.gunicorn + self.celery + self.postgres + self.redis
+        return (self.machine_busy - ours) / self.wall
 
     def describe(self) -> str:
         cores = os.cpu_count() or 1
@@ -110,7 +113,8 @@ class Cpu:
         return (
             f"machine {self.machine_busy / self.wall / cores:.0%} busy of {cores} cores; cores used: "
             f"gunicorn {self.gunicorn / self.wall:.2f}, postgres {self.postgres / self.wall:.2f}, "
-            f"celery {self.celery / self.wall:.2f}, load client {self.client / self.wall:.2f}, "
+            f"redis {self.redis / self.wall:.2f}, celery {self.celery / self.wall:.2f}, "
+            f"load client {self.client / self.wall:.2f}, "
             f"everything else {others / self.wall:.2f}"
         )
 
@@ -127,7 +131,8 @@ class CpuMeter:
             time.process_time(),
             servers.process_tree_cpu_seconds(self.gunicorn.popen.pid),
             sum(servers.process_tree_cpu_seconds(s.popen.pid) for s in self.celery),
-            servers.postgres_cpu_seconds(),
+            servers.cpu_seconds_of("postgres"),
+            servers.cpu_seconds_of("redis-server"),
         )
 
     def since(self, before: tuple[float, ...]) -> Cpu:
@@ -256,7 +261,7 @@ class Bench:
         server.stop()
         self.running.remove(server)
         if server.name == "celery-worker":
-            self.worker_log += server.log()
+            self.worker_log = server.log()  # one file for every worker this run started
 
     def stop_all(self) -> None:
         for server in reversed(list(self.running)):
@@ -565,7 +570,15 @@ class Report:
             print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + ("  met" if met else "  MISSED"))
 
 
+def stop_on_signal(signum, frame) -> None:
+    # The servers run in their own sessions: unwind through the finally blocks that stop them,
+    # or they would outlive a killed run and consume the next run's queue.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGHUP, stop_on_signal)
     args = parse_args()
     bench = Bench(args)
     os.environ.update(bench.env)

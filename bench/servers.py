@@ -173,8 +173,8 @@ def machine_cpu_busy_seconds() -> tuple[float, float]:
     return (sum(values) - idle) / tick, sum(values) / tick
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU of every postgres process on the machine (other people's backends included)."""
+def cpu_seconds_of(command: str) -> float:
+    """CPU of every live process with this command name (other people's included)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in os.listdir("/proc"):
@@ -184,7 +184,7 @@ def postgres_cpu_seconds() -> float:
             stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        if "(postgres)" not in stat[: stat.index(")") + 1]:
+        if stat[stat.index("(") + 1 : stat.rindex(")")] != command:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         total += (int(fields[11]) + int(fields[12])) / tick
