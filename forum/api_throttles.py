@@ -1,8 +1,9 @@
 """Rate limits for the API's writes: per reader and per address, rates from settings.
 
 The counters live in Redis when the forum has one (TALLY_REDIS_URL), so every web process shares
-them; on the embedded default they live in the process's cache. A throttle that cannot reach
-Redis lets the request through: a vote must not fail because the rate limiter is down.
+them, at one round trip per throttle; on the embedded default they live in the process's cache.
+A throttle that cannot reach Redis lets the request through: a vote must not fail because the
+rate limiter is down.
 """
 
 import logging
@@ -11,9 +12,7 @@ from functools import cache
 
 import redis
 from django.conf import settings
-from django.core.cache import BaseCache
 from django.core.cache import cache as default_cache
-from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -21,17 +20,30 @@ logger = logging.getLogger(__name__)
 
 
 @cache
-def throttle_cache() -> BaseCache:
+def throttle_redis() -> redis.Redis | None:
     if not settings.TALLY_REDIS_URL:
-        return default_cache
-    return RedisCache(
-        settings.TALLY_REDIS_URL,
-        {
-            "KEY_PREFIX": f"{settings.TALLY_KEY_PREFIX}:throttle",
-            # Short timeouts: a reader waits on this.
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-        },
-    )
+        return None
+    # Short timeouts: a reader waits on this.
+    return redis.Redis.from_url(settings.TALLY_REDIS_URL, socket_connect_timeout=0.25, socket_timeout=0.5)
+
+
+def count_in_window(key: str, window_seconds: int) -> int:
+    """Count one more request under ``key`` (which names the window) and return the count."""
+    client = throttle_redis()
+    if client is None:
+        # The embedded default: one machine, so the process's cache is enough.
+        default_cache.add(key, 0, window_seconds + 1)
+        try:
+            return default_cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            default_cache.set(key, 1, window_seconds + 1)
+            return 1
+    # One round trip: the count and, for the window's first request, its expiry.
+    with client.pipeline(transaction=False) as pipe:
+        pipe.incr(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}")
+        pipe.expire(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}", window_seconds + 1, nx=True)
+        count, _ = pipe.execute()
+    return count
 
 
 class _RateThrottle(SimpleRateThrottle):
@@ -46,7 +58,6 @@ class _RateThrottle(SimpleRateThrottle):
     per_user: bool
 
     def __init__(self):
-        self.cache = throttle_cache()
         self.wait_seconds: float | None = None
         super().__init__()
 
@@ -71,14 +82,8 @@ class _RateThrottle(SimpleRateThrottle):
             return True
         now = self.timer()
         window = int(now // self.duration)
-        key = f"{key}:{window}"
         try:
-            self.cache.add(key, 0, self.duration + 1)
-            try:
-                count = self.cache.incr(key)
-            except ValueError:  # the key expired between add and incr
-                self.cache.set(key, 1, self.duration + 1)
-                count = 1
+            count = count_in_window(f"{key}:{window}", self.duration)
         except (redis.RedisError, OSError) as error:
             logger.warning("Rate limit %s not applied, its store is unreachable: %s", self.scope, error)
             return True

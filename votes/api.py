@@ -13,7 +13,7 @@ from forum.api_base import ForumApiView
 from forum.api_errors import BODY_ERRORS, error_responses
 from forum.api_throttles import VOTE_THROTTLES
 from forum.models import Comment
-from forum.selectors import visible_comments
+from forum.selectors import comments_to_vote_on
 
 from .models import Vote
 from .services import cast_vote, retract_vote
@@ -38,7 +38,7 @@ class CommentVoteApi(ForumApiView):
         choice = serializers.ChoiceField(choices=Vote.Choice.choices)
 
     def _comment(self, comment_id: int) -> Comment:
-        return get_object_or_404(visible_comments(), pk=comment_id)
+        return get_object_or_404(comments_to_vote_on(), pk=comment_id)
 
     def _answer(self, comment: Comment, choice: str | None) -> Response:
         return Response(VoteOutput({"comment": comment, "my_vote": choice, "answered_at": timezone.now()}).data)

@@ -8,11 +8,12 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +142,28 @@ class Counters:
     common_ground_score: float = 0.0
 
     @classmethod
+    def from_breakdown(
+        cls, *, agree_japan: int, agree_world: int, disagree_japan: int, disagree_world: int
+    ) -> "Counters":
+        agree, disagree = agree_japan + agree_world, disagree_japan + disagree_world
+        return cls(
+            agree_count=agree,
+            disagree_count=disagree,
+            agree_japan_count=agree_japan,
+            agree_world_count=agree_world,
+            disagree_japan_count=disagree_japan,
+            disagree_world_count=disagree_world,
+            best_score=scoring.wilson_lower_bound(agree, agree + disagree),
+            controversy_score=scoring.controversy(agree, disagree),
+            common_ground_score=scoring.common_ground(
+                agree_japan=agree_japan,
+                disagree_japan=disagree_japan,
+                agree_world=agree_world,
+                disagree_world=disagree_world,
+            ),
+        )
+
+    @classmethod
     def from_votes(cls, comment_id: int) -> "Counters":
         """Count the comment's votes by choice and region (an index-only scan of vote_tally_idx)."""
         rows = (
@@ -150,22 +173,7 @@ class Counters:
             .order_by()
         )
         by_key = {f"{choice}_{region}": n for choice, region, n in rows}
-        aj, aw = by_key.get("agree_japan", 0), by_key.get("agree_world", 0)
-        dj, dw = by_key.get("disagree_japan", 0), by_key.get("disagree_world", 0)
-        agree, disagree = aj + aw, dj + dw
-        return cls(
-            agree_count=agree,
-            disagree_count=disagree,
-            agree_japan_count=aj,
-            agree_world_count=aw,
-            disagree_japan_count=dj,
-            disagree_world_count=dw,
-            best_score=scoring.wilson_lower_bound(agree, agree + disagree),
-            controversy_score=scoring.controversy(agree, disagree),
-            common_ground_score=scoring.common_ground(
-                agree_japan=aj, disagree_japan=dj, agree_world=aw, disagree_world=dw
-            ),
-        )
+        return cls.from_breakdown(**{key: by_key.get(key, 0) for key in BREAKDOWN})
 
     @classmethod
     def stored_on(cls, comment: Comment) -> "Counters":
@@ -173,6 +181,10 @@ class Counters:
 
 
 COUNTER_FIELDS = tuple(Counters.__dataclass_fields__)
+# The four counts everything else is derived from: "agree_japan" -> ("agree", "japan"), ...
+BREAKDOWN = {f"{choice}_{region}": (choice, region) for choice in Vote.Choice.values for region in Region.values}
+# Comments checked per statement by tally_comments: bounds the IN list and the rows aggregated.
+CHECK_BATCH_SIZE = 500
 
 
 def tally_comment(*, comment_id: int) -> bool:
@@ -196,9 +208,36 @@ def tally_comment(*, comment_id: int) -> bool:
         return True
 
 
+def stale_comment_ids(comment_ids: Iterable[int]) -> list[int]:
+    """Of these comments, those whose stored counters differ from their vote rows.
+
+    One statement reads the counters and counts the votes, so both come from one snapshot:
+    a comment found right here was right when that snapshot was taken, and a vote committed
+    later marks its comment dirty again (and is newer than the reconciliation's watermark).
+    """
+    votes_by_key = {
+        f"votes_{key}": Count("votes", filter=Q(votes__choice=choice, votes__region=region))
+        for key, (choice, region) in BREAKDOWN.items()
+    }
+    rows = Comment.objects.filter(pk__in=comment_ids).annotate(**votes_by_key)
+    return [
+        row["pk"]
+        for row in rows.values("pk", *COUNTER_FIELDS, *(f"votes_{key}" for key in BREAKDOWN)).order_by("pk")
+        if Counters.from_breakdown(**{key: row[f"votes_{key}"] for key in BREAKDOWN})
+        != Counters(**{name: row[name] for name in COUNTER_FIELDS})
+    ]
+
+
 def tally_comments(*, comment_ids: Iterable[int]) -> int:
-    """Tally each comment in its own short transaction; returns how many counters changed."""
-    return sum(tally_comment(comment_id=comment_id) for comment_id in sorted(set(comment_ids)))
+    """Tally many comments: one statement finds the wrong ones among each batch, and only those
+    are re-tallied under their row lock, each in its own short transaction. Returns how many
+    counters changed."""
+    ordered = sorted(set(comment_ids))
+    changed = 0
+    for start in range(0, len(ordered), CHECK_BATCH_SIZE):
+        stale = stale_comment_ids(ordered[start : start + CHECK_BATCH_SIZE])
+        changed += sum(tally_comment(comment_id=comment_id) for comment_id in stale)
+    return changed
 
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -229,9 +268,10 @@ class RecountSummary:
 def recount_all_votes(*, progress: Callable[[int], None] | None = None) -> RecountSummary:
     """Rebuild every comment's counters (for operators); report how many were wrong."""
     wrong = checked = 0
-    for comment_id in Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000):
-        wrong += tally_comment(comment_id=comment_id)
-        checked += 1
+    comment_ids = Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=CHECK_BATCH_SIZE)
+    while batch := list(islice(comment_ids, CHECK_BATCH_SIZE)):
+        wrong += tally_comments(comment_ids=batch)
+        checked += len(batch)
         if progress:
-            progress(1)
+            progress(len(batch))
     return RecountSummary(checked=checked, wrong=wrong)

@@ -2,16 +2,20 @@
 
 Protocol (keys under settings.TALLY_KEY_PREFIX):
 - ``dirty``: the set of comment ids voted on since their last tally (SADD on each vote).
-- ``scheduled``: present while a tally task is on its way (SET NX, with a TTL as a safety net).
+- ``scheduled``: present while a tally round is on its way or running. Its value is the round's
+  token, so only that round clears it; a TTL frees it if the round's message is lost.
 
-A vote that finds no task scheduled sends one with a short countdown, so the votes of the next
-few hundred milliseconds share it. The task pops the dirty ids in batches and tallies each once,
-then clears ``scheduled`` and, if marks arrived meanwhile, schedules the next round. Beat also
-runs the sweep every second in case a scheduling message was lost. Redis is only a hint: the
-reconciliation (votes.services.reconcile_vote_counters) repairs anything lost from it.
+A vote that finds no round scheduled schedules one with a short countdown, so the votes of the
+next few hundred milliseconds share it. The round pops the dirty ids in batches and tallies each
+once, then clears its flag and, if marks arrived meanwhile, schedules the next round. So at most
+one round is normally under way, and a comment voted on continuously gets one counter write per
+round. Beat's sweep is the safety net for a lost message: it runs a round only when none is
+scheduled. Redis is only a hint: the reconciliation (votes.services.reconcile_vote_counters)
+repairs anything lost from it.
 """
 
 import logging
+import uuid
 from functools import cache
 
 import redis
@@ -20,9 +24,12 @@ from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
 
-# Long enough to cover the countdown and a slow queue; short enough that a lost message only
-# delays the next tally until beat's sweep or the key's expiry.
+# Long enough to cover the countdown, a slow queue and a long round; short enough that a lost
+# message only delays the tally a few seconds, until beat's sweep finds the flag expired.
 SCHEDULED_TTL_MS = 5000
+
+# Delete the flag only if it still holds this round's token (it may have expired and been taken).
+RELEASE_FLAG = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 @cache
@@ -42,31 +49,44 @@ def _key(name: str) -> str:
 def mark_dirty(comment_id: int) -> None:
     """Called after the vote's transaction commits. Never raises: the vote row is already stored,
     and if Redis or the broker is down the reconciliation will tally it."""
-    from . import tasks
-
     client = tally_redis()
     try:
         if client is None:
+            from . import tasks
+
             # The embedded default has no Redis: one task per vote is plenty on one machine.
             tasks.tally_comment.delay(comment_id)
             return
+        token = uuid.uuid4().hex
         with client.pipeline(transaction=False) as pipe:
             pipe.sadd(_key("dirty"), comment_id)
-            pipe.set(_key("scheduled"), 1, nx=True, px=SCHEDULED_TTL_MS)
+            pipe.set(_key("scheduled"), token, nx=True, px=SCHEDULED_TTL_MS)
             _, first_mark = pipe.execute()
         if first_mark:
-            tasks.tally_dirty_comments.apply_async(countdown=settings.TALLY_COALESCE_SECONDS)
+            _schedule_round(token)
     except (redis.RedisError, BrokerError, OSError) as error:
         logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
 
 
-def tally_dirty_comments() -> int:
-    """Tally every comment marked dirty, in batches; returns how many comments were tallied."""
+def _schedule_round(token: str) -> None:
+    from . import tasks
+
+    tasks.tally_dirty_comments.apply_async(kwargs={"round_token": token}, countdown=settings.TALLY_COALESCE_SECONDS)
+
+
+def tally_dirty_comments(round_token: str | None = None) -> int:
+    """Run one tally round: tally every comment marked dirty, in batches. ``round_token`` is the
+    flag's value set by whoever scheduled this round; beat's sweep passes none and runs only if
+    no round is scheduled. Returns how many comments were tallied."""
     from .services import tally_comments
 
     client = tally_redis()
     if client is None:
         return 0
+    if round_token is None:
+        round_token = uuid.uuid4().hex
+        if not client.set(_key("scheduled"), round_token, nx=True, px=SCHEDULED_TTL_MS):
+            return 0  # a round is on its way; it will find the marks
     tallied = 0
     while True:
         batch = client.spop(_key("dirty"), settings.TALLY_BATCH_SIZE)
@@ -77,11 +97,11 @@ def tally_dirty_comments() -> int:
         tallied += len(batch)
         if len(batch) < settings.TALLY_BATCH_SIZE:
             break
-    # Clear the flag, then look again: a mark that arrived after the last pop either sees the
-    # flag gone and schedules its own task, or is found here.
-    client.delete(_key("scheduled"))
-    if client.scard(_key("dirty")) and client.set(_key("scheduled"), 1, nx=True, px=SCHEDULED_TTL_MS):
-        from . import tasks
-
-        tasks.tally_dirty_comments.apply_async(countdown=settings.TALLY_COALESCE_SECONDS)
+    # Clear our flag, then look again: a mark that arrived after the last pop either sees the
+    # flag gone and schedules its own round, or is found here.
+    client.eval(RELEASE_FLAG, 1, _key("scheduled"), round_token)
+    if client.scard(_key("dirty")):
+        token = uuid.uuid4().hex
+        if client.set(_key("scheduled"), token, nx=True, px=SCHEDULED_TTL_MS):
+            _schedule_round(token)
     return tallied

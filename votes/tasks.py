@@ -15,8 +15,8 @@ def tally_comment(comment_id: int) -> bool:
 
 
 @shared_task(**RETRY)
-def tally_dirty_comments() -> int:
-    return tally.tally_dirty_comments()
+def tally_dirty_comments(round_token: str | None = None) -> int:
+    return tally.tally_dirty_comments(round_token)
 
 
 @shared_task(**RETRY)

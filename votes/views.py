@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from forum.models import Comment
-from forum.selectors import visible_comments
+from forum.selectors import comments_to_vote_on
 
 from .models import Vote
 from .services import VoteNotAllowed, toggle_vote
@@ -33,7 +33,7 @@ def counts_payload(comment: Comment) -> dict[str, object]:
 
 @require_POST
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = get_object_or_404(visible_comments(), pk=comment_id)
+    comment = get_object_or_404(comments_to_vote_on(), pk=comment_id)
     back = f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
     if not request.user.is_authenticated:
         if _wants_json(request):

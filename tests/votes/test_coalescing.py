@@ -1,9 +1,12 @@
 """Coalescing through the real Redis: many votes on one comment share one scheduled tally."""
 
+import time
+
 import pytest
 from django.conf import settings
 
 from tests.factories import CommentFactory, UserFactory
+from tests.tally_rounds import run_scheduled_round
 from votes import tally
 from votes.services import cast_vote
 
@@ -23,13 +26,13 @@ def test_many_votes_mark_the_comment_once_and_schedule_one_task(shared_redis):
     assert queued_messages(shared_redis) == 1
 
 
-def test_sweep_tallies_every_dirty_comment_and_clears_the_marks(shared_redis):
-    """tally_dirty_comments pops the marks, tallies each comment once and leaves nothing behind."""
+def test_a_round_tallies_every_dirty_comment_and_clears_the_marks(shared_redis):
+    """The scheduled round pops the marks, tallies each comment once and leaves nothing behind."""
     comments = CommentFactory.create_batch(3)
     voter = UserFactory(country="JP")
     for comment in comments:
         cast_vote(user=voter, comment=comment, choice="disagree")
-    assert tally.tally_dirty_comments() == 3
+    assert run_scheduled_round() == 3
     for comment in comments:
         comment.refresh_from_db()
         assert (comment.disagree_count, comment.disagree_japan_count) == (1, 1)
@@ -42,7 +45,46 @@ def test_a_mark_after_the_sweep_schedules_a_new_task(shared_redis):
     """Once a sweep has finished, the next vote schedules the next tally itself."""
     comment = CommentFactory()
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
-    tally.tally_dirty_comments()
+    run_scheduled_round()
     shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     assert queued_messages(shared_redis) == 1
+
+
+def test_beats_sweep_leaves_a_scheduled_round_alone(shared_redis):
+    """While a round is on its way, the sweep tallies nothing: one round at a time means one
+    counter write per round on a comment voted on continuously."""
+    comment = CommentFactory()
+    cast_vote(user=UserFactory(), comment=comment, choice="agree")
+    round_token = shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled")
+
+    assert tally.tally_dirty_comments() == 0
+    assert shared_redis.smembers(f"{settings.TALLY_KEY_PREFIX}:dirty") == {str(comment.pk)}
+    assert shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled") == round_token
+
+
+def test_beats_sweep_tallies_when_the_rounds_message_was_lost(shared_redis):
+    """A round whose message never arrives holds its flag only until the flag expires; then the
+    sweep tallies the marks itself."""
+    comment = CommentFactory()
+    cast_vote(user=UserFactory(), comment=comment, choice="agree")
+    shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)  # the message is lost ...
+    shared_redis.pexpire(f"{settings.TALLY_KEY_PREFIX}:scheduled", 1)  # ... and its flag expires
+    time.sleep(0.01)
+
+    assert tally.tally_dirty_comments() == 1
+    comment.refresh_from_db()
+    assert comment.agree_count == 1
+    assert not shared_redis.exists(f"{settings.TALLY_KEY_PREFIX}:scheduled")
+
+
+def test_a_late_round_never_clears_the_flag_of_the_round_after_it(shared_redis):
+    """A round that outlived its flag leaves the next round's flag in place, so rounds never
+    pile up side by side."""
+    comment = CommentFactory()
+    cast_vote(user=UserFactory(), comment=comment, choice="agree")
+    late_token = shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled")
+    shared_redis.set(f"{settings.TALLY_KEY_PREFIX}:scheduled", "the-next-round")
+
+    assert tally.tally_dirty_comments(late_token) == 1
+    assert shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled") == "the-next-round"

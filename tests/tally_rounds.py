@@ -1,0 +1,12 @@
+"""Run the tally round that votes scheduled, in the test's own process."""
+
+from votes import tasks
+from votes.tally import _key, tally_redis
+
+
+def run_scheduled_round() -> int:
+    """Run the round the votes scheduled, with its token, as a worker would on receiving its
+    message (the message itself stays queued: no worker consumes it in these tests). With no round
+    scheduled this is beat's sweep. Returns how many comments were tallied."""
+    token = tally_redis().get(_key("scheduled"))
+    return tasks.tally_dirty_comments.apply(kwargs={"round_token": token}, throw=True).get()
