@@ -53,9 +53,11 @@ def can_edit_comment(*, user: User, comment: Comment) -> bool:
 
 
 def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
-    """The author may reword a comment within the edit window; it then shows as edited."""
+    """The author may reword a comment within the edit window, while the discussion is open; it
+    then shows as edited. (Closing a discussion freezes what was said.)"""
     if comment.author_id != user.pk:
         raise PermissionDenied(_("Only the author can edit this comment."))
+    ensure_comments_open(comment.article)
     if not can_edit_comment(user=user, comment=comment):
         raise PermissionDenied(_("The time for editing this comment has passed."))
     comment.body = clean_comment_body(body)

@@ -165,15 +165,7 @@ class Counters:
 
     @classmethod
     def from_votes(cls, comment_id: int) -> "Counters":
-        """Count the comment's votes by choice and region (an index-only scan of vote_tally_idx)."""
-        rows = (
-            Vote.objects.filter(comment_id=comment_id, choice__isnull=False)
-            .values_list("choice", "region")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        by_key = {f"{choice}_{region}": n for choice, region, n in rows}
-        return cls.from_breakdown(**{key: by_key.get(key, 0) for key in BREAKDOWN})
+        return counters_from_votes([comment_id])[comment_id]
 
     @classmethod
     def stored_on(cls, comment: Comment) -> "Counters":
@@ -183,33 +175,82 @@ class Counters:
 COUNTER_FIELDS = tuple(Counters.__dataclass_fields__)
 # The four counts everything else is derived from: "agree_japan" -> ("agree", "japan"), ...
 BREAKDOWN = {f"{choice}_{region}": (choice, region) for choice in Vote.Choice.values for region in Region.values}
-# Comments checked per statement by tally_comments: bounds the IN list and the rows aggregated.
-CHECK_BATCH_SIZE = 500
+# Comments per statement and per transaction when tallying many: bounds the IN lists, the rows
+# aggregated and how long a batch holds its row locks.
+BATCH_SIZE = 500
+
+
+def counters_from_votes(comment_ids: Iterable[int]) -> dict[int, Counters]:
+    """Count each comment's votes by choice and region: one GROUP BY, served by vote_tally_idx."""
+    comment_ids = list(comment_ids)
+    by_comment: dict[int, dict[str, int]] = {pk: dict.fromkeys(BREAKDOWN, 0) for pk in comment_ids}
+    rows = (
+        Vote.objects.filter(comment_id__in=comment_ids, choice__isnull=False)
+        .values_list("comment_id", "choice", "region")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for comment_id, choice, region, n in rows:
+        by_comment[comment_id][f"{choice}_{region}"] = n
+    return {pk: Counters.from_breakdown(**counts) for pk, counts in by_comment.items()}
 
 
 def tally_comment(*, comment_id: int) -> bool:
     """Rebuild one comment's counters from its vote rows. Safe to run any number of times.
 
-    The comment row is locked first and the votes counted after (a fresh snapshot under READ
-    COMMITTED), so two tallies of one comment run one after the other and the later one always
-    sees at least what the earlier one saw: a slow tally can never overwrite a newer count.
     Returns whether the stored counters were wrong; right ones are not written again, so
     ``tallied_at`` is when the counters last changed.
     """
+    return tally_comments(comment_ids=[comment_id]) == 1
+
+
+def tally_comments(*, comment_ids: Iterable[int]) -> int:
+    """Rebuild many comments' counters, a batch per transaction; returns how many changed.
+
+    Each batch locks its comment rows first and counts the votes after (a fresh snapshot under
+    READ COMMITTED), so two tallies of one comment run one after the other and the later one
+    always sees at least what the earlier one saw: a slow tally never overwrites a newer count.
+    The lock is FOR NO KEY UPDATE, which a vote's foreign-key check (FOR KEY SHARE) does not
+    wait for. Rows another tally holds are skipped, not waited on (two batches waiting on each
+    other would deadlock), and tallied one at a time after the batch commits.
+    """
+    ordered = sorted(set(comment_ids))
+    changed = 0
+    for start in range(0, len(ordered), BATCH_SIZE):
+        batch = ordered[start : start + BATCH_SIZE]
+        batch_changed, skipped = _tally_batch(batch, skip_locked=len(batch) > 1)
+        changed += batch_changed
+        for comment_id in skipped:
+            changed += _tally_batch([comment_id], skip_locked=False)[0]
+    return changed
+
+
+def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, list[int]]:
+    """Returns how many counters changed, and the ids skipped because another tally held them."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().filter(pk=comment_id).only(*COUNTER_FIELDS).first()
-        if comment is None:
-            return False
+        locked = (
+            Comment.objects.select_for_update(no_key=True, skip_locked=skip_locked)
+            .filter(pk__in=comment_ids)
+            .order_by("pk")
+            .only(*COUNTER_FIELDS)
+        )
+        stored = {comment.pk: Counters.stored_on(comment) for comment in locked}
         started = timezone.now()
-        counters = Counters.from_votes(comment_id)
-        if counters == Counters.stored_on(comment):
-            return False
-        Comment.objects.filter(pk=comment_id).update(**asdict(counters), tallied_at=started)
-        return True
+        fresh = counters_from_votes(stored.keys())
+        wrong = [
+            Comment(pk=pk, **asdict(counters), tallied_at=started)
+            for pk, counters in fresh.items()
+            if counters != stored[pk]
+        ]
+        Comment.objects.bulk_update(wrong, [*COUNTER_FIELDS, "tallied_at"])
+    gone_or_held = [pk for pk in comment_ids if pk not in stored]
+    skipped = gone_or_held if skip_locked else []  # deleted comments come back too; they tally to nothing
+    return len(wrong), skipped
 
 
 def stale_comment_ids(comment_ids: Iterable[int]) -> list[int]:
-    """Of these comments, those whose stored counters differ from their vote rows.
+    """Of these comments, those whose stored counters differ from their vote rows, found without
+    taking a lock.
 
     One statement reads the counters and counts the votes, so both come from one snapshot:
     a comment found right here was right when that snapshot was taken, and a vote committed
@@ -222,22 +263,21 @@ def stale_comment_ids(comment_ids: Iterable[int]) -> list[int]:
     rows = Comment.objects.filter(pk__in=comment_ids).annotate(**votes_by_key)
     return [
         row["pk"]
-        for row in rows.values("pk", *COUNTER_FIELDS, *(f"votes_{key}" for key in BREAKDOWN)).order_by("pk")
+        for row in rows.values("pk", *COUNTER_FIELDS, *votes_by_key).order_by("pk")
         if Counters.from_breakdown(**{key: row[f"votes_{key}"] for key in BREAKDOWN})
         != Counters(**{name: row[name] for name in COUNTER_FIELDS})
     ]
 
 
-def tally_comments(*, comment_ids: Iterable[int]) -> int:
-    """Tally many comments: one statement finds the wrong ones among each batch, and only those
-    are re-tallied under their row lock, each in its own short transaction. Returns how many
+def repair_counters(*, comment_ids: Iterable[int]) -> int:
+    """Like tally_comments, for sweeps over many comments that are mostly right: a batch is
+    first checked without locks, and only its wrong comments are re-tallied. Returns how many
     counters changed."""
     ordered = sorted(set(comment_ids))
-    changed = 0
-    for start in range(0, len(ordered), CHECK_BATCH_SIZE):
-        stale = stale_comment_ids(ordered[start : start + CHECK_BATCH_SIZE])
-        changed += sum(tally_comment(comment_id=comment_id) for comment_id in stale)
-    return changed
+    return sum(
+        tally_comments(comment_ids=stale_comment_ids(ordered[start : start + BATCH_SIZE]))
+        for start in range(0, len(ordered), BATCH_SIZE)
+    )
 
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -251,7 +291,7 @@ def reconcile_vote_counters() -> int:
     watermark = ReconciliationWatermark.objects.filter(pk=1).values_list("reconciled_until", flat=True).first()
     since = (watermark or EPOCH) - timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
     comment_ids = Vote.objects.filter(updated_at__gt=since).values_list("comment_id", flat=True).distinct().order_by()
-    changed = tally_comments(comment_ids=list(comment_ids))
+    changed = repair_counters(comment_ids=list(comment_ids))
     if changed:
         logger.warning("Reconciliation corrected the counters of %d comments.", changed)
     # Advance only after every comment was tallied: a run that dies midway is simply repeated.
@@ -268,9 +308,9 @@ class RecountSummary:
 def recount_all_votes(*, progress: Callable[[int], None] | None = None) -> RecountSummary:
     """Rebuild every comment's counters (for operators); report how many were wrong."""
     wrong = checked = 0
-    comment_ids = Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=CHECK_BATCH_SIZE)
-    while batch := list(islice(comment_ids, CHECK_BATCH_SIZE)):
-        wrong += tally_comments(comment_ids=batch)
+    comment_ids = Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE)
+    while batch := list(islice(comment_ids, BATCH_SIZE)):
+        wrong += repair_counters(comment_ids=batch)
         checked += len(batch)
         if progress:
             progress(len(batch))

@@ -178,6 +178,18 @@ def test_editing_after_the_window_is_refused(authored_comment, author, settings)
     assert authored_comment.body == "The author's own words."
 
 
+def test_editing_after_the_discussion_closed_is_refused(authored_comment, author):
+    """Closing a discussion freezes it: the author's edit inside the window gets 403 with the reason."""
+    Article.objects.filter(pk=authored_comment.article_id).update(comments_open=False)
+
+    response = client_for(author).patch(comment_url(authored_comment), {"body": "Rewritten later."}, format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Comments on this article are closed."}
+    authored_comment.refresh_from_db()
+    assert authored_comment.body == "The author's own words."
+
+
 def test_author_deletes_their_comment_and_its_votes(authored_comment, author, reader):
     """Deleting takes the comment and its votes away; it is then a 404."""
     cast_vote(user=reader, comment=authored_comment, choice="agree")
