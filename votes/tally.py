@@ -5,8 +5,11 @@ Protocol (keys under settings.TALLY_KEY_PREFIX):
 - ``scheduled``: present while a tally round is on its way or running. Its value is the round's
   token, so only that round clears it; a TTL frees it if the round's message is lost.
 
-A vote that finds no round scheduled schedules one with a short countdown, so the votes of the
-next few hundred milliseconds share it. The round pops the dirty ids in batches and tallies each
+- ``round_started``: when the last round started (a Unix time).
+
+A vote that finds no round scheduled schedules one, to start ``TALLY_COALESCE_SECONDS`` after the
+last round started (at once if that is past), so rounds start at most that often and the votes
+in between share one. The round pops the dirty ids in batches and tallies each
 once, then clears its flag and, if marks arrived meanwhile, schedules the next round. So at most
 one round is normally under way, and a comment voted on continuously gets one counter write per
 round. Beat's sweep is the safety net for a lost message: it runs a round only when none is
@@ -15,6 +18,7 @@ repairs anything lost from it.
 """
 
 import logging
+import time
 import uuid
 from functools import cache
 
@@ -61,17 +65,22 @@ def mark_dirty(comment_id: int) -> None:
         with client.pipeline(transaction=False) as pipe:
             pipe.sadd(_key("dirty"), comment_id)
             pipe.set(_key("scheduled"), token, nx=True, px=SCHEDULED_TTL_MS)
-            _, first_mark = pipe.execute()
+            pipe.get(_key("round_started"))
+            _, first_mark, last_round_started = pipe.execute()
         if first_mark:
-            _schedule_round(token)
+            _schedule_round(token, after=float(last_round_started or 0))
     except (redis.RedisError, BrokerError, OSError) as error:
         logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
 
 
-def _schedule_round(token: str) -> None:
+def _schedule_round(token: str, *, after: float) -> None:
+    """Send the round, due ``TALLY_COALESCE_SECONDS`` after the round that started at ``after``.
+    (Clocks that differ between machines only move it within that window.)"""
     from . import tasks
 
-    tasks.tally_dirty_comments.apply_async(kwargs={"round_token": token}, countdown=settings.TALLY_COALESCE_SECONDS)
+    window = settings.TALLY_COALESCE_SECONDS
+    countdown = min(window, max(0.0, after + window - time.time()))
+    tasks.tally_dirty_comments.apply_async(kwargs={"round_token": token}, countdown=countdown)
 
 
 def tally_dirty_comments(round_token: str | None = None) -> int:
@@ -87,6 +96,8 @@ def tally_dirty_comments(round_token: str | None = None) -> int:
         round_token = uuid.uuid4().hex
         if not client.set(_key("scheduled"), round_token, nx=True, px=SCHEDULED_TTL_MS):
             return 0  # a round is on its way; it will find the marks
+    started = time.time()
+    client.set(_key("round_started"), started)
     tallied = 0
     while True:
         batch = client.spop(_key("dirty"), settings.TALLY_BATCH_SIZE)
@@ -103,5 +114,5 @@ def tally_dirty_comments(round_token: str | None = None) -> int:
     if client.scard(_key("dirty")):
         token = uuid.uuid4().hex
         if client.set(_key("scheduled"), token, nx=True, px=SCHEDULED_TTL_MS):
-            _schedule_round(token)
+            _schedule_round(token, after=started)
     return tallied

@@ -1,6 +1,8 @@
 """Coalescing through the real Redis: many votes on one comment share one scheduled tally."""
 
+import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
@@ -88,3 +90,30 @@ def test_a_late_round_never_clears_the_flag_of_the_round_after_it(shared_redis):
 
     assert tally.tally_dirty_comments(late_token) == 1
     assert shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled") == "the-next-round"
+
+
+def queued_round_eta(client) -> datetime | None:
+    message = json.loads(client.lindex(settings.CELERY_TASK_DEFAULT_QUEUE, 0))
+    eta = message["headers"].get("eta")
+    return datetime.fromisoformat(eta) if eta else None
+
+
+def test_rounds_start_at_most_once_per_window(shared_redis, settings):
+    """A vote just after a round started waits for the window to pass; one after a quiet spell
+    is tallied at once."""
+    settings.TALLY_COALESCE_SECONDS = 2
+    comment = CommentFactory()
+    cast_vote(user=UserFactory(), comment=comment, choice="agree")
+    run_scheduled_round()
+    shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+    cast_vote(user=UserFactory(), comment=comment, choice="agree")
+    eta = queued_round_eta(shared_redis)
+    assert eta is not None and 1 < (eta - datetime.now(UTC)).total_seconds() <= 2
+
+    run_scheduled_round()
+    shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    shared_redis.set(f"{settings.TALLY_KEY_PREFIX}:round_started", time.time() - 60)  # a quiet minute
+    cast_vote(user=UserFactory(), comment=comment, choice="agree")
+    eta = queued_round_eta(shared_redis)
+    assert eta is None or (eta - datetime.now(UTC)).total_seconds() <= 0.1
