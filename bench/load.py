@@ -198,12 +198,19 @@ async def _run(name: str, clients: int, seconds: float, sender_for, extra=None) 
 class LagSamples:
     method: str
     lags_ms: list[float] = field(default_factory=list)
+    # The same samples measured on the server's clock: from the answer to the tally that counted
+    # the vote (its tallied_at). The rest of a lag is the poll's own wait in the server's queue.
+    tally_ms: list[float] = field(default_factory=list)
     timeouts: int = 0
     polls: int = 0
 
 
 POLL_INTERVAL = 0.025
 LAG_TIMEOUT = 10.0
+
+
+def tally_delay_ms(counts: dict, answered_wall: float) -> float:
+    return (datetime.fromisoformat(counts["tallied_at"]).timestamp() - answered_wall) * 1000
 
 
 def quiet_comment_prober(*, endpoint: VoteEndpoint, base_url: str, voter: Voter, comment_id: int, samples: LagSamples):
@@ -218,7 +225,7 @@ def quiet_comment_prober(*, endpoint: VoteEndpoint, base_url: str, voter: Voter,
             method, url, headers, body = endpoint.request(voter, comment_id, choice)
             async with session.request(method, url, headers=headers, data=body) as response:
                 answer = await response.read()
-                answered = time.perf_counter()
+                answered, answered_wall = time.perf_counter(), time.time()
                 if response.status != 200:
                     samples.timeouts += 1
                     await asyncio.sleep(0.5)
@@ -232,6 +239,7 @@ def quiet_comment_prober(*, endpoint: VoteEndpoint, base_url: str, voter: Voter,
                 now = time.perf_counter()
                 if counts[AGREE] == expected[AGREE] and counts[DISAGREE] == expected[DISAGREE]:
                     samples.lags_ms.append((now - answered) * 1000)
+                    samples.tally_ms.append(tally_delay_ms(counts, answered_wall))
                     break
                 if now - answered > LAG_TIMEOUT:
                     samples.timeouts += 1
@@ -269,6 +277,7 @@ def hot_comment_prober(*, endpoint: VoteEndpoint, base_url: str, voter: Voter, c
                 tallied_at = counts["tallied_at"]
                 if tallied_at and datetime.fromisoformat(tallied_at).timestamp() >= answered_wall:
                     samples.lags_ms.append((now - answered) * 1000)
+                    samples.tally_ms.append(tally_delay_ms(counts, answered_wall))
                     break
                 if now - answered > LAG_TIMEOUT:
                     samples.timeouts += 1

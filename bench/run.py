@@ -513,6 +513,10 @@ def report(figures: Figures, *, header: list[str]) -> None:
             f"max {max(lag.lags_ms, default=float('nan')):,.0f} ms, not seen within {load.LAG_TIMEOUT:.0f} s: "
             f"{lag.timeouts}"
         )
+        print(
+            f"       of which the tally (its tallied_at minus the answer's arrival, one clock): "
+            f"p50 {load.percentile(lag.tally_ms, 0.5):,.0f} ms, p99 {load.percentile(lag.tally_ms, 0.99):,.0f} ms"
+        )
     print("  d: a row trigger logged every UPDATE of the hot comment's row, from the phase's start until its tally")
     print(f"     settled ({f.settle_seconds[1]:.2f} s after the phase); votes = answered votes on it.")
     waited = (

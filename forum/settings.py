@@ -231,7 +231,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TALLY_REDIS_URL = os.environ.get("TALLY_REDIS_URL", CELERY_BROKER_URL if BROKER_IS_REDIS else "")
 TALLY_KEY_PREFIX = os.environ.get("TALLY_KEY_PREFIX", "forum:tally")
 # Tally rounds start at most this often; the votes on a comment in between share one counter write.
-TALLY_COALESCE_SECONDS = float(os.environ.get("TALLY_COALESCE_SECONDS", "0.2"))
+TALLY_COALESCE_SECONDS = float(os.environ.get("TALLY_COALESCE_SECONDS", "0.25"))
 TALLY_BATCH_SIZE = int(os.environ.get("TALLY_BATCH_SIZE", "200"))
 # How often beat sweeps the dirty set (a safety net for a lost scheduling message).
 TALLY_SWEEP_SECONDS = float(os.environ.get("TALLY_SWEEP_SECONDS", "1"))
