@@ -285,6 +285,8 @@ class CommentDetailApi(ForumApiView):
     )
     def patch(self, request: Request, comment_id: int) -> Response:
         comment = self._comment(comment_id)
+        # Whether this reader may edit at all comes first: a stranger learns nothing from the body.
+        services.ensure_can_edit_comment(user=request.user, comment=comment)
         data = CommentBodyInput(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.edit_comment(user=request.user, comment=comment, body=data.validated_data["body"])

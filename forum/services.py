@@ -52,14 +52,19 @@ def can_edit_comment(*, user: User, comment: Comment) -> bool:
     return comment.author_id == user.pk and timezone.now() - comment.created_at <= window
 
 
-def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
-    """The author may reword a comment within the edit window, while the discussion is open; it
-    then shows as edited. (Closing a discussion freezes what was said.)"""
+def ensure_can_edit_comment(*, user: User, comment: Comment) -> None:
+    """The author may reword a comment within the edit window, while the discussion is open.
+    (Closing a discussion freezes what was said.) Raises PermissionDenied saying why not."""
     if comment.author_id != user.pk:
         raise PermissionDenied(_("Only the author can edit this comment."))
     ensure_comments_open(comment.article)
     if not can_edit_comment(user=user, comment=comment):
         raise PermissionDenied(_("The time for editing this comment has passed."))
+
+
+def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
+    """Reword the comment (see ensure_can_edit_comment); it then shows as edited."""
+    ensure_can_edit_comment(user=user, comment=comment)
     comment.body = clean_comment_body(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])

@@ -190,6 +190,14 @@ def test_editing_after_the_discussion_closed_is_refused(authored_comment, author
     assert authored_comment.body == "The author's own words."
 
 
+def test_a_stranger_editing_with_a_bad_body_is_refused_before_the_body_is_read(authored_comment, reader):
+    """Someone else's comment is a 403 whatever the body, not a 400 about the body."""
+    response = client_for(reader).patch(comment_url(authored_comment), {"body": ""}, format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the author can edit this comment."}
+
+
 def test_author_deletes_their_comment_and_its_votes(authored_comment, author, reader):
     """Deleting takes the comment and its votes away; it is then a 404."""
     cast_vote(user=reader, comment=authored_comment, choice="agree")
