@@ -8,7 +8,6 @@ rate limiter is down.
 
 import logging
 import math
-from functools import cache
 
 import redis
 from django.conf import settings
@@ -16,20 +15,14 @@ from django.core.cache import cache as default_cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from votes.tally import tally_redis
+
 logger = logging.getLogger(__name__)
-
-
-@cache
-def throttle_redis() -> redis.Redis | None:
-    if not settings.TALLY_REDIS_URL:
-        return None
-    # Short timeouts: a reader waits on this.
-    return redis.Redis.from_url(settings.TALLY_REDIS_URL, socket_connect_timeout=0.25, socket_timeout=0.5)
 
 
 def count_in_window(key: str, window_seconds: int) -> int:
     """Count one more request under ``key`` (which names the window) and return the count."""
-    client = throttle_redis()
+    client = tally_redis()  # the Redis the vote tally uses, with its short timeouts
     if client is None:
         # The embedded default: one machine, so the process's cache is enough.
         default_cache.add(key, 0, window_seconds + 1)

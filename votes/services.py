@@ -5,7 +5,7 @@ its own row and marks the comment dirty; the tally rebuilds the counters from th
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -214,10 +214,8 @@ def tally_comments(*, comment_ids: Iterable[int]) -> int:
     wait for. Rows another tally holds are skipped, not waited on (two batches waiting on each
     other would deadlock), and tallied one at a time after the batch commits.
     """
-    ordered = sorted(set(comment_ids))
     changed = 0
-    for start in range(0, len(ordered), BATCH_SIZE):
-        batch = ordered[start : start + BATCH_SIZE]
+    for batch in _batches(comment_ids):
         batch_changed, skipped = _tally_batch(batch, skip_locked=len(batch) > 1)
         changed += batch_changed
         for comment_id in skipped:
@@ -273,11 +271,14 @@ def repair_counters(*, comment_ids: Iterable[int]) -> int:
     """Like tally_comments, for sweeps over many comments that are mostly right: a batch is
     first checked without locks, and only its wrong comments are re-tallied. Returns how many
     counters changed."""
+    return sum(tally_comments(comment_ids=stale_comment_ids(batch)) for batch in _batches(comment_ids))
+
+
+def _batches(comment_ids: Iterable[int]) -> Iterator[list[int]]:
+    """The ids once each, in id order (the order every tally locks rows in), BATCH_SIZE at a time."""
     ordered = sorted(set(comment_ids))
-    return sum(
-        tally_comments(comment_ids=stale_comment_ids(ordered[start : start + BATCH_SIZE]))
-        for start in range(0, len(ordered), BATCH_SIZE)
-    )
+    for start in range(0, len(ordered), BATCH_SIZE):
+        yield ordered[start : start + BATCH_SIZE]
 
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

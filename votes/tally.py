@@ -4,13 +4,12 @@ Protocol (keys under settings.TALLY_KEY_PREFIX):
 - ``dirty``: the set of comment ids voted on since their last tally (SADD on each vote).
 - ``scheduled``: present while a tally round is on its way or running. Its value is the round's
   token, so only that round clears it; a TTL frees it if the round's message is lost.
-
 - ``round_started``: when the last round started (a Unix time).
 
 A vote that finds no round scheduled schedules one, to start ``TALLY_COALESCE_SECONDS`` after the
 last round started (at once if that is past), so rounds start at most that often and the votes
-in between share one. The round pops the dirty ids in batches and tallies each
-once, then clears its flag and, if marks arrived meanwhile, schedules the next round. So at most
+in between share one. The round pops the dirty ids in batches and tallies each once, then
+clears its flag and, if marks arrived meanwhile, schedules the next round. So at most
 one round is normally under way, and a comment voted on continuously gets one counter write per
 round. Beat's sweep is the safety net for a lost message: it runs a round only when none is
 scheduled. Redis is only a hint: the reconciliation (votes.services.reconcile_vote_counters)

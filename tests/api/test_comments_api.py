@@ -164,28 +164,33 @@ def test_author_edits_within_the_window_and_the_comment_shows_as_edited(authored
     assert response.json()["edited_at"] is not None
 
 
-def test_editing_after_the_window_is_refused(authored_comment, author, settings):
-    """Once the edit window has passed the author gets 403 with the reason, and the text stays."""
-    Comment.objects.filter(pk=authored_comment.pk).update(
+def _edit_window_passed(comment, settings) -> None:
+    Comment.objects.filter(pk=comment.pk).update(
         created_at=timezone.now() - timedelta(seconds=settings.COMMENT_EDIT_WINDOW_SECONDS + 1)
     )
+
+
+def _discussion_closed(comment, settings) -> None:
+    Article.objects.filter(pk=comment.article_id).update(comments_open=False)
+
+
+@pytest.mark.parametrize(
+    "make_too_late, reason",
+    [
+        (_edit_window_passed, "The time for editing this comment has passed."),
+        (_discussion_closed, "Comments on this article are closed."),
+    ],
+    ids=["edit-window-passed", "discussion-closed"],
+)
+def test_a_late_edit_is_refused_with_the_reason(authored_comment, author, settings, make_too_late, reason):
+    """Once the edit window has passed, or the discussion is closed (which freezes it), the author
+    gets 403 with the reason, and the text stays."""
+    make_too_late(authored_comment, settings)
 
     response = client_for(author).patch(comment_url(authored_comment), {"body": "Too late."}, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "The time for editing this comment has passed."}
-    authored_comment.refresh_from_db()
-    assert authored_comment.body == "The author's own words."
-
-
-def test_editing_after_the_discussion_closed_is_refused(authored_comment, author):
-    """Closing a discussion freezes it: the author's edit inside the window gets 403 with the reason."""
-    Article.objects.filter(pk=authored_comment.article_id).update(comments_open=False)
-
-    response = client_for(author).patch(comment_url(authored_comment), {"body": "Rewritten later."}, format="json")
-
-    assert response.status_code == 403
-    assert response.json() == {"detail": "Comments on this article are closed."}
+    assert response.json() == {"detail": reason}
     authored_comment.refresh_from_db()
     assert authored_comment.body == "The author's own words."
 
