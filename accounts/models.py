@@ -6,6 +6,13 @@ from django_countries.fields import CountryField
 JAPAN = "JP"
 
 
+class Region(models.TextChoices):
+    """Where a reader lives, for the forum: it picks their comments' section and splits their votes."""
+
+    JAPAN = "japan", _("Japan")
+    WORLD = "world", _("World")
+
+
 class User(AbstractUser):
     """A reader. The country decides which comment section their comments land in."""
 
@@ -24,3 +31,8 @@ class User(AbstractUser):
     @property
     def is_in_japan(self) -> bool:
         return self.country == JAPAN
+
+    @property
+    def region(self) -> Region:
+        """Japan for readers whose profile country is Japan, the world for everyone else (or no country)."""
+        return Region.JAPAN if self.is_in_japan else Region.WORLD

@@ -17,10 +17,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from forum.models import Article, Comment, Section
+from api.redis_clients import forum_redis
+from forum.models import COUNTER_FIELDS, Article, Comment, Section
+from votes.counting import Counters, counters_from_votes
 from votes.models import ReconciliationWatermark
-from votes.services import Counters
-from votes.tally import tally_redis
 
 
 def recreate_database(*, admin_url: str, name: str) -> None:
@@ -159,7 +159,7 @@ def stop_counting_writes(comment_id: int) -> int:
 
 def tally_is_idle() -> bool:
     """Nothing marked dirty, no tally round scheduled, no tally task queued."""
-    client = tally_redis()
+    client = forum_redis()
     prefix = settings.TALLY_KEY_PREFIX
     with client.pipeline(transaction=False) as pipe:
         pipe.scard(f"{prefix}:dirty")
@@ -225,11 +225,11 @@ def drifted_comments(comment_ids: list[int] | None = None) -> list[int]:
 
 
 def comments_with_stale_scores() -> int:
-    """Comments whose stored counters or sort scores differ from Counters.from_votes (the tally's
+    """Comments whose stored counters or sort scores differ from counters_from_votes (the tally's
     own computation): the scores are derived too, and must follow the counts."""
     wrong = 0
-    for comment in Comment.objects.only(*Counters.__dataclass_fields__).iterator(chunk_size=2000):
-        wrong += Counters.stored_on(comment) != Counters.from_votes(comment.pk)
+    for comment in Comment.objects.only(*COUNTER_FIELDS).iterator(chunk_size=2000):
+        wrong += Counters.stored_on(comment) != counters_from_votes([comment.pk])[comment.pk]
     return wrong
 
 
@@ -243,6 +243,6 @@ def vote_rows() -> int:
     return Vote.objects.count()
 
 
-def reset_tally_redis() -> None:
+def reset_forum_redis() -> None:
     """The bench's Redis database is its own: start with no marks and no queued tasks."""
-    tally_redis().flushdb()
+    forum_redis().flushdb()

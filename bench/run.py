@@ -69,11 +69,11 @@ def bench_env(run_dir: Path) -> dict[str, str]:
     """Everything the server processes and this one share; nothing collides with tests others run."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "forum.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
         "DJANGO_CONN_MAX_AGE": os.environ.get("DJANGO_CONN_MAX_AGE", "600"),
         "CELERY_BROKER_URL": REDIS_URL,
-        "TALLY_REDIS_URL": REDIS_URL,
+        "FORUM_REDIS_URL": REDIS_URL,
         "TALLY_KEY_PREFIX": "bench:tally",
         "CELERY_QUEUE": "bench",
         "DJANGO_DEBUG": "0",
@@ -186,9 +186,9 @@ def service_versions() -> str:
         postgres = cursor.fetchone()[0]
         cursor.execute("SHOW synchronous_commit")
         sync_commit = cursor.fetchone()[0]
-    from votes.tally import tally_redis
+    from api.redis_clients import forum_redis
 
-    redis_version = tally_redis().info("server")["redis_version"]
+    redis_version = forum_redis().info("server")["redis_version"]
     return (
         f"PostgreSQL {postgres} (synchronous_commit={sync_commit}), Redis {redis_version}, "
         f"Python {platform.python_version()}"
@@ -294,7 +294,7 @@ class Bench:
         servers.run_manage("migrate", "--noinput", env=self.env, log_dir=self.run_dir)
         # DEBUG off serves static files through whitenoise's manifest: build it in the run's folder.
         servers.run_manage("collectstatic", "--noinput", env=self.env, log_dir=self.run_dir)
-        measure.reset_tally_redis()
+        measure.reset_forum_redis()
         self.seed = measure.seed(
             voters=self.args.clients, probers=self.args.probers, spread_comments=self.args.comments
         )
@@ -525,7 +525,7 @@ def report(figures: Figures, *, header: list[str]) -> None:
     print("  e: six stored counts vs. a fresh SQL count of the vote rows, for every comment, after a reconciliation")
     print(f"     that started after the last vote ({waited}). Before it, when the tally had gone")
     print(
-        f"     idle after the hot phase: {f.drift_at_idle}. Sort scores differing from Counters.from_votes after it: "
+        f"     idle after the hot phase: {f.drift_at_idle}. Sort scores differing from counters_from_votes after it: "
         f"{f.stale_scores}. Vote rows: {f.vote_rows:,}."
     )
     print()

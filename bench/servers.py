@@ -77,7 +77,7 @@ def start_gunicorn(*, env: dict[str, str], log_dir: Path, port: int, workers: in
         f"gunicorn-{label}",
         [
             str(BIN / "gunicorn"),
-            "forum.wsgi:application",
+            "config.wsgi:application",
             f"--bind=127.0.0.1:{port}",
             "--worker-class=gthread",
             f"--workers={workers}",
@@ -100,7 +100,7 @@ def start_worker(*, env: dict[str, str], log_dir: Path, concurrency: int) -> Ser
         [
             str(BIN / "celery"),
             "-A",
-            "forum",
+            "config",
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
@@ -122,7 +122,7 @@ def start_beat(*, env: dict[str, str], log_dir: Path) -> Server:
         [
             str(BIN / "celery"),
             "-A",
-            "forum",
+            "config",
             "beat",
             "--loglevel=INFO",
             f"--schedule={log_dir / 'celerybeat-schedule'}",

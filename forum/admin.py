@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Article, Comment, Section
+from .models import COUNT_FIELDS, Article, Comment, Section
 
 
 @admin.register(Article)
@@ -51,17 +51,7 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("body", "author__username", "author__display_name")
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
-    readonly_fields = (
-        "created_at",
-        "edited_at",
-        "agree_count",
-        "disagree_count",
-        "agree_japan_count",
-        "agree_world_count",
-        "disagree_japan_count",
-        "disagree_world_count",
-        "tallied_at",
-    )
+    readonly_fields = ("created_at", "edited_at", *COUNT_FIELDS, "tallied_at")
     fields = ("article", "author", "section", "status", "body", *readonly_fields)
     actions = ("hide", "restore", "move_to_japan", "move_to_world")
 

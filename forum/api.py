@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -13,23 +14,21 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.base import HAS_TEXT, ForumApiView, TextField
+from api.converters import MAX_ID
+from api.errors import BODY_ERRORS, error_responses
+from api.pagination import PageQuery, page_of, paginate, query_values
+from api.throttles import COMMENT_THROTTLES
 from votes.models import Vote
 from votes.selectors import choices_of
 
 from . import selectors, services
-from .api_base import HAS_TEXT, ForumApiView, TextField
-from .api_errors import BODY_ERRORS, error_responses
-from .api_pagination import PageQuery, page_of, paginate, query_values
-from .api_throttles import COMMENT_THROTTLES
-from .models import Article, Comment, Section
+from .models import COUNT_FIELDS, Article, Comment, Section
 
 ARTICLE_ORDERING = ("-published_at", "-id")
-MAX_COMMENT_ID = 10**18 - 1  # what the URL converter accepts: always within PostgreSQL's bigint
-
-# The bounds are what the URL converter (api_urls.py) accepts.
 COMMENT_ID = OpenApiParameter(
     "comment_id",
-    {"type": "integer", "minimum": 0, "maximum": MAX_COMMENT_ID},
+    {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     OpenApiParameter.PATH,
     description="The comment's id.",
 )
@@ -43,15 +42,14 @@ SLUG = OpenApiParameter(
 
 class CountsOutput(serializers.Serializer):
     """The comment's stored counters: derived from the votes by a task, so they trail a new vote
-    by about a second; ``tallied_at`` is when they last changed."""
+    by about a second; ``tallied_at`` is when they last changed. Each count is named after its
+    Comment field less ``_count`` (agree, disagree, agree_japan, ...)."""
 
-    agree = serializers.IntegerField(source="agree_count")
-    disagree = serializers.IntegerField(source="disagree_count")
-    agree_japan = serializers.IntegerField(source="agree_japan_count")
-    agree_world = serializers.IntegerField(source="agree_world_count")
-    disagree_japan = serializers.IntegerField(source="disagree_japan_count")
-    disagree_world = serializers.IntegerField(source="disagree_world_count")
     tallied_at = serializers.DateTimeField(allow_null=True)
+
+    def get_fields(self):
+        counts = {name.removesuffix("_count"): serializers.IntegerField(source=name) for name in COUNT_FIELDS}
+        return {**counts, **super().get_fields()}
 
 
 class AuthorOutput(serializers.Serializer):
@@ -243,7 +241,7 @@ class CommentListApi(ForumApiView):
         data = CommentBodyInput(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.post_comment(author=request.user, article=article, body=data.validated_data["body"])
-        headers = {"Location": request.build_absolute_uri(f"/api/v1/comments/{comment.pk}/")}
+        headers = {"Location": request.build_absolute_uri(reverse("api_comment", args=[comment.pk]))}
         return Response(comment_data([comment], request), status=status.HTTP_201_CREATED, headers=headers)
 
 

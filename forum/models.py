@@ -53,6 +53,11 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("article", kwargs={"slug": self.slug})
 
+    @property
+    def discussion_open(self) -> bool:
+        """Readers may comment and vote: the article is published and its comments are not closed."""
+        return self.status == self.Status.PUBLISHED and self.comments_open
+
 
 class Section(models.TextChoices):
     JAPAN = "japan", _("Reactions in Japan")
@@ -70,6 +75,20 @@ def _sort_index(name: str, *fields: str) -> models.Index:
     return models.Index(fields=["article", "section", *fields, "-id"], condition=Q(status="visible"), name=name)
 
 
+# What the vote tally (votes.counting) derives from the vote rows and nothing else writes: the
+# counts shown beside each comment, split by the voters' region, and the scores the sorts read.
+COUNT_FIELDS = (
+    "agree_count",
+    "disagree_count",
+    "agree_japan_count",
+    "agree_world_count",
+    "disagree_japan_count",
+    "disagree_world_count",
+)
+SCORE_FIELDS = ("best_score", "controversy_score", "common_ground_score")
+COUNTER_FIELDS = (*COUNT_FIELDS, *SCORE_FIELDS)
+
+
 class Comment(models.Model):
     class Status(models.TextChoices):
         VISIBLE = "visible", _("Visible")
@@ -83,7 +102,7 @@ class Comment(models.Model):
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
-    # Derived from the vote rows by votes.services.tally_comment; never incremented in place.
+    # COUNTER_FIELDS: derived from the vote rows by votes.counting; never incremented in place.
     agree_count = models.PositiveIntegerField(default=0)
     disagree_count = models.PositiveIntegerField(default=0)
     agree_japan_count = models.PositiveIntegerField(default=0)

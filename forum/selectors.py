@@ -41,16 +41,6 @@ def visible_comments() -> CommentQuerySet:
     return Comment.objects.visible().select_related("author", "article")
 
 
-def comments_to_vote_on() -> CommentQuerySet:
-    """What a vote reads: the comment's author, status and counters, and its article's state and
-    address, without the texts (a vote is the most frequent request the forum answers)."""
-    return (
-        Comment.objects.visible()
-        .select_related("article")
-        .defer("body", "article__body", "article__body_html", "article__discussion_prompt")
-    )
-
-
 def section_comments(*, article: Article, section: str, sort: str = DEFAULT_SORT) -> CommentQuerySet:
     return (
         Comment.objects.visible()

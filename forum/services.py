@@ -13,9 +13,9 @@ from accounts.models import User
 from .models import Article, Comment, CommentQuerySet, Section
 
 
-def section_for(user: User) -> str:
+def section_for(user: User) -> Section:
     """Readers in Japan react in the first section; everyone else is a voice from the world."""
-    return Section.JAPAN if user.is_in_japan else Section.WORLD
+    return Section(user.region.value)
 
 
 def clean_comment_body(body: str) -> str:
@@ -35,7 +35,7 @@ def clean_comment_body(body: str) -> str:
 
 
 def ensure_comments_open(article: Article) -> None:
-    if article.status != Article.Status.PUBLISHED or not article.comments_open:
+    if not article.discussion_open:
         raise PermissionDenied(_("Comments on this article are closed."))
 
 

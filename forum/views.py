@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,11 +13,6 @@ from votes.selectors import choices_of
 from . import selectors, services
 from .forms import CommentForm
 from .models import Article
-
-
-def health(request: HttpRequest) -> JsonResponse:
-    """A trivial JSON endpoint for load balancers (and the benchmark's baseline): no database."""
-    return JsonResponse({"ok": True})
 
 
 def home(request: HttpRequest) -> HttpResponse:

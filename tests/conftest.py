@@ -5,9 +5,9 @@ import pytest
 import redis
 from django.conf import settings
 
+from api.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.processes import start_worker
-from votes.tally import tally_redis
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
 # unless told that this is intended (the live_server and the test both touch the database).
@@ -20,9 +20,9 @@ def process_log_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _clean_tally_redis():
+def _clean_forum_redis():
     """Each test starts with no dirty marks and no queued tasks in the test broker database."""
-    client = tally_redis()
+    client = forum_redis()
     if client is not None:
         client.flushdb()
     yield
@@ -64,7 +64,7 @@ def redis_is_the_broker() -> bool:
 def shared_redis() -> redis.Redis:
     if not redis_is_the_broker():
         pytest.skip("needs the Redis broker (the PostgreSQL + Redis run)")
-    return tally_redis()
+    return forum_redis()
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def moderators_group(db):
     from django.contrib.auth.models import Group
 
     if not Group.objects.filter(name="Moderators").exists():
-        migration = importlib.import_module("votes.migrations.0002_moderators_group")
+        migration = importlib.import_module("moderation.migrations.0001_moderators_group")
         migration.create_moderators(apps, None)
     return Group.objects.get(name="Moderators")
 

@@ -81,7 +81,7 @@ def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Pr
 
 def child_env(**overrides: str) -> dict[str, str]:
     env = {**os.environ, **database_env(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
-    env["TALLY_REDIS_URL"] = settings.TALLY_REDIS_URL
+    env["FORUM_REDIS_URL"] = settings.FORUM_REDIS_URL
     env["TALLY_KEY_PREFIX"] = settings.TALLY_KEY_PREFIX
     env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
     env.update(overrides)
@@ -94,7 +94,7 @@ def start_worker(*, log_dir: Path, concurrency: int = 2, **env_overrides: str) -
         [
             CELERY,
             "-A",
-            "forum",
+            "config",
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
@@ -116,7 +116,7 @@ def start_beat(*, log_dir: Path, **env_overrides: str) -> Process:
     schedule = log_dir / f"beat-schedule-{time.monotonic_ns()}"
     return _spawn(
         "beat",
-        [CELERY, "-A", "forum", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
+        [CELERY, "-A", "config", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
         child_env(**env_overrides),
         log_dir,
     )
@@ -141,13 +141,13 @@ def start_redis(*, port: int, log_dir: Path) -> Process:
 
 
 def start_web(*, log_dir: Path, port: int, workers: int = 2, **env_overrides: str) -> Process:
-    """The web side as deployed: gunicorn serving forum.wsgi on 127.0.0.1:port, with its own
+    """The web side as deployed: gunicorn serving config.wsgi on 127.0.0.1:port, with its own
     database and broker settings from the environment (so a test can point it at a private Redis)."""
     process = _spawn(
         "web",
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "forum.wsgi",
+            "config.wsgi",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             "--access-logfile=-",

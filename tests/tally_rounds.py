@@ -1,12 +1,13 @@
 """Run the tally round that votes scheduled, in the test's own process."""
 
+from api.redis_clients import forum_redis
 from votes import tasks
-from votes.tally import _key, tally_redis
+from votes.coalescing import key
 
 
 def run_scheduled_round() -> int:
     """Run the round the votes scheduled, with its token, as a worker would on receiving its
     message (the message itself stays queued: no worker consumes it in these tests). With no round
     scheduled this is beat's sweep. Returns how many comments were tallied."""
-    token = tally_redis().get(_key("scheduled"))
+    token = forum_redis().get(key("scheduled"))
     return tasks.tally_dirty_comments.apply(kwargs={"round_token": token}, throw=True).get()

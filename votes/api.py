@@ -8,14 +8,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.base import ForumApiView
+from api.errors import BODY_ERRORS, error_responses
+from api.throttles import VOTE_THROTTLES
 from forum.api import COMMENT_ID, CountsOutput
-from forum.api_base import ForumApiView
-from forum.api_errors import BODY_ERRORS, error_responses
-from forum.api_throttles import VOTE_THROTTLES
 from forum.models import Comment
-from forum.selectors import comments_to_vote_on
 
 from .models import Vote
+from .selectors import comments_to_vote_on
 from .services import cast_vote, retract_vote
 
 REFUSALS = "Your own comment, or the discussion is closed; the detail says which (or a CSRF failure)."

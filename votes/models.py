@@ -2,14 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Region
 from forum.models import Comment
 
-
-class Region(models.TextChoices):
-    """Where the voter lived when they voted: the split shown beside each count."""
-
-    JAPAN = "japan", _("Japan")
-    WORLD = "world", _("World")
+__all__ = ["Region", "Vote", "ReconciliationWatermark"]
 
 
 class Vote(models.Model):
@@ -27,6 +23,7 @@ class Vote(models.Model):
     # Indexed by the (comment, choice, region) index below, which also serves the tally.
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes", db_index=False)
     choice = models.CharField(max_length=10, choices=Choice.choices, null=True, blank=True)
+    # Where the voter lived when they voted: the split shown beside each count.
     region = models.CharField(max_length=10, choices=Region.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(db_index=True)

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from accounts.models import User
+from forum.models import Comment, CommentQuerySet
 
 from .models import Vote
 
@@ -15,4 +16,18 @@ def choices_of(*, user: User, comment_ids: Iterable[int]) -> dict[int, str]:
         Vote.objects.filter(user=user, comment_id__in=list(comment_ids), choice__isnull=False).values_list(
             "comment_id", "choice"
         )
+    )
+
+
+def current_choice(*, user: User, comment: Comment) -> str | None:
+    return Vote.objects.filter(user=user, comment=comment).values_list("choice", flat=True).first()
+
+
+def comments_to_vote_on() -> CommentQuerySet:
+    """What a vote reads: the comment's author, status and counters, and its article's state and
+    address, without the texts (a vote is the most frequent request the forum answers)."""
+    return (
+        Comment.objects.visible()
+        .select_related("article")
+        .defer("body", "article__body", "article__body_html", "article__discussion_prompt")
     )

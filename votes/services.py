@@ -1,37 +1,25 @@
-"""Writes for votes, and the tally that derives each comment's counters from its vote rows.
+"""Writes for votes: cast, switch, take back. Counters catch up asynchronously (votes.tasks).
 
-No counter is ever incremented in place (except in the benchmark's baseline mode): a vote writes
-its own row and marks the comment dirty; the tally rebuilds the counters from the rows.
+No counter is incremented here: a vote writes its own row and, once committed, has its comment
+tallied from the rows (votes.counting). The benchmark's baseline mode (votes.baseline) is the
+one exception, and lives apart.
 """
-
-import logging
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
-from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from forum.models import Article, Comment
+from forum.models import Comment
 
-from . import scoring
-from .models import ReconciliationWatermark, Region, Vote
-
-logger = logging.getLogger(__name__)
+from . import baseline, selectors, tasks
+from .models import Vote
 
 
 class VoteNotAllowed(PermissionDenied):
     """The reader may not vote on this comment; the message says why."""
-
-
-def region_of(user: User) -> str:
-    return Region.JAPAN if user.is_in_japan else Region.WORLD
 
 
 def ensure_can_vote(*, user: User, comment: Comment) -> None:
@@ -39,8 +27,7 @@ def ensure_can_vote(*, user: User, comment: Comment) -> None:
         raise VoteNotAllowed(_("You cannot vote on your own comment."))
     if comment.status != Comment.Status.VISIBLE:
         raise VoteNotAllowed(_("This comment is not open for votes."))
-    article = comment.article
-    if article.status != Article.Status.PUBLISHED or not article.comments_open:
+    if not comment.article.discussion_open:
         raise VoteNotAllowed(_("The discussion on this article is closed."))
 
 
@@ -54,10 +41,10 @@ def cast_vote(*, user: User, comment: Comment, choice: str) -> Vote:
         raise ValueError(f"unknown choice {choice!r}")
     ensure_can_vote(user=user, comment=comment)
     now = timezone.now()
-    vote = Vote(user=user, comment=comment, choice=choice, region=region_of(user), updated_at=now)
+    vote = Vote(user=user, comment=comment, choice=choice, region=user.region, updated_at=now)
     with transaction.atomic():
         if settings.VOTES_SYNCHRONOUS_COUNTERS:
-            _baseline_count_in_request(vote)
+            baseline.count_in_request(vote)
         Vote.objects.bulk_create(
             [vote],
             update_conflicts=True,
@@ -73,7 +60,7 @@ def retract_vote(*, user: User, comment: Comment) -> None:
     ensure_can_vote(user=user, comment=comment)
     with transaction.atomic():
         if settings.VOTES_SYNCHRONOUS_COUNTERS:
-            _baseline_count_in_request(Vote(user=user, comment=comment, choice=None, region=region_of(user)))
+            baseline.count_in_request(Vote(user=user, comment=comment, choice=None, region=user.region))
         changed = Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
             choice=None, updated_at=timezone.now()
         )
@@ -83,7 +70,7 @@ def retract_vote(*, user: User, comment: Comment) -> None:
 
 def toggle_vote(*, user: User, comment: Comment, choice: str) -> str | None:
     """The page's buttons: the other button switches the vote, the same one takes it back."""
-    current = current_choice(user=user, comment=comment)
+    current = selectors.current_choice(user=user, comment=comment)
     if current == choice:
         retract_vote(user=user, comment=comment)
         return None
@@ -91,228 +78,7 @@ def toggle_vote(*, user: User, comment: Comment, choice: str) -> str | None:
     return choice
 
 
-def current_choice(*, user: User, comment: Comment) -> str | None:
-    return Vote.objects.filter(user=user, comment=comment).values_list("choice", flat=True).first()
-
-
 def _mark_dirty_on_commit(comment_id: int) -> None:
     if settings.VOTES_SYNCHRONOUS_COUNTERS:
-        return
-    from .tally import mark_dirty  # tally sends tasks, and tasks call back into this module
-
-    transaction.on_commit(lambda: mark_dirty(comment_id))
-
-
-def _baseline_count_in_request(vote: Vote) -> None:
-    """The benchmark's baseline only: adjust the counters in the request with F() + 1, as many
-    forums do. Every voter on a comment then queues on that comment's row lock."""
-    previous = (
-        Vote.objects.select_for_update()
-        .filter(user_id=vote.user_id, comment_id=vote.comment_id)
-        .values_list("choice", "region")
-        .first()
-    )
-    changes: dict[str, F] = {}
-    if previous and previous[0]:
-        field = f"{previous[0]}_{previous[1]}_count"
-        changes[field] = F(field) - 1
-        changes[f"{previous[0]}_count"] = F(f"{previous[0]}_count") - 1
-    if vote.choice:
-        field = f"{vote.choice}_{vote.region}_count"
-        total = f"{vote.choice}_count"
-        changes[field] = (changes.get(field) or F(field)) + 1
-        changes[total] = (changes.get(total) or F(total)) + 1
-    if changes:
-        Comment.objects.filter(pk=vote.comment_id).update(**changes)
-
-
-# --- The tally ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Counters:
-    agree_count: int = 0
-    disagree_count: int = 0
-    agree_japan_count: int = 0
-    agree_world_count: int = 0
-    disagree_japan_count: int = 0
-    disagree_world_count: int = 0
-    best_score: float = 0.0
-    controversy_score: float = 0.0
-    common_ground_score: float = 0.0
-
-    @classmethod
-    def from_breakdown(
-        cls, *, agree_japan: int, agree_world: int, disagree_japan: int, disagree_world: int
-    ) -> "Counters":
-        agree, disagree = agree_japan + agree_world, disagree_japan + disagree_world
-        return cls(
-            agree_count=agree,
-            disagree_count=disagree,
-            agree_japan_count=agree_japan,
-            agree_world_count=agree_world,
-            disagree_japan_count=disagree_japan,
-            disagree_world_count=disagree_world,
-            best_score=scoring.wilson_lower_bound(agree, agree + disagree),
-            controversy_score=scoring.controversy(agree, disagree),
-            common_ground_score=scoring.common_ground(
-                agree_japan=agree_japan,
-                disagree_japan=disagree_japan,
-                agree_world=agree_world,
-                disagree_world=disagree_world,
-            ),
-        )
-
-    @classmethod
-    def from_votes(cls, comment_id: int) -> "Counters":
-        return counters_from_votes([comment_id])[comment_id]
-
-    @classmethod
-    def stored_on(cls, comment: Comment) -> "Counters":
-        return cls(**{name: getattr(comment, name) for name in cls.__dataclass_fields__})
-
-
-COUNTER_FIELDS = tuple(Counters.__dataclass_fields__)
-# The four counts everything else is derived from: "agree_japan" -> ("agree", "japan"), ...
-BREAKDOWN = {f"{choice}_{region}": (choice, region) for choice in Vote.Choice.values for region in Region.values}
-# Comments per statement and per transaction when tallying many: bounds the IN lists, the rows
-# aggregated and how long a batch holds its row locks.
-BATCH_SIZE = 500
-
-
-def counters_from_votes(comment_ids: Iterable[int]) -> dict[int, Counters]:
-    """Count each comment's votes by choice and region: one GROUP BY, served by vote_tally_idx."""
-    comment_ids = list(comment_ids)
-    by_comment: dict[int, dict[str, int]] = {pk: dict.fromkeys(BREAKDOWN, 0) for pk in comment_ids}
-    rows = (
-        Vote.objects.filter(comment_id__in=comment_ids, choice__isnull=False)
-        .values_list("comment_id", "choice", "region")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for comment_id, choice, region, n in rows:
-        by_comment[comment_id][f"{choice}_{region}"] = n
-    return {pk: Counters.from_breakdown(**counts) for pk, counts in by_comment.items()}
-
-
-def tally_comment(*, comment_id: int) -> bool:
-    """Rebuild one comment's counters from its vote rows. Safe to run any number of times.
-
-    Returns whether the stored counters were wrong; right ones are not written again, so
-    ``tallied_at`` is when the counters last changed.
-    """
-    return tally_comments(comment_ids=[comment_id]) == 1
-
-
-def tally_comments(*, comment_ids: Iterable[int]) -> int:
-    """Rebuild many comments' counters, a batch per transaction; returns how many changed.
-
-    Each batch locks its comment rows first and counts the votes after (a fresh snapshot under
-    READ COMMITTED), so two tallies of one comment run one after the other and the later one
-    always sees at least what the earlier one saw: a slow tally never overwrites a newer count.
-    The lock is FOR NO KEY UPDATE, which a vote's foreign-key check (FOR KEY SHARE) does not
-    wait for. Rows another tally holds are skipped, not waited on (two batches waiting on each
-    other would deadlock), and tallied one at a time after the batch commits.
-    """
-    changed = 0
-    for batch in _batches(comment_ids):
-        batch_changed, skipped = _tally_batch(batch, skip_locked=len(batch) > 1)
-        changed += batch_changed
-        for comment_id in skipped:
-            changed += _tally_batch([comment_id], skip_locked=False)[0]
-    return changed
-
-
-def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, list[int]]:
-    """Returns how many counters changed, and the ids skipped because another tally held them."""
-    with transaction.atomic():
-        locked = (
-            Comment.objects.select_for_update(no_key=True, skip_locked=skip_locked)
-            .filter(pk__in=comment_ids)
-            .order_by("pk")
-            .only(*COUNTER_FIELDS)
-        )
-        stored = {comment.pk: Counters.stored_on(comment) for comment in locked}
-        started = timezone.now()
-        fresh = counters_from_votes(stored.keys())
-        wrong = [
-            Comment(pk=pk, **asdict(counters), tallied_at=started)
-            for pk, counters in fresh.items()
-            if counters != stored[pk]
-        ]
-        Comment.objects.bulk_update(wrong, [*COUNTER_FIELDS, "tallied_at"])
-    gone_or_held = [pk for pk in comment_ids if pk not in stored]
-    skipped = gone_or_held if skip_locked else []  # deleted comments come back too; they tally to nothing
-    return len(wrong), skipped
-
-
-def stale_comment_ids(comment_ids: Iterable[int]) -> list[int]:
-    """Of these comments, those whose stored counters differ from their vote rows, found without
-    taking a lock.
-
-    One statement reads the counters and counts the votes, so both come from one snapshot:
-    a comment found right here was right when that snapshot was taken, and a vote committed
-    later marks its comment dirty again (and is newer than the reconciliation's watermark).
-    """
-    votes_by_key = {
-        f"votes_{key}": Count("votes", filter=Q(votes__choice=choice, votes__region=region))
-        for key, (choice, region) in BREAKDOWN.items()
-    }
-    rows = Comment.objects.filter(pk__in=comment_ids).annotate(**votes_by_key)
-    return [
-        row["pk"]
-        for row in rows.values("pk", *COUNTER_FIELDS, *votes_by_key).order_by("pk")
-        if Counters.from_breakdown(**{key: row[f"votes_{key}"] for key in BREAKDOWN})
-        != Counters(**{name: row[name] for name in COUNTER_FIELDS})
-    ]
-
-
-def repair_counters(*, comment_ids: Iterable[int]) -> int:
-    """Like tally_comments, for sweeps over many comments that are mostly right: a batch is
-    first checked without locks, and only its wrong comments are re-tallied. Returns how many
-    counters changed."""
-    return sum(tally_comments(comment_ids=stale_comment_ids(batch)) for batch in _batches(comment_ids))
-
-
-def _batches(comment_ids: Iterable[int]) -> Iterator[list[int]]:
-    """The ids once each, in id order (the order every tally locks rows in), BATCH_SIZE at a time."""
-    ordered = sorted(set(comment_ids))
-    for start in range(0, len(ordered), BATCH_SIZE):
-        yield ordered[start : start + BATCH_SIZE]
-
-
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def reconcile_vote_counters() -> int:
-    """Re-tally every comment whose votes changed since the last reconciliation, from the
-    database alone: nothing in Redis or the broker is needed, so counters converge after a lost
-    task, a killed worker or a Redis that lost its memory. Returns how many counters changed."""
-    started = timezone.now()
-    watermark = ReconciliationWatermark.objects.filter(pk=1).values_list("reconciled_until", flat=True).first()
-    since = (watermark or EPOCH) - timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
-    comment_ids = Vote.objects.filter(updated_at__gt=since).values_list("comment_id", flat=True).distinct().order_by()
-    changed = repair_counters(comment_ids=list(comment_ids))
-    if changed:
-        logger.warning("Reconciliation corrected the counters of %d comments.", changed)
-    # Advance only after every comment was tallied: a run that dies midway is simply repeated.
-    ReconciliationWatermark.objects.update_or_create(pk=1, defaults={"reconciled_until": started})
-    return changed
-
-
-@dataclass(frozen=True)
-class RecountSummary:
-    checked: int
-    wrong: int
-
-
-def recount_all_votes(*, progress: Callable[[int], None] | None = None) -> RecountSummary:
-    """Rebuild every comment's counters (for operators); report how many were wrong."""
-    wrong = checked = 0
-    comment_ids = Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE)
-    while batch := list(islice(comment_ids, BATCH_SIZE)):
-        wrong += repair_counters(comment_ids=batch)
-        checked += len(batch)
-        if progress:
-            progress(len(batch))
-    return RecountSummary(checked=checked, wrong=wrong)
+        return  # the baseline counted in the request
+    transaction.on_commit(lambda: tasks.tally_soon(comment_id))

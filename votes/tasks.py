@@ -1,9 +1,19 @@
-"""Celery entry points: ids in, a service call, nothing else. Every task is idempotent."""
+"""Celery entry points: ids in, counting out. Every task is idempotent.
 
+A tally round (``tally_dirty_comments``) pops the comments marked dirty (votes.coalescing) and
+tallies them (votes.counting); the reconciliation re-tallies from the database alone.
+"""
+
+import logging
+
+import redis
 from celery import shared_task
 from django.db import DatabaseError
+from kombu.exceptions import OperationalError as BrokerError
 
-from . import services, tally
+from . import coalescing, counting
+
+logger = logging.getLogger(__name__)
 
 # A database hiccup is retried; anything it misses the reconciliation repeats anyway.
 RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 3}
@@ -11,14 +21,48 @@ RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries"
 
 @shared_task(**RETRY)
 def tally_comment(comment_id: int) -> bool:
-    return services.tally_comment(comment_id=comment_id)
+    return counting.tally_comment(comment_id=comment_id)
 
 
 @shared_task(**RETRY)
 def tally_dirty_comments(round_token: str | None = None) -> int:
-    return tally.tally_dirty_comments(round_token)
+    """One tally round over every comment marked dirty. ``round_token`` is the flag's value set by
+    whoever scheduled this round; beat's sweep passes none and runs only if no round is scheduled.
+    Returns how many comments were tallied."""
+    if not coalescing.is_enabled():
+        return 0
+    if round_token is None:
+        round_token = coalescing.claim_sweep()
+        if round_token is None:
+            return 0  # a round is on its way; it will find the marks
+    started = coalescing.start_round()
+    tallied = 0
+    for batch in coalescing.pop_dirty():
+        counting.tally_comments(comment_ids=batch)
+        tallied += len(batch)
+    schedule_round(coalescing.end_round(round_token, started=started))
+    return tallied
 
 
 @shared_task(**RETRY)
 def reconcile_vote_counters() -> int:
-    return services.reconcile_vote_counters()
+    return counting.reconcile_vote_counters()
+
+
+def schedule_round(round_: coalescing.RoundToSchedule | None) -> None:
+    if round_ is not None:
+        tally_dirty_comments.apply_async(kwargs={"round_token": round_.token}, countdown=round_.countdown)
+
+
+def tally_soon(comment_id: int) -> None:
+    """After a vote commits: have the comment tallied, coalesced with other votes when Redis is
+    there. Never raises: the vote row is already stored, and if Redis or the broker is down the
+    reconciliation will tally it."""
+    try:
+        if coalescing.is_enabled():
+            schedule_round(coalescing.mark_dirty(comment_id))
+        else:
+            # The embedded default has no Redis: one task per vote is plenty on one machine.
+            tally_comment.delay(comment_id)
+    except (redis.RedisError, BrokerError, OSError) as error:
+        logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)

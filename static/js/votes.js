@@ -65,7 +65,8 @@
           return;
         }
         say(form, "");
-        showChoice(form, result.body.choice);
+        showCounts(form, result.body.counts);
+        showChoice(form, result.body.my_vote);
         followTally(form, Date.parse(result.body.answered_at), 0);
       })
       .catch(function () {

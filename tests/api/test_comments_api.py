@@ -11,8 +11,9 @@ from django.utils import timezone
 from forum.models import Article, Comment
 from tests.api.conftest import client_for, comment_url, comments_url
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from votes.counting import tally_comment
 from votes.models import Vote
-from votes.services import cast_vote, tally_comment
+from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 
 from forum.models import Comment
 from tests.api.conftest import client_for, vote_url
+from votes.counting import tally_comment
 from votes.models import Vote
-from votes.services import tally_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -4,20 +4,9 @@ import contextlib
 
 from django.db import close_old_connections, connections
 
-from forum.models import Comment
+from forum.models import COUNT_FIELDS, COUNTER_FIELDS, Comment
 from votes import scoring
 from votes.models import Vote
-
-COUNT_FIELDS = (
-    "agree_count",
-    "disagree_count",
-    "agree_japan_count",
-    "agree_world_count",
-    "disagree_japan_count",
-    "disagree_world_count",
-)
-
-COUNTER_FIELDS = (*COUNT_FIELDS, "best_score", "controversy_score", "common_ground_score")
 
 
 def counters_from_rows(comment_id: int) -> dict[str, float]:

@@ -21,13 +21,14 @@ def main() -> int:
     parser.add_argument("--sync-dir", type=Path, required=True)
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     from accounts.models import User
     from forum.models import Comment
-    from votes.services import cast_vote, tally_comment
+    from votes.counting import tally_comment
+    from votes.services import cast_vote
 
     user = User.objects.get(pk=args.user_id)
     comments = list(Comment.objects.filter(pk__in=[int(pk) for pk in args.comment_ids.split(",")]).order_by("pk"))

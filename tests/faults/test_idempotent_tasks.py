@@ -7,9 +7,9 @@ from forum.models import Comment
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import stored_counters, wrong_counters
 from votes import tasks
+from votes.coalescing import key
 from votes.models import ReconciliationWatermark, Vote
 from votes.services import cast_vote, retract_vote
-from votes.tally import _key
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +53,9 @@ def test_tally_comment_twice_gives_the_same_counters(voted_comments):
 def test_tally_dirty_comments_twice_gives_the_same_counters(voted_comments, shared_redis):
     """The coalesced tally drains the dirty set once; delivered again it tallies nothing and changes nothing."""
     comment_ids = [comment.pk for comment in voted_comments]
-    assert shared_redis.smembers(_key("dirty")) == {str(pk) for pk in comment_ids}
+    assert shared_redis.smembers(key("dirty")) == {str(pk) for pk in comment_ids}
 
-    round_token = shared_redis.get(_key("scheduled"))
+    round_token = shared_redis.get(key("scheduled"))
     assert round_token, "the first vote schedules a round"
     first = run(tasks.tally_dirty_comments, round_token)
     after_first = {pk: (stored_counters(pk), Comment.objects.get(pk=pk).tallied_at) for pk in comment_ids}
@@ -65,7 +65,7 @@ def test_tally_dirty_comments_twice_gives_the_same_counters(voted_comments, shar
     assert (first, second) == (3, 0)
     assert wrong_counters(comment_ids) == {}
     assert after_second == after_first
-    assert shared_redis.scard(_key("dirty")) == 0 and not shared_redis.exists(_key("scheduled"))
+    assert shared_redis.scard(key("dirty")) == 0 and not shared_redis.exists(key("scheduled"))
 
 
 def test_reconciliation_twice_gives_the_same_counters_and_a_watermark_that_only_advances(voted_comments):

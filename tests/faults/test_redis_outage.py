@@ -69,7 +69,7 @@ def test_votes_succeed_while_redis_is_down_and_counters_converge_when_it_returns
 
     redis_port, web_port = free_port(), free_port()
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    env = {"CELERY_BROKER_URL": redis_url, "TALLY_REDIS_URL": redis_url, "RECONCILE_SECONDS": str(RECONCILE_SECONDS)}
+    env = {"CELERY_BROKER_URL": redis_url, "FORUM_REDIS_URL": redis_url, "RECONCILE_SECONDS": str(RECONCILE_SECONDS)}
     processes = [start_redis(port=redis_port, log_dir=process_log_dir)]
     with logs_on_failure(processes):
         web = start_web(log_dir=process_log_dir, port=web_port, **env)

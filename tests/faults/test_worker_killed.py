@@ -13,13 +13,14 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
+from api.redis_clients import forum_redis
 from forum.models import Comment
 from tests.conftest import redis_is_the_broker
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import logs_on_failure, wrong_counters
 from tests.processes import start_beat, start_worker, wait_for
+from votes.coalescing import key
 from votes.services import cast_vote
-from votes.tally import _key, tally_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +61,7 @@ def test_counters_are_exact_within_two_reconciliation_periods_after_the_worker_i
         for n, voter in enumerate(voters):
             for comment in comments:
                 cast_vote(user=voter, comment=comment, choice="agree" if (n + comment.pk) % 2 else "disagree")
-    assert tally_redis().scard(_key("dirty")) == 12
+    assert forum_redis().scard(key("dirty")) == 12
 
     processes = []
     with logs_on_failure(processes):
@@ -75,7 +76,7 @@ def test_counters_are_exact_within_two_reconciliation_periods_after_the_worker_i
             holder.close()  # the lock goes; the dead worker's session finds its client gone and rolls back
 
         assert set(wrong_counters(comment_ids)) == {comment_ids[5]}
-        assert tally_redis().scard(_key("dirty")) == 0, "the popped ids died with the worker"
+        assert forum_redis().scard(key("dirty")) == 0, "the popped ids died with the worker"
         # Votes keep coming while no worker runs; these do reach the dirty set.
         late_voter = UserFactory(country="JP", password=None)
         for comment_id in comment_ids[:2]:

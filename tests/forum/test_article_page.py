@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from forum.models import Section
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-from votes.services import cast_vote, tally_comment
+from votes.counting import tally_comment
+from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db
 

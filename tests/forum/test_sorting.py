@@ -2,7 +2,8 @@ import pytest
 
 from forum.selectors import SORTS, section_comments
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-from votes.services import cast_vote, tally_comment
+from votes.counting import tally_comment
+from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db
 

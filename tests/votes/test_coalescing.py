@@ -9,7 +9,7 @@ from django.conf import settings
 
 from tests.factories import CommentFactory, UserFactory
 from tests.tally_rounds import run_scheduled_round
-from votes import tally
+from votes import tasks
 from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +40,7 @@ def test_a_round_tallies_every_dirty_comment_and_clears_the_marks(shared_redis):
         assert (comment.disagree_count, comment.disagree_japan_count) == (1, 1)
     assert not shared_redis.exists(f"{settings.TALLY_KEY_PREFIX}:dirty")
     assert not shared_redis.exists(f"{settings.TALLY_KEY_PREFIX}:scheduled")
-    assert tally.tally_dirty_comments() == 0
+    assert tasks.tally_dirty_comments() == 0
 
 
 def test_a_mark_after_the_sweep_schedules_a_new_task(shared_redis):
@@ -60,7 +60,7 @@ def test_beats_sweep_leaves_a_scheduled_round_alone(shared_redis):
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     round_token = shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled")
 
-    assert tally.tally_dirty_comments() == 0
+    assert tasks.tally_dirty_comments() == 0
     assert shared_redis.smembers(f"{settings.TALLY_KEY_PREFIX}:dirty") == {str(comment.pk)}
     assert shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled") == round_token
 
@@ -74,7 +74,7 @@ def test_beats_sweep_tallies_when_the_rounds_message_was_lost(shared_redis):
     shared_redis.pexpire(f"{settings.TALLY_KEY_PREFIX}:scheduled", 1)  # ... and its flag expires
     time.sleep(0.01)
 
-    assert tally.tally_dirty_comments() == 1
+    assert tasks.tally_dirty_comments() == 1
     comment.refresh_from_db()
     assert comment.agree_count == 1
     assert not shared_redis.exists(f"{settings.TALLY_KEY_PREFIX}:scheduled")
@@ -88,7 +88,7 @@ def test_a_late_round_never_clears_the_flag_of_the_round_after_it(shared_redis):
     late_token = shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled")
     shared_redis.set(f"{settings.TALLY_KEY_PREFIX}:scheduled", "the-next-round")
 
-    assert tally.tally_dirty_comments(late_token) == 1
+    assert tasks.tally_dirty_comments(late_token) == 1
     assert shared_redis.get(f"{settings.TALLY_KEY_PREFIX}:scheduled") == "the-next-round"
 
 

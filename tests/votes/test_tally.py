@@ -5,15 +5,9 @@ import pytest
 from forum.models import Comment
 from tests.factories import CommentFactory, UserFactory
 from votes import scoring
+from votes.counting import Counters, reconcile_vote_counters, recount_all_votes, tally_comment
 from votes.models import ReconciliationWatermark, Vote
-from votes.services import (
-    Counters,
-    cast_vote,
-    reconcile_vote_counters,
-    recount_all_votes,
-    retract_vote,
-    tally_comment,
-)
+from votes.services import cast_vote, retract_vote
 
 pytestmark = pytest.mark.django_db
 

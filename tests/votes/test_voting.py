@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from forum.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from votes.counting import tally_comment
 from votes.models import Vote
-from votes.services import VoteNotAllowed, cast_vote, retract_vote, tally_comment, toggle_vote
+from votes.services import VoteNotAllowed, cast_vote, retract_vote, toggle_vote
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +47,9 @@ def test_json_vote_reply_carries_choice_and_answer_time(client, reader, comment)
     """With Accept: application/json the script gets the new choice and when the vote was answered."""
     client.force_login(reader)
     body = json.loads(vote(client, comment, "agree", json_reply=True).content)
-    assert body["choice"] == "agree" and body["comment"] == comment.pk and body["answered_at"]
+    assert body["my_vote"] == "agree" and body["comment"] == comment.pk and body["answered_at"]
     body = json.loads(vote(client, comment, "agree", json_reply=True).content)
-    assert body["choice"] is None
+    assert body["my_vote"] is None
 
 
 def test_no_vote_on_your_own_comment(client, reader, article):

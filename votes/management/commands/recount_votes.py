@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from forum.models import Comment
-from votes.services import recount_all_votes
+from votes.counting import recount_all_votes
 
 
 class Command(BaseCommand):

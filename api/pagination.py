@@ -24,7 +24,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
-from .api_base import TextField
+from .base import TextField
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

@@ -5,25 +5,12 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import MeApi, SignUpApi, TokenApi
+from api.converters import IdConverter
+from api.errors import api_not_found
+from forum.api import ArticleDetailApi, ArticleListApi, CommentDetailApi, CommentListApi
 from votes.api import CommentVoteApi
 
-from .api import ArticleDetailApi, ArticleListApi, CommentDetailApi, CommentListApi
-from .api_errors import api_not_found
-
-
-class CommentIdConverter:
-    """Up to 18 digits: always within PostgreSQL's bigint, so no id can make a query fail."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(CommentIdConverter, "comment_id")
+register_converter(IdConverter, "id")
 
 v1 = [
     path("auth/sign-up/", SignUpApi.as_view(), name="api_sign_up"),
@@ -32,8 +19,8 @@ v1 = [
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
     path("articles/<slug:slug>/", ArticleDetailApi.as_view(), name="api_article"),
     path("articles/<slug:slug>/comments/", CommentListApi.as_view(), name="api_comments"),
-    path("comments/<comment_id:comment_id>/", CommentDetailApi.as_view(), name="api_comment"),
-    path("comments/<comment_id:comment_id>/vote/", CommentVoteApi.as_view(), name="api_vote"),
+    path("comments/<id:comment_id>/", CommentDetailApi.as_view(), name="api_comment"),
+    path("comments/<id:comment_id>/vote/", CommentVoteApi.as_view(), name="api_vote"),
 ]
 
 urlpatterns = [

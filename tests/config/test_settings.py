@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.embedded
 
 
@@ -17,7 +17,7 @@ def django_check(tmp_path, **env):
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+def test_production_refuses_to_start_without_a_secretkey(tmp_path):
     """With debugging off and no DJANGO_SECRET_KEY, Django stops with a message saying what to set."""
     result = django_check(tmp_path, DJANGO_DEBUG="0")
     assert result.returncode != 0
@@ -35,7 +35,7 @@ def test_development_generates_a_secret_key_once(tmp_path):
 
 def test_embedded_default_uses_sqlite_wal_and_the_filesystem_broker(tmp_path):
     """No variables: SQLite in WAL mode with immediate transactions, and a broker needing no server."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "TALLY_REDIS_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "FORUM_REDIS_URL"}}
     env["FORUM_VAR_DIR"] = str(tmp_path)
     code = (
         "import django; django.setup();"
@@ -47,7 +47,7 @@ def test_embedded_default_uses_sqlite_wal_and_the_filesystem_broker(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "forum.settings"},
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         timeout=120,

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "forum",
     "votes",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -80,9 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "forum.urls"
-WSGI_APPLICATION = "forum.wsgi.application"
-ASGI_APPLICATION = "forum.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -125,7 +126,6 @@ else:
             "TEST": {"NAME": VAR_DIR / "test-forum.sqlite3"},
         }
     }
-DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -226,9 +226,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# Vote tallying (votes/tally.py). Redis holds the set of comments marked dirty; without Redis
-# (the embedded default) each vote sends its own tally task, which is plenty for one machine.
-TALLY_REDIS_URL = os.environ.get("TALLY_REDIS_URL", CELERY_BROKER_URL if BROKER_IS_REDIS else "")
+# The forum's Redis (api/redis_clients.py): the vote tally's dirty marks and the rate limits.
+# Without one (the embedded default) each vote sends its own tally task, which is plenty for one
+# machine, and rate limits count in the process's cache. TALLY_REDIS_URL is its former name.
+FORUM_REDIS_URL = os.environ.get(
+    "FORUM_REDIS_URL", os.environ.get("TALLY_REDIS_URL", CELERY_BROKER_URL if BROKER_IS_REDIS else "")
+)
 TALLY_KEY_PREFIX = os.environ.get("TALLY_KEY_PREFIX", "forum:tally")
 # Tally rounds start at most this often; the votes on a comment in between share one counter write.
 TALLY_COALESCE_SECONDS = float(os.environ.get("TALLY_COALESCE_SECONDS", "0.25"))
@@ -250,7 +253,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": RECONCILE_SECONDS},
     },
 }
-if TALLY_REDIS_URL:
+if FORUM_REDIS_URL:
     CELERY_BEAT_SCHEDULE["tally-dirty-comments"] = {
         "task": "votes.tasks.tally_dirty_comments",
         "schedule": TALLY_SWEEP_SECONDS,
@@ -258,7 +261,7 @@ if TALLY_REDIS_URL:
     }
 
 # --- REST framework ---------------------------------------------------------------------------
-# The API's views set their own parsers, renderers and negotiation (forum/api_base.py); the
+# The API's views set their own parsers, renderers and negotiation (api/base.py); the
 # throttle rates are per reader ("_USER") and per client address ("_ANON", whether signed in or
 # not), "<n>/<s|m|h|d>", and a benchmark raises them through the environment.
 REST_FRAMEWORK = {
@@ -269,7 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "forum.api_errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "comment_user": os.environ.get("API_THROTTLE_COMMENT_USER", "10/min"),
         "comment_anon": os.environ.get("API_THROTTLE_COMMENT_ANON", "30/min"),

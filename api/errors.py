@@ -17,7 +17,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from .api_base import RequestBodyTooLarge
+from .base import RequestBodyTooLarge
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 

@@ -1,6 +1,6 @@
 """Rate limits for the API's writes: per reader and per address, rates from settings.
 
-The counters live in Redis when the forum has one (TALLY_REDIS_URL), so every web process shares
+The counters live in Redis when the forum has one (FORUM_REDIS_URL), so every web process shares
 them, at one round trip per throttle; on the embedded default they live in the process's cache.
 A throttle that cannot reach Redis lets the request through: a vote must not fail because the
 rate limiter is down.
@@ -15,14 +15,14 @@ from django.core.cache import cache as default_cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from votes.tally import tally_redis
+from .redis_clients import forum_redis
 
 logger = logging.getLogger(__name__)
 
 
 def count_in_window(key: str, window_seconds: int) -> int:
     """Count one more request under ``key`` (which names the window) and return the count."""
-    client = tally_redis()  # the Redis the vote tally uses, with its short timeouts
+    client = forum_redis()
     if client is None:
         # The embedded default: one machine, so the process's cache is enough.
         default_cache.add(key, 0, window_seconds + 1)

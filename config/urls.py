@@ -1,0 +1,15 @@
+"""The site's address book: each app's pages, the admin, and the API under /api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("", include("forum.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("votes.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
+]

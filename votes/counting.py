@@ -1,0 +1,201 @@
+"""Counting: each comment's counters are derived from its vote rows, never incremented in place.
+
+Tallying one comment or many, reconciling from the database alone, and recounting everything are
+all the same idempotent step: count the rows, compare with what is stored, write what differs.
+"""
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, make_dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from forum.models import COUNTER_FIELDS, SCORE_FIELDS, Comment
+
+from . import scoring
+from .models import ReconciliationWatermark, Region, Vote
+
+logger = logging.getLogger(__name__)
+
+
+def _from_breakdown(cls, *, agree_japan: int, agree_world: int, disagree_japan: int, disagree_world: int):
+    """All the counters and scores from the four counts everything else derives from."""
+    agree, disagree = agree_japan + agree_world, disagree_japan + disagree_world
+    return cls(
+        agree_count=agree,
+        disagree_count=disagree,
+        agree_japan_count=agree_japan,
+        agree_world_count=agree_world,
+        disagree_japan_count=disagree_japan,
+        disagree_world_count=disagree_world,
+        best_score=scoring.wilson_lower_bound(agree, agree + disagree),
+        controversy_score=scoring.controversy(agree, disagree),
+        common_ground_score=scoring.common_ground(
+            agree_japan=agree_japan,
+            disagree_japan=disagree_japan,
+            agree_world=agree_world,
+            disagree_world=disagree_world,
+        ),
+    )
+
+
+def _stored_on(cls, comment: Comment):
+    return cls(**{name: getattr(comment, name) for name in COUNTER_FIELDS})
+
+
+# One value per Comment counter field (forum.models.COUNTER_FIELDS owns the list), comparable as a whole.
+Counters = make_dataclass(
+    "Counters",
+    [(name, float if name in SCORE_FIELDS else int, field(default=0)) for name in COUNTER_FIELDS],
+    frozen=True,
+    namespace={"from_breakdown": classmethod(_from_breakdown), "stored_on": classmethod(_stored_on)},
+)
+
+# The four counts everything else is derived from: "agree_japan" -> ("agree", "japan"), ...
+BREAKDOWN = {f"{choice}_{region}": (choice, region) for choice in Vote.Choice.values for region in Region.values}
+# Comments per statement and per transaction when tallying many: bounds the IN lists, the rows
+# aggregated and how long a batch holds its row locks.
+BATCH_SIZE = 500
+
+
+def counters_from_votes(comment_ids: Iterable[int]) -> dict[int, Counters]:
+    """Count each comment's votes by choice and region: one GROUP BY, served by vote_tally_idx."""
+    comment_ids = list(comment_ids)
+    by_comment: dict[int, dict[str, int]] = {pk: dict.fromkeys(BREAKDOWN, 0) for pk in comment_ids}
+    rows = (
+        Vote.objects.filter(comment_id__in=comment_ids, choice__isnull=False)
+        .values_list("comment_id", "choice", "region")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for comment_id, choice, region, n in rows:
+        by_comment[comment_id][f"{choice}_{region}"] = n
+    return {pk: Counters.from_breakdown(**counts) for pk, counts in by_comment.items()}
+
+
+def tally_comment(*, comment_id: int) -> bool:
+    """Rebuild one comment's counters from its vote rows. Safe to run any number of times.
+
+    Returns whether the stored counters were wrong; right ones are not written again, so
+    ``tallied_at`` is when the counters last changed.
+    """
+    return tally_comments(comment_ids=[comment_id]) == 1
+
+
+def tally_comments(*, comment_ids: Iterable[int]) -> int:
+    """Rebuild many comments' counters, a batch per transaction; returns how many changed.
+
+    Each batch locks its comment rows first and counts the votes after (a fresh snapshot under
+    READ COMMITTED), so two tallies of one comment run one after the other and the later one
+    always sees at least what the earlier one saw: a slow tally never overwrites a newer count.
+    The lock is FOR NO KEY UPDATE, which a vote's foreign-key check (FOR KEY SHARE) does not
+    wait for. Rows another tally holds are skipped, not waited on (two batches waiting on each
+    other would deadlock), and tallied one at a time after the batch commits.
+    """
+    changed = 0
+    for batch in _batches(comment_ids):
+        batch_changed, skipped = _tally_batch(batch, skip_locked=len(batch) > 1)
+        changed += batch_changed
+        for comment_id in skipped:
+            changed += _tally_batch([comment_id], skip_locked=False)[0]
+    return changed
+
+
+def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, list[int]]:
+    """Returns how many counters changed, and the ids skipped because another tally held them."""
+    with transaction.atomic():
+        locked = (
+            Comment.objects.select_for_update(no_key=True, skip_locked=skip_locked)
+            .filter(pk__in=comment_ids)
+            .order_by("pk")
+            .only(*COUNTER_FIELDS)
+        )
+        stored = {comment.pk: Counters.stored_on(comment) for comment in locked}
+        started = timezone.now()
+        fresh = counters_from_votes(stored.keys())
+        wrong = [
+            Comment(pk=pk, **asdict(counters), tallied_at=started)
+            for pk, counters in fresh.items()
+            if counters != stored[pk]
+        ]
+        Comment.objects.bulk_update(wrong, [*COUNTER_FIELDS, "tallied_at"])
+    gone_or_held = [pk for pk in comment_ids if pk not in stored]
+    skipped = gone_or_held if skip_locked else []  # deleted comments come back too; they tally to nothing
+    return len(wrong), skipped
+
+
+def stale_comment_ids(comment_ids: Iterable[int]) -> list[int]:
+    """Of these comments, those whose stored counters differ from their vote rows, found without
+    taking a lock.
+
+    One statement reads the counters and counts the votes, so both come from one snapshot:
+    a comment found right here was right when that snapshot was taken, and a vote committed
+    later marks its comment dirty again (and is newer than the reconciliation's watermark).
+    """
+    votes_by_key = {
+        f"votes_{key}": Count("votes", filter=Q(votes__choice=choice, votes__region=region))
+        for key, (choice, region) in BREAKDOWN.items()
+    }
+    rows = Comment.objects.filter(pk__in=comment_ids).annotate(**votes_by_key)
+    return [
+        row["pk"]
+        for row in rows.values("pk", *COUNTER_FIELDS, *votes_by_key).order_by("pk")
+        if Counters.from_breakdown(**{key: row[f"votes_{key}"] for key in BREAKDOWN})
+        != Counters(**{name: row[name] for name in COUNTER_FIELDS})
+    ]
+
+
+def repair_counters(*, comment_ids: Iterable[int]) -> int:
+    """Like tally_comments, for sweeps over many comments that are mostly right: a batch is
+    first checked without locks, and only its wrong comments are re-tallied. Returns how many
+    counters changed."""
+    return sum(tally_comments(comment_ids=stale_comment_ids(batch)) for batch in _batches(comment_ids))
+
+
+def _batches(comment_ids: Iterable[int]) -> Iterator[list[int]]:
+    """The ids once each, in id order (the order every tally locks rows in), BATCH_SIZE at a time."""
+    ordered = sorted(set(comment_ids))
+    for start in range(0, len(ordered), BATCH_SIZE):
+        yield ordered[start : start + BATCH_SIZE]
+
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def reconcile_vote_counters() -> int:
+    """Re-tally every comment whose votes changed since the last reconciliation, from the
+    database alone: nothing in Redis or the broker is needed, so counters converge after a lost
+    task, a killed worker or a Redis that lost its memory. Returns how many counters changed."""
+    started = timezone.now()
+    watermark = ReconciliationWatermark.objects.filter(pk=1).values_list("reconciled_until", flat=True).first()
+    since = (watermark or EPOCH) - timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
+    comment_ids = Vote.objects.filter(updated_at__gt=since).values_list("comment_id", flat=True).distinct().order_by()
+    changed = repair_counters(comment_ids=list(comment_ids))
+    if changed:
+        logger.warning("Reconciliation corrected the counters of %d comments.", changed)
+    # Advance only after every comment was tallied: a run that dies midway is simply repeated.
+    ReconciliationWatermark.objects.update_or_create(pk=1, defaults={"reconciled_until": started})
+    return changed
+
+
+@dataclass(frozen=True)
+class RecountSummary:
+    checked: int
+    wrong: int
+
+
+def recount_all_votes(*, progress: Callable[[int], None] | None = None) -> RecountSummary:
+    """Rebuild every comment's counters (for operators); report how many were wrong."""
+    wrong = checked = 0
+    comment_ids = Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE)
+    while batch := list(islice(comment_ids, BATCH_SIZE)):
+        wrong += repair_counters(comment_ids=batch)
+        checked += len(batch)
+        if progress:
+            progress(len(batch))
+    return RecountSummary(checked=checked, wrong=wrong)
