@@ -1,7 +1,13 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from .models import User
 
@@ -10,16 +16,106 @@ from .models import User
 POWER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
+def is_staff_account(user: User | None) -> bool:
+    return user is not None and (user.is_staff or user.is_superuser)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Moderators act on readers only: staff and superuser accounts do not exist for them here
+    (404 on every URL, left out of the list and so of bulk actions), because whoever can change an
+    account with more power than their own — its password, e-mail, active flag — can take it over.
+    Nor do moderators set or reset anyone's password: a password they know is a reader they can
+    impersonate. Only a superuser manages staff accounts and passwords."""
+
     fieldsets = BaseUserAdmin.fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
     list_display = ("username", "display_name", "country", "email", "is_staff", "is_active")
     list_filter = ("is_staff", "is_active", "groups", "country")
     search_fields = ("username", "display_name", "email")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(is_staff=False, is_superuser=False)
+        return queryset
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> User | None:
+        user = super().get_object(request, object_id, from_field)
+        # The admin redirects to the index ("perhaps it was deleted?") for an object outside the
+        # queryset; a staff account must answer 404 instead, the same as one that does not exist.
+        if user is None and not request.user.is_superuser:
+            raise Http404(_("No such reader."))
+        return user
+
+    def _may_touch(self, request: HttpRequest, obj: User | None) -> bool:
+        return request.user.is_superuser or not is_staff_account(obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return super().has_view_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A new account comes with a password; only a superuser chooses one for someone else.
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # No password row: its widget links to the set-password form, which moderators may not use.
+        return [
+            (name, {**options, "fields": tuple(field for field in options["fields"] if field != "password")})
+            for name, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += POWER_FIELDS
         return readonly
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """For models that hand out power: whoever can edit a group's permissions can grant them to
+    themselves, and whoever can see or create a token can act as its reader. Only a superuser
+    reaches these, whatever permissions a group is given by mistake."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+admin.site.unregister(Group)
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyAdmin, BaseGroupAdmin):
+    pass
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(SuperuserOnlyAdmin, BaseTokenAdmin):
+    pass

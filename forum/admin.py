@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -34,6 +35,14 @@ class ArticleAdmin(admin.ModelAdmin):
         queryset.update(comments_open=True)
 
 
+class CommentAdminForm(forms.ModelForm):
+    def clean_body(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; without this, saving a comment posted
+        # through the API would count as rewording it. Then the same rules as the reader's form.
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        return services.clean_comment_body(body)  # its ValidationError becomes the field's error
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = (
@@ -52,8 +61,24 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
     readonly_fields = ("created_at", "edited_at", *COUNT_FIELDS, "tallied_at")
-    fields = ("article", "author", "section", "status", "body", *readonly_fields)
+    fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     actions = ("hide", "restore", "move_to_japan", "move_to_world")
+    form = CommentAdminForm
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Comments are readers' words; nobody writes one in the admin under someone's name.
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Comment | None = None) -> tuple[str, ...]:
+        readonly = ("edited_by_moderator", *self.readonly_fields)
+        if not request.user.is_superuser:
+            # Moderators hide, restore and move comments (the actions); they do not reword them,
+            # re-attribute them, or move them to another article.
+            readonly = ("article", "author", "section", "body", *readonly)
+        return readonly
+
+    def save_model(self, request: HttpRequest, obj: Comment, form: forms.ModelForm, change: bool) -> None:
+        services.save_comment_in_admin(editor=request.user, comment=obj)
 
     @admin.display(description=_("comment"))
     def short_body(self, comment: Comment) -> str:

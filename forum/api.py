@@ -75,6 +75,9 @@ class CommentOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     is_edited = serializers.BooleanField()
+    edited_by_moderator = serializers.BooleanField(
+        help_text="Staff changed its text or its author after it was posted; show it with the comment."
+    )
     editable_until = serializers.SerializerMethodField()
     is_mine = serializers.SerializerMethodField()
     counts = CountsOutput(source="*")

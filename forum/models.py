@@ -101,6 +101,8 @@ class Comment(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VISIBLE)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # Set for good once staff change what a reader wrote or whose comment it is: readers are told.
+    edited_by_moderator = models.BooleanField(_("edited by a moderator"), default=False, editable=False)
 
     # COUNTER_FIELDS: derived from the vote rows by votes.counting; never incremented in place.
     agree_count = models.PositiveIntegerField(default=0)

@@ -78,6 +78,30 @@ def delete_comment(*, user: User, comment: Comment) -> None:
     comment.delete()
 
 
+# What a reader wrote and under whose name: changing either is rewriting their words.
+REWRITE_FIELDS = ("body", "author")
+# What the admin's comment form can change at all; everything else is derived or timestamps.
+ADMIN_FIELDS = ("article", "section", "status", *REWRITE_FIELDS)
+
+
+@transaction.atomic
+def save_comment_in_admin(*, editor: User, comment: Comment) -> Comment:
+    """Save a comment changed in the admin. Only a superuser may change its body or author (the
+    admin shows both read-only to everyone else; this refuses them too, with PermissionDenied),
+    and a comment so changed shows to readers as edited by a moderator from then on, so nobody's
+    words are changed silently."""
+    stored = Comment.objects.select_for_update().only(*REWRITE_FIELDS).get(pk=comment.pk)
+    if comment.body != stored.body:
+        comment.body = clean_comment_body(comment.body)
+    if comment.body != stored.body or comment.author_id != stored.author_id:
+        if not editor.is_superuser:
+            raise PermissionDenied(_("Only a superuser can change what a reader wrote or who wrote it."))
+        comment.edited_by_moderator = True
+    # Not the counters: the tally may have moved them since the form was loaded.
+    comment.save(update_fields=[*ADMIN_FIELDS, "edited_by_moderator"])
+    return comment
+
+
 def hide_comments(*, comments: CommentQuerySet) -> int:
     return comments.update(status=Comment.Status.HIDDEN)
 

@@ -2,9 +2,10 @@
 and running this again on such a database changes nothing), with exactly what moderators need in the admin:
 
 - articles: add, change, view (write, publish, open and close comments; not delete);
-- comments: change, view (hide, restore, move between sections; not delete or write as others);
+- comments: change, view (hide, restore, move between sections; not delete, reword or re-attribute);
 - readers: change, view (fix a display name or country, deactivate; the admin keeps the
-  staff and permission fields read-only for anyone but a superuser);
+  staff and permission fields read-only for anyone but a superuser, and staff accounts, passwords,
+  tokens and groups out of reach of anyone but a superuser: see accounts/admin.py);
 - votes: view.
 """
 
