@@ -302,7 +302,12 @@ class CommentDetailApi(ForumApiView):
         operation_id="comments_destroy",
         summary="Delete your comment (its votes go with it)",
         parameters=[COMMENT_ID],
-        responses={204: None, **error_responses(401, 403, 404, d403="Not your comment.")},
+        responses={
+            204: None,
+            **error_responses(
+                401, 403, 404, d403="Not your comment, or the discussion is closed (the detail says which)."
+            ),
+        },
     )
     def delete(self, request: Request, comment_id: int) -> Response:
         services.delete_comment(user=request.user, comment=self._comment(comment_id))

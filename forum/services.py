@@ -72,9 +72,13 @@ def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
 
 
 def delete_comment(*, user: User, comment: Comment) -> None:
-    """The author may take back their own comment; its votes go with it."""
+    """The author may take back their own comment, while the discussion is open; its votes go
+    with it. Closing a discussion freezes what was said, as for edits: the record stays whole."""
     if comment.author_id != user.pk:
         raise PermissionDenied(_("Only the author can delete this comment."))
+    article = comment.article
+    if article.status != Article.Status.PUBLISHED or not article.comments_open:
+        raise PermissionDenied(_("The discussion is closed: comments can no longer be deleted."))
     comment.delete()
 
 

@@ -224,3 +224,16 @@ def test_comment_list_rejects_unknown_parameters_with_field_errors(anonymous_cli
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
+
+
+def test_author_cannot_delete_once_the_discussion_is_closed(authored_comment, author, reader):
+    """Closing a discussion freezes it, for deletions as for edits: a 403 saying why."""
+    cast_vote(user=reader, comment=authored_comment, choice="agree")
+    Article.objects.filter(pk=authored_comment.article_id).update(comments_open=False)
+
+    response = client_for(author).delete(comment_url(authored_comment))
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "The discussion is closed: comments can no longer be deleted."}
+    assert Comment.objects.filter(pk=authored_comment.pk).exists()
+    assert Vote.objects.filter(comment_id=authored_comment.pk).exists()
