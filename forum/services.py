@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .models import Article, Comment, CommentQuerySet, Section
+from .text import has_visible_text
 
 
 def section_for(user: User) -> str:
@@ -21,7 +22,7 @@ def section_for(user: User) -> str:
 def clean_comment_body(body: str) -> str:
     """Strip the text and enforce the length rules; raise ValidationError with a reader's message."""
     text = (body or "").strip()
-    if not text:
+    if not has_visible_text(text):  # empty, or only zero-width and other invisible characters
         raise ValidationError(_("Write something before posting."), code="blank")
     if len(text) > settings.COMMENT_MAX_LENGTH:
         raise ValidationError(
