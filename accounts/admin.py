@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from . import services
+from .forms import ForumAdminPasswordChangeForm
 from .models import User
 
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
@@ -33,6 +35,12 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "country", "email", "is_staff", "is_active")
     list_filter = ("is_staff", "is_active", "groups", "country")
     search_fields = ("username", "display_name", "email")
+    change_password_form = ForumAdminPasswordChangeForm  # revokes the reader's API tokens
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.deactivate_user(user=obj)  # their API tokens go too
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         queryset = super().get_queryset(request)

@@ -25,6 +25,9 @@ from .forms import ProfileForm, SignUpForm
 from .models import User
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
+DISPLAY_NAME_HELP = (
+    "Signs your voices from around the world. No control, zero-width or text-direction characters (400)."
+)
 
 
 class UsernameTaken(APIException):
@@ -75,9 +78,12 @@ class SignUpApi(ForumApiView):
             max_length=128,
             trim_whitespace=False,
             validators=[RegexValidator(r"\A(?!\d+\Z)[^\x00]*\Z", "This password is entirely numeric.")],
-            help_text="At least 8 characters, not all digits, not a common password, not close to the username.",
+            help_text="At least 8 characters, not all digits nor all white space, not a common password, not close "
+            "to the username.",
         )
-        display_name = TextField(max_length=60, required=False, allow_blank=True, default="")
+        display_name = TextField(
+            max_length=60, required=False, allow_blank=True, default="", help_text=DISPLAY_NAME_HELP
+        )
         country = _country_field(required=False, default="")
 
     class SignUpOutput(serializers.Serializer):
@@ -142,7 +148,9 @@ class SignUpApi(ForumApiView):
 
 
 class TokenApi(ForumApiView):
-    """Mobile sign-in and sign-out. A reader has one token; signing out revokes it everywhere."""
+    """Mobile sign-in and sign-out. A reader has one token; signing out revokes it everywhere, and so
+    do a password change and deactivation (accounts.services). The username matches without regard
+    to case or Unicode compatibility form (accounts.backends)."""
 
     throttle_classes = AUTH_THROTTLES
 
@@ -201,7 +209,7 @@ class MeApi(ForumApiView):
     permission_classes = [IsAuthenticated]
 
     class ProfileInput(serializers.Serializer):
-        display_name = TextField(max_length=60, required=False, allow_blank=True)
+        display_name = TextField(max_length=60, required=False, allow_blank=True, help_text=DISPLAY_NAME_HELP)
         country = _country_field(required=False)
 
     @extend_schema(

@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services import change_password
 
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
@@ -25,3 +26,20 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ("display_name", "country")
         help_texts = PROFILE_HELP
+
+
+class ForumPasswordChangeForm(PasswordChangeForm):
+    """The reader's own password change: stored through the service, which revokes their tokens."""
+
+    def save(self, commit: bool = True) -> User:
+        change_password(user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user
+
+
+class ForumAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """A moderator setting a reader's password (or disabling it): also through the service."""
+
+    def save(self, commit: bool = True) -> User:
+        usable = self.cleaned_data.get("set_usable_password", True)
+        change_password(user=self.user, password=self.cleaned_data["password1"] if usable else None)
+        return self.user

@@ -1,7 +1,10 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from .validators import DisplayNameValidator
 
 JAPAN = "JP"
 
@@ -17,12 +20,33 @@ class User(AbstractUser):
     """A reader. The country decides which comment section their comments land in."""
 
     display_name = models.CharField(
-        _("display name"), max_length=60, blank=True, help_text=_("Shown with your comments.")
+        _("display name"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown with your comments."),
+        validators=[DisplayNameValidator()],
     )
     country = CountryField(_("country"), blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # "Hanako" and "hanako" are one reader: sign-in matches either (accounts.backends),
+            # so two accounts must never differ by case alone. Usernames are stored NFKC-
+            # normalised (save below), so full-width and other compatibility forms fold too.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_lower_uniq",
+                violation_error_code="unique",
+                violation_error_message=_("A user with that username already exists."),
+            )
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever saves (a form, the admin, a command, the API), the username is stored in NFKC:
+        # "ｈａｎａｋｏ" (full-width) is "hanako".
+        self.username = self.normalize_username(self.username)
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:

@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .forms import ProfileForm, SignUpForm
+from .forms import ForumPasswordChangeForm, ProfileForm, SignUpForm
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -25,7 +27,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.UsernameBackend")
         messages.success(request, _("Welcome, %(name)s.") % {"name": user.public_name})
         return redirect(_safe_next(request) or "home")
     return render(request, "accounts/sign_up.html", {"form": form})
@@ -39,3 +41,20 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile is saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view (old password, new one twice, the validators), with our template. The form
+    saves through accounts.services.change_password, which revokes the reader's API tokens;
+    sessions elsewhere end with the old password, and the view keeps this one signed in."""
+
+    form_class = ForumPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form: ForumPasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(
+            self.request, _("Your password is changed. Other devices and apps are signed out; sign them in again.")
+        )
+        return response

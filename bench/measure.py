@@ -92,7 +92,7 @@ def session_headers(user: User) -> dict[str, str]:
     cookie with the same (unmasked) secret in the header, which CsrfViewMiddleware accepts."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.UsernameBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     csrf = secrets.token_hex(16)  # 32 characters, the length of a CSRF secret

@@ -71,7 +71,9 @@ class CommentOutput(serializers.Serializer):
     article = serializers.SlugField(source="article.slug")
     section = serializers.ChoiceField(choices=Section.choices)
     body = serializers.CharField()
-    author = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField(
+        help_text="Null on reactions in Japan, which are unsigned, except for their author and moderators."
+    )
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     is_edited = serializers.BooleanField()
@@ -79,13 +81,17 @@ class CommentOutput(serializers.Serializer):
         help_text="Staff changed its text or its author after it was posted; show it with the comment."
     )
     editable_until = serializers.SerializerMethodField()
-    is_mine = serializers.SerializerMethodField()
+    is_mine = serializers.SerializerMethodField(help_text="Whether you wrote it (false when not signed in).")
     counts = CountsOutput(source="*")
     my_vote = serializers.SerializerMethodField(help_text="The signed-in reader's vote; null if none.")
 
-    @extend_schema_field(AuthorOutput)
-    def get_author(self, comment: Comment) -> dict:
-        return AuthorOutput(comment.author, context={"section": comment.section}).data
+    @extend_schema_field(AuthorOutput(allow_null=True))
+    def get_author(self, comment: Comment) -> dict | None:
+        # Reactions in Japan are unsigned: null for anyone but their author and moderators.
+        author = selectors.shown_author(comment=comment, viewer=self.context["user"])
+        if author is None:
+            return None
+        return AuthorOutput(author, context={"section": comment.section}).data
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_editable_until(self, comment: Comment):
@@ -297,7 +303,12 @@ class CommentDetailApi(ForumApiView):
         operation_id="comments_destroy",
         summary="Delete your comment (its votes go with it)",
         parameters=[COMMENT_ID],
-        responses={204: None, **error_responses(401, 403, 404, d403="Not your comment.")},
+        responses={
+            204: None,
+            **error_responses(
+                401, 403, 404, d403="Not your comment, or the discussion is closed (the detail says which)."
+            ),
+        },
     )
     def delete(self, request: Request, comment_id: int) -> Response:
         services.delete_comment(user=request.user, comment=self._comment(comment_id))

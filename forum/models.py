@@ -68,6 +68,14 @@ class CommentQuerySet(models.QuerySet):
     def visible(self) -> "CommentQuerySet":
         return self.filter(status=Comment.Status.VISIBLE)
 
+    def readable(self) -> "CommentQuerySet":
+        """Comments that may be read, voted on, edited or deleted: visible, under an article that is
+        published now. An article sent back to draft takes its comments with it (ids are
+        sequential, so a comment must not outlive its article by id)."""
+        return self.visible().filter(
+            article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
+        )
+
 
 def _sort_index(name: str, *fields: str) -> models.Index:
     # Sorts read stored columns through a partial index per order: visible comments of one

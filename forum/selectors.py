@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 from .models import Article, ArticleQuerySet, Comment, CommentQuerySet, Section
 
@@ -37,13 +40,26 @@ def published_articles() -> ArticleQuerySet:
 
 
 def visible_comments() -> CommentQuerySet:
-    """Comments anyone may see, with what every listing shows of their author."""
-    return Comment.objects.visible().select_related("author", "article")
+    """Comments anyone may see (see CommentQuerySet.readable), with their author and article."""
+    return Comment.objects.readable().select_related("author", "article")
+
+
+def shown_author(*, comment: Comment, viewer: User | AnonymousUser) -> User | None:
+    """Whose comment this is, as the viewer may know it: None when the viewer may not.
+
+    Reactions in Japan are unsigned: only their author and moderators (staff) learn who wrote
+    one. Every page, API answer, feed or export that names a comment's author asks this.
+    """
+    if comment.section != Section.JAPAN:
+        return comment.author
+    if viewer.is_authenticated and (viewer.is_staff or viewer.pk == comment.author_id):
+        return comment.author
+    return None
 
 
 def section_comments(*, article: Article, section: str, sort: str = DEFAULT_SORT) -> CommentQuerySet:
     return (
-        Comment.objects.visible()
+        Comment.objects.readable()
         .filter(article=article, section=section)
         .select_related("author")
         .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
@@ -51,9 +67,9 @@ def section_comments(*, article: Article, section: str, sort: str = DEFAULT_SORT
 
 
 def section_totals(*, article: Article) -> dict[str, int]:
-    """Visible comments per section, in one query."""
+    """Readable comments per section, in one query."""
     totals = (
-        Comment.objects.visible()
+        Comment.objects.readable()
         .filter(article=article)
         .aggregate(**{key: Count("pk", filter=Q(section=key)) for key in Section.values})
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .models import Article, Comment, CommentQuerySet, Section
+from .text import has_visible_text
 
 
 def section_for(user: User) -> Section:
@@ -21,7 +22,7 @@ def section_for(user: User) -> Section:
 def clean_comment_body(body: str) -> str:
     """Strip the text and enforce the length rules; raise ValidationError with a reader's message."""
     text = (body or "").strip()
-    if not text:
+    if not has_visible_text(text):  # empty, or only zero-width and other invisible characters
         raise ValidationError(_("Write something before posting."), code="blank")
     if len(text) > settings.COMMENT_MAX_LENGTH:
         raise ValidationError(
@@ -72,9 +73,13 @@ def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
 
 
 def delete_comment(*, user: User, comment: Comment) -> None:
-    """The author may take back their own comment; its votes go with it."""
+    """The author may take back their own comment, while the discussion is open; its votes go
+    with it. Closing a discussion freezes what was said, as for edits: the record stays whole."""
     if comment.author_id != user.pk:
         raise PermissionDenied(_("Only the author can delete this comment."))
+    article = comment.article
+    if article.status != Article.Status.PUBLISHED or not article.comments_open:
+        raise PermissionDenied(_("The discussion is closed: comments can no longer be deleted."))
     comment.delete()
 
 

@@ -33,6 +33,7 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm, s
     for section in sections:
         for comment in section.comments:
             comment.my_choice = my_votes.get(comment.pk)
+            comment.shown_author = selectors.shown_author(comment=comment, viewer=request.user)
     context = {
         "article": article,
         "sections": sections,

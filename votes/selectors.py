@@ -27,7 +27,7 @@ def comments_to_vote_on() -> CommentQuerySet:
     """What a vote reads: the comment's author, status and counters, and its article's state and
     address, without the texts (a vote is the most frequent request the forum answers)."""
     return (
-        Comment.objects.visible()
+        Comment.objects.readable()
         .select_related("article")
         .defer("body", "article__body", "article__body_html", "article__discussion_prompt")
     )

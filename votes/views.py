@@ -55,5 +55,5 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_GET
 def counts(request: HttpRequest, comment_id: int) -> JsonResponse:
-    comment = get_object_or_404(Comment.objects.visible(), pk=comment_id)
+    comment = get_object_or_404(Comment.objects.readable(), pk=comment_id)
     return JsonResponse(CountsOutput(comment).data)
