@@ -5,7 +5,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from forum.text import control_characters, has_visible_text
+from .text import control_characters, has_visible_text
 
 
 class NotOnlyWhitespacePasswordValidator:

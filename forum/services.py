@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.text import has_visible_text
 
 from .models import Article, Comment, CommentQuerySet, Section
-from .text import has_visible_text
 
 
 def section_for(user: User) -> Section:

@@ -1,4 +1,4 @@
-"""What counts as visible text. Shared by comments (forum) and display names (accounts).
+"""What counts as visible text, for display names (here) and comments (forum imports accounts).
 
 A string of zero-width or format characters looks empty on the page but is not blank to
 ``str.strip()``; a display name with bidi overrides or controls can make a byline read as
