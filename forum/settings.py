@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body before anything reads it (see the request body block).
+    "forum.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +170,11 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Request body limit (forum/middleware.py) ---------------------------------------------------
+# Bodies declared larger than this are refused with 413 before they are read. No form takes files
+# and the API's largest body is a comment, so 64 kB leaves ample room.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("FORUM_MAX_REQUEST_BODY_BYTES", str(64 * 1024)))
 
 # --- Forum rules ------------------------------------------------------------------------------
 COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "2000"))
