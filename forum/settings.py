@@ -188,6 +188,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: messages are files in one absolute folder shared by every process.
     _broker_dir = VAR_DIR / "celery-broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
+    # kombu's transport with atomic writes (forum/broker.py): its own writes a message file in
+    # place, and a worker reading one half-written died with JSONDecodeError under heavy voting.
+    CELERY_BROKER_TRANSPORT = "forum.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
