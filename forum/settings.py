@@ -169,6 +169,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A stale tab's form gets a page that says to reload (JSON for scripts and the API), not Django's.
+CSRF_FAILURE_VIEW = "forum.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Request body limit (forum/middleware.py) ---------------------------------------------------

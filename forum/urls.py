@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("articles/<slug:slug>/", views.article_detail, name="article"),
     path("articles/<slug:slug>/comments/", views.post_comment, name="post_comment"),
     path("accounts/", include("accounts.urls")),
