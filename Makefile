@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 FORUM_ADDRESS ?= 127.0.0.1:8000
-export FORUM_ADDRESS
+FORUM_VAR_DIR ?= $(CURDIR)/var
+export FORUM_ADDRESS FORUM_VAR_DIR
 
 .PHONY: run test test-setup bench lint install clean
 
@@ -17,13 +18,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## run: web server, Celery worker and Celery beat in the foreground (Ctrl-C stops all three)
+## run: web server (gunicorn), Celery worker and Celery beat under supervisord in the foreground;
+## a process that dies is restarted, Ctrl-C stops all three
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_moderator
 	@echo "The forum is at http://$(FORUM_ADDRESS)/ and moderation at http://$(FORUM_ADDRESS)/admin/"
-	exec $(VENV)/bin/honcho start
+	exec $(VENV)/bin/supervisord --configuration supervisord.conf
 
 ## test: the whole suite on PostgreSQL + Redis (started if stopped), then the SQLite smoke run
 test: install

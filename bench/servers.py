@@ -77,12 +77,11 @@ def start_gunicorn(*, env: dict[str, str], log_dir: Path, port: int, workers: in
         f"gunicorn-{label}",
         [
             str(BIN / "gunicorn"),
-            "config.wsgi:application",
+            # The project's gunicorn.conf.py (gthread, keep-alive); the bench sets the sizes.
+            f"--config={ROOT / 'gunicorn.conf.py'}",
             f"--bind=127.0.0.1:{port}",
-            "--worker-class=gthread",
             f"--workers={workers}",
             f"--threads={threads}",
-            "--keep-alive=30",
             "--log-level=warning",
             # gunicorn 27 shares one control socket per user unless each instance names its own.
             f"--control-socket={log_dir / f'gunicorn-{label}.ctl'}",

@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("", include("forum.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),

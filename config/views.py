@@ -1,8 +1,33 @@
 """Endpoints that belong to the site as a whole, not to an app."""
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers (and the benchmark's baseline): the process answers; no database."""
     return JsonResponse({"ok": True})
+
+
+@require_GET
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """A fresh CSRF token for the page's scripts (same origin only: the site sends no CORS headers)."""
+    response = JsonResponse({"csrf_token": get_token(request)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW. The usual cause is a stale tab: the reader signed out and in again
+    elsewhere, which changed the token, and then used a form still holding the old one. Django's
+    own page blames the browser; this one says what to do. The vote script recognises the
+    JSON answer's code, fetches a fresh token from ``csrf_token`` and tries once more."""
+    message = _("This page has expired, probably because you signed in or out in another tab. Reload it and try again.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=403)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"detail": message, "code": "csrf_failed"}, status=403)
+    return render(request, "errors/csrf_failure.html", {"message": message}, status=403)

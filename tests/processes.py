@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,15 +144,18 @@ def start_redis(*, port: int, log_dir: Path) -> Process:
 def start_web(*, log_dir: Path, port: int, workers: int = 2, **env_overrides: str) -> Process:
     """The web side as deployed: gunicorn serving config.wsgi on 127.0.0.1:port, with its own
     database and broker settings from the environment (so a test can point it at a private Redis)."""
+    # The project's gunicorn.conf.py (read from the working directory, the repository root)
+    # applies; only the address, the worker count and a private control socket differ.
+    control_dir = Path(tempfile.mkdtemp(prefix="gunicorn-"))  # short: a socket path is < 108 bytes
     process = _spawn(
         "web",
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
-            "--access-logfile=-",
             "--graceful-timeout=2",
+            "--access-logfile=-",
+            f"--control-socket={control_dir / 'gunicorn.ctl'}",
         ],
         child_env(**env_overrides),
         log_dir,

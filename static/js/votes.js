@@ -40,6 +40,22 @@
       .catch(function () { /* the counts will be right on the next page load */ });
   }
 
+  // Resolves to a fresh token (also written into every form on the page), or null.
+  function refreshCsrfToken() {
+    var url = document.documentElement.getAttribute("data-csrf-token-url");
+    if (!url) return Promise.resolve(null);
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (!body || !body.csrf_token) return null;
+        document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+          input.value = body.csrf_token;
+        });
+        return body.csrf_token;
+      })
+      .catch(function () { return null; });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains("votes")) return;
@@ -49,14 +65,26 @@
     var data = new FormData(form);
     data.set("choice", button.value);
     form.setAttribute("aria-busy", "true");
-    fetch(form.action, {
-      method: "POST",
-      body: data,
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    })
-      .then(function (response) {
+    function post() {
+      return fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      }).then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      });
+    }
+    post()
+      .then(function (result) {
+        // A stale tab (signed out and in again elsewhere) holds an old CSRF token: take a fresh
+        // one, put it in every form on the page, and try once more.
+        if (result.ok || result.body.code !== "csrf_failed") return result;
+        return refreshCsrfToken().then(function (token) {
+          if (!token) return result;
+          data.set("csrfmiddlewaretoken", token);
+          return post();
+        });
       })
       .then(function (result) {
         form.removeAttribute("aria-busy");
