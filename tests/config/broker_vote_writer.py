@@ -21,7 +21,7 @@ def main() -> int:
     parser.add_argument("--sync-dir", type=Path, required=True)
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
