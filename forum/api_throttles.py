@@ -17,6 +17,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from votes.tally import tally_redis
 
+from .outages import REDIS, dependency_of, tracker
+
 logger = logging.getLogger(__name__)
 
 
@@ -78,8 +80,13 @@ class _RateThrottle(SimpleRateThrottle):
         try:
             count = count_in_window(f"{key}:{window}", self.duration)
         except (redis.RedisError, OSError) as error:
-            logger.warning("Rate limit %s not applied, its store is unreachable: %s", self.scope, error)
+            if dependency_of(error) is None:
+                logger.warning("Rate limit %s not applied, its store failed: %s", self.scope, error)
+            else:  # an outage: logged once as it begins, not once per request
+                tracker.failed(REDIS, error)
             return True
+        if settings.TALLY_REDIS_URL:
+            tracker.ok(REDIS)
         if count <= self.num_requests:
             return True
         self.wait_seconds = max(1, math.ceil((window + 1) * self.duration - now))

@@ -2,10 +2,31 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum.settings")
 
 app = Celery("forum")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# Operators see a database or broker outage in the worker's log once as it begins and once as it
+# ends (forum/outages.py), besides Celery's own line per retried task.
+@signals.task_retry.connect
+@signals.task_failure.connect
+def _note_outage(sender=None, reason=None, exception=None, **kwargs):
+    from forum.outages import dependency_of, tracker
+
+    error = reason if reason is not None else exception
+    dependency = dependency_of(error)
+    if dependency is not None:
+        tracker.failed(dependency, error)
+
+
+@signals.task_success.connect
+def _note_recovery(sender=None, **kwargs):
+    from forum.outages import DATABASE, probe_database, tracker
+
+    if tracker.is_down(DATABASE):  # only while down: a task may not have touched the database
+        probe_database()

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for security headers: an outage met by any view answers 503, not 500.
+    "forum.outages.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,6 +109,11 @@ SQLITE_PATH = Path(os.environ.get("FORUM_SQLITE_PATH", VAR_DIR / "forum.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A database host that does not answer fails the request (503) in seconds, not minutes.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+        )
 else:
     DATABASES = {
         "default": {
@@ -289,7 +296,14 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "votes.models.Vote.Choice", "SectionEnum": "forum.models.Section"},
+    # The statuses every operation can answer (503, and gunicorn's 414/431) go on every operation.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "forum.api_errors.add_server_errors"],
 }
+
+# --- Outages ----------------------------------------------------------------------------------
+# A database or broker outage answers 503 with this Retry-After (forum/outages.py). A restarted
+# PostgreSQL is back within seconds; a client retrying sooner only adds load.
+OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,

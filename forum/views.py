@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from votes.selectors import choices_of
 
-from . import selectors, services
+from . import outages, selectors, services
 from .forms import CommentForm
 from .models import Article
 
@@ -18,6 +18,17 @@ from .models import Article
 def health(request: HttpRequest) -> JsonResponse:
     """A trivial JSON endpoint for load balancers (and the benchmark's baseline): no database."""
     return JsonResponse({"ok": True})
+
+
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness for load balancers and orchestrators: 200 when the database, Redis (if the forum
+    has one) and the broker answer within their short timeouts, else 503 naming which did not.
+    Names and states only, never an address or an error message (the log has the error's class)."""
+    checks = outages.readiness()
+    if all(state == "ok" for state in checks.values()):
+        return JsonResponse({"ready": True, "checks": checks}, headers={"Cache-Control": "no-store"})
+    headers = {"Retry-After": str(outages.retry_after_seconds()), "Cache-Control": "no-store"}
+    return JsonResponse({"ready": False, "checks": checks}, status=503, headers=headers)
 
 
 def home(request: HttpRequest) -> HttpResponse:

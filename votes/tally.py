@@ -25,6 +25,8 @@ import redis
 from django.conf import settings
 from kombu.exceptions import OperationalError as BrokerError
 
+from forum.outages import BROKER, REDIS, dependency_of, tracker
+
 logger = logging.getLogger(__name__)
 
 # Long enough to cover the countdown, a slow queue and a long round; short enough that a lost
@@ -66,10 +68,18 @@ def mark_dirty(comment_id: int) -> None:
             pipe.set(_key("scheduled"), token, nx=True, px=SCHEDULED_TTL_MS)
             pipe.get(_key("round_started"))
             _, first_mark, last_round_started = pipe.execute()
+        tracker.ok(REDIS)
         if first_mark:
             _schedule_round(token, after=float(last_round_started or 0))
+            tracker.ok(BROKER)
     except (redis.RedisError, BrokerError, OSError) as error:
-        logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
+        dependency = dependency_of(error)
+        if dependency is None:
+            logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
+            return
+        # An outage is logged once as it begins (and once as it ends), not once per vote.
+        tracker.failed(dependency, error)
+        logger.debug("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
 
 
 def _schedule_round(token: str, *, after: float) -> None:
