@@ -10,10 +10,12 @@ shared server, with the test's own queue and key prefix.
 import http.client
 import json
 import random
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
 import psycopg
@@ -120,6 +122,22 @@ def get_json(port: int, path: str) -> tuple[int, dict, dict]:
         connection.close()
 
 
+def raw_status(port: int, request: bytes) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        return int(sock.recv(64).split(b" ", 2)[1])
+
+
+def assert_oversized_requests_get_documented_statuses(port: int) -> None:
+    """gunicorn answers a request line or header over its limits itself; the schema lists both."""
+    schema = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/?format=json").read())  # noqa: S310
+    articles = schema["paths"]["/api/v1/articles/"]["get"]["responses"]
+    long_query = b"GET /api/v1/articles/?page_size=" + b"1" * 5600 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    long_header = b"GET /api/v1/articles/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n"
+    assert raw_status(port, long_query) == 414 and "414" in articles
+    assert raw_status(port, long_header) == 431 and "431" in articles
+
+
 def test_postgres_stopped_under_load_answers_503_and_loses_no_vote(process_log_dir):
     postgres = start_postgres()
     try:
@@ -172,6 +190,7 @@ def _run_outage(postgres, data, env, database_url, log_dir):
         beat = start_beat(log_dir=log_dir, **env)
         processes.append(beat)
         assert get_json(web_port, "/ready/")[0] == 200
+        assert_oversized_requests_get_documented_statuses(web_port)
 
         clients = [VoteClient(web_port, token, data["comments"]) for _, token in data["voters"]]
         stop = threading.Event()
