@@ -3,6 +3,7 @@
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
 - every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``).
+- 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
 
 from django.core.exceptions import RequestDataTooBig
@@ -12,14 +13,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from .base import RequestBodyTooLarge
+from .outages import dependency_of, outage_detail, retry_after_seconds, tracker
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class DependencyUnavailable(APIException):
+    """A dependency is down: "try again shortly", not "our bug". DRF sends ``wait`` as Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+
+    def __init__(self, detail: str, wait: int):
+        super().__init__(detail)
+        self.wait = wait
 
 
 def api_exception_handler(exc, context):
@@ -31,6 +44,9 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) trips before our parser sees the body.
         exc = RequestBodyTooLarge()
+    elif (dependency := dependency_of(exc)) is not None:
+        tracker.failed(dependency, exc)
+        exc = DependencyUnavailable(outage_detail(context["request"].method), retry_after_seconds())
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -89,8 +105,12 @@ _DESCRIPTIONS = {
     404: "No such resource (or not visible), or an invalid cursor.",
     409: "Conflicts with existing data.",
     413: "The request body is too large.",
+    414: "The request line (path and query string) is too long; answered by the server before the API.",
     415: "The request body must be JSON (Content-Type: application/json).",
     429: "Too many requests; retry after the number of seconds in the Retry-After header.",
+    431: "A request header is too long, or there are too many; answered by the server before the API.",
+    503: "The database or the queue is briefly unreachable; retry after the number of seconds in the "
+    "Retry-After header. Repeating a PUT or DELETE is safe.",
 }
 
 
@@ -107,3 +127,31 @@ def error_responses(*codes: int, **descriptions: str) -> dict[int, OpenApiRespon
 
 # Every operation that reads a JSON body can answer these besides its own errors.
 BODY_ERRORS = (400, 413, 415)
+
+
+# Answered for every operation, whatever its own errors: 503 by the API when a dependency is down
+# (JSON, with Retry-After); 414 and 431 by gunicorn before the request reaches Django, with its own
+# short HTML page (its limits are set in gunicorn.conf.py: limit_request_line, limit_request_fields,
+# limit_request_field_size).
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}},
+}
+SERVER_ERRORS = {
+    "414": {"description": _DESCRIPTIONS[414], "content": {"text/html": {"schema": {"type": "string"}}}},
+    "431": {"description": _DESCRIPTIONS[431], "content": {"text/html": {"schema": {"type": "string"}}}},
+    "503": {
+        "description": _DESCRIPTIONS[503],
+        "headers": RETRY_AFTER_HEADER,
+        "content": {"application/json": {"schema": DETAIL_SCHEMA}},
+    },
+}
+
+
+def add_server_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: document SERVER_ERRORS on every operation."""
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method in {"get", "put", "post", "patch", "delete"}:
+                for code, response in SERVER_ERRORS.items():
+                    operation.setdefault("responses", {}).setdefault(code, response)
+    return result

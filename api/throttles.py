@@ -15,6 +15,7 @@ from django.core.cache import cache as default_cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from .outages import REDIS, dependency_of, tracker
 from .redis_clients import forum_redis
 
 logger = logging.getLogger(__name__)
@@ -78,8 +79,13 @@ class _RateThrottle(SimpleRateThrottle):
         try:
             count = count_in_window(f"{key}:{window}", self.duration)
         except (redis.RedisError, OSError) as error:
-            logger.warning("Rate limit %s not applied, its store is unreachable: %s", self.scope, error)
+            if dependency_of(error) is None:
+                logger.warning("Rate limit %s not applied, its store failed: %s", self.scope, error)
+            else:  # an outage: logged once as it begins, not once per request
+                tracker.failed(REDIS, error)
             return True
+        if settings.FORUM_REDIS_URL:
+            tracker.ok(REDIS)
         if count <= self.num_requests:
             return True
         self.wait_seconds = max(1, math.ceil((window + 1) * self.duration - now))

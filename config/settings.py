@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # First: refuses an oversized body before anything reads it (see the request body block).
     "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for security headers: an outage met by any view answers 503, not 500.
+    "config.outages.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +116,11 @@ SQLITE_PATH = Path(os.environ.get("FORUM_SQLITE_PATH", VAR_DIR / "forum.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A database host that does not answer fails the request (503) in seconds, not minutes.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+        )
 else:
     DATABASES = {
         "default": {
@@ -344,7 +351,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The statuses every operation can answer (503, and gunicorn's 414/431) go on every operation.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.errors.add_server_errors"],
 }
+
+# --- Outages ----------------------------------------------------------------------------------
+# A database or broker outage answers 503 with this Retry-After (api/outages.py, config/outages.py). A restarted
+# PostgreSQL is back within seconds; a client retrying sooner only adds load.
+OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,

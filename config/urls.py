@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("ready/", views.ready, name="ready"),
     path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("", include("forum.urls")),
     path("accounts/", include("accounts.urls")),
@@ -14,3 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
 ]
+
+# An outage met outside a view (a middleware saving the session) is a 503 too; see config/outages.py.
+handler500 = "config.outages.server_error"

@@ -6,10 +6,23 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from . import outages
+
 
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers (and the benchmark's baseline): the process answers; no database."""
     return JsonResponse({"ok": True})
+
+
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness for load balancers and orchestrators: 200 when the database, Redis (if the forum
+    has one) and the broker answer within their short timeouts, else 503 naming which did not.
+    Names and states only, never an address or an error message (the log has the error's class)."""
+    checks = outages.readiness()
+    if all(state == "ok" for state in checks.values()):
+        return JsonResponse({"ready": True, "checks": checks}, headers={"Cache-Control": "no-store"})
+    headers = {"Retry-After": str(outages.retry_after_seconds()), "Cache-Control": "no-store"}
+    return JsonResponse({"ready": False, "checks": checks}, status=503, headers=headers)
 
 
 @require_GET

@@ -7,6 +7,7 @@ failing test prints.
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -173,3 +174,60 @@ def start_web(*, log_dir: Path, port: int, workers: int = 2, **env_overrides: st
     wait_for(answers, timeout=60, interval=0.2, what="gunicorn to answer /health/")
     process.extra["base_url"] = f"http://127.0.0.1:{port}"
     return process
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+@dataclass
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster for tests that stop the database: never the shared one.
+    initdb and pg_ctl refuse to run as root, so they run as the postgres user."""
+
+    port: int
+    base_dir: Path
+
+    @property
+    def log_path(self) -> Path:
+        return self.base_dir / "postgres.log"
+
+    def _pg_ctl(self, *args: str) -> None:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(self.base_dir / "data"), *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base_dir} -c fsync=off"
+        self._pg_ctl("start", "-w", "-l", str(self.log_path), "-o", options)
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg_ctl("stop", "-w", "-m", mode)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop("immediate")
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def start_postgres() -> PrivatePostgres:
+    import tempfile
+
+    # Everything in one folder the postgres user owns: it cannot reach pytest's root-only tmp_path.
+    base = Path(tempfile.mkdtemp(prefix="forum-pg-"))
+    shutil.chown(base, "postgres", "postgres")
+    initdb = [str(PG_BIN / "initdb"), "-D", str(base / "data"), "-A", "trust", "-U", "postgres", "--no-sync"]
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", *initdb, "--no-instructions"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    server = PrivatePostgres(port=free_port(), base_dir=base)
+    server.start()
+    return server

@@ -11,6 +11,8 @@ from celery import shared_task
 from django.db import DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
+from api.outages import BROKER, REDIS, dependency_of, tracker
+
 from . import coalescing, counting
 
 logger = logging.getLogger(__name__)
@@ -60,9 +62,19 @@ def tally_soon(comment_id: int) -> None:
     reconciliation will tally it."""
     try:
         if coalescing.is_enabled():
-            schedule_round(coalescing.mark_dirty(comment_id))
+            round_ = coalescing.mark_dirty(comment_id)
+            tracker.ok(REDIS)
+            if round_ is not None:
+                schedule_round(round_)
+                tracker.ok(BROKER)
         else:
             # The embedded default has no Redis: one task per vote is plenty on one machine.
             tally_comment.delay(comment_id)
     except (redis.RedisError, BrokerError, OSError) as error:
-        logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
+        dependency = dependency_of(error)
+        if dependency is None:
+            logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
+            return
+        # An outage is logged once as it begins (and once as it ends), not once per vote.
+        tracker.failed(dependency, error)
+        logger.debug("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
