@@ -5,6 +5,7 @@ username, a password (Django's validators) and a country are the same on the pag
 """
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -19,11 +20,12 @@ from rest_framework.response import Response
 
 from forum.api_base import ForumApiView, TextField
 from forum.api_errors import BODY_ERRORS, error_responses
-from forum.api_throttles import AUTH_THROTTLES
+from forum.api_throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 from forum.services import section_for
 
 from .forms import ProfileForm, SignUpForm
 from .models import User
+from .services import update_profile
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
 
@@ -67,7 +69,7 @@ def _form_errors(form) -> serializers.ValidationError:
 
 class SignUpApi(ForumApiView):
     permission_classes = [AllowAny]
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = SIGN_UP_THROTTLES
 
     class SignUpInput(serializers.Serializer):
         username = TextField(max_length=150, validators=[RegexValidator(USERNAME_PATTERN, code="invalid_username")])
@@ -176,6 +178,8 @@ class TokenApi(ForumApiView):
                 429,
                 d401="Wrong username or password (or an invalid token sent along).",
                 d403="A CSRF failure (signed in through the site's session).",
+                d429="Too many requests from this address, or signing in is locked for this username or address "
+                "after repeated failures; the detail says for how long, Retry-After in seconds.",
             ),
         },
     )
@@ -216,11 +220,20 @@ class MeApi(ForumApiView):
     @extend_schema(
         operation_id="me_partial_update",
         summary="Change your display name or country (your next comments follow the country)",
+        description="The country can change once every 30 days (FORUM_COUNTRY_CHANGE_DAYS); the one chosen at "
+        "sign-up does not count. Comments already posted stay in their section.",
         request=ProfileInput,
         examples=[OpenApiExample("Moved abroad", value={"country": "DE"}, request_only=True)],
         responses={
             200: MeOutput,
-            **error_responses(*BODY_ERRORS, 401, 403, d403="A CSRF failure (signed in through the session)."),
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                d400="The input is invalid, or the country was changed less than 30 days ago (the message says "
+                "when it can change again).",
+                d403="A CSRF failure (signed in through the session).",
+            ),
         },
     )
     def patch(self, request: Request) -> Response:
@@ -231,5 +244,10 @@ class MeApi(ForumApiView):
         form = ProfileForm(data={**current, **data.validated_data}, instance=user)
         if not form.is_valid():
             raise _form_errors(form)
-        form.save()
+        try:
+            update_profile(
+                user=user, display_name=form.cleaned_data["display_name"], country=form.cleaned_data["country"]
+            )
+        except DjangoValidationError as refusal:  # a country change raced past the form's check
+            raise serializers.ValidationError({"country": refusal.messages}) from refusal
         return Response(MeOutput(user).data)

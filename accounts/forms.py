@@ -3,6 +3,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services import ensure_country_change_allowed
 
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
@@ -25,3 +26,8 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ("display_name", "country")
         help_texts = PROFILE_HELP
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"]
+        ensure_country_change_allowed(user=self.instance, country=country)
+        return country

@@ -13,6 +13,9 @@ class User(AbstractUser):
         _("display name"), max_length=60, blank=True, help_text=_("Shown with your comments.")
     )
     country = CountryField(_("country"), blank=True)
+    # When the reader last changed their country after signing up (None: never); see
+    # accounts.services.ensure_country_change_allowed.
+    country_changed_at = models.DateTimeField(_("country changed at"), null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -13,6 +13,7 @@ from votes.selectors import choices_of
 from . import selectors, services
 from .forms import CommentForm
 from .models import Article
+from .rate_limits import COMMENT, rate_limited
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -54,6 +55,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited(*COMMENT)
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if not request.user.is_authenticated:

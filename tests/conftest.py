@@ -83,6 +83,24 @@ def moderators_group(db):
 
 
 @pytest.fixture(autouse=True)
+def _no_limits_or_waits(settings):
+    """Tests run without rate limits and let new accounts vote and comment at once, except those
+    that set the limits or the wait they test (see the ``rates`` fixture)."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS)
+    settings.NEW_ACCOUNT_WAIT_SECONDS = 0
+
+
+@pytest.fixture
+def rates(settings):
+    """Set some rate limits for one test: ``rates(vote_user="2/min")``."""
+
+    def set_rates(**rates: str) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+
+    return set_rates
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create hundreds of readers; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from forum.models import Comment
+from forum.rate_limits import VOTE, rate_limited
 from forum.selectors import comments_to_vote_on
 
 from .models import Vote
@@ -32,6 +33,7 @@ def counts_payload(comment: Comment) -> dict[str, object]:
 
 
 @require_POST
+@rate_limited(*VOTE)
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(comments_to_vote_on(), pk=comment_id)
     back = f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
