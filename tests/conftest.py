@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.processes import start_worker
@@ -21,10 +22,13 @@ def process_log_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _clean_tally_redis():
-    """Each test starts with no dirty marks and no queued tasks in the test broker database."""
+    """Each test starts with no dirty marks, no queued tasks and no rate-limit counts, in the test
+    broker database or (on the embedded default) the process's cache."""
     client = tally_redis()
     if client is not None:
         client.flushdb()
+    else:
+        cache.clear()
     yield
 
 
