@@ -13,7 +13,7 @@ from django_countries import countries
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +25,7 @@ from forum.services import section_for
 
 from .forms import ProfileForm, SignUpForm
 from .models import User
-from .services import update_profile
+from .services import ensure_country_change_allowed, update_profile
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
 
@@ -230,9 +230,8 @@ class MeApi(ForumApiView):
                 *BODY_ERRORS,
                 401,
                 403,
-                d400="The input is invalid, or the country was changed less than 30 days ago (the message says "
-                "when it can change again).",
-                d403="A CSRF failure (signed in through the session).",
+                d403="The country was changed less than 30 days ago (the detail says when it can change "
+                "again), or a CSRF failure (signed in through the session).",
             ),
         },
     )
@@ -240,6 +239,12 @@ class MeApi(ForumApiView):
         data = self.ProfileInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
+        if "country" in data.validated_data:
+            # A valid country that may not be chosen yet: refused (403), not invalid input (400).
+            try:
+                ensure_country_change_allowed(user=user, country=data.validated_data["country"])
+            except DjangoValidationError as refusal:
+                raise PermissionDenied(refusal.messages[0]) from refusal
         current = {"display_name": user.display_name, "country": user.country.code or ""}
         form = ProfileForm(data={**current, **data.validated_data}, instance=user)
         if not form.is_valid():
@@ -248,6 +253,6 @@ class MeApi(ForumApiView):
             update_profile(
                 user=user, display_name=form.cleaned_data["display_name"], country=form.cleaned_data["country"]
             )
-        except DjangoValidationError as refusal:  # a country change raced past the form's check
-            raise serializers.ValidationError({"country": refusal.messages}) from refusal
+        except DjangoValidationError as refusal:  # a country change raced past the check above
+            raise PermissionDenied(refusal.messages[0]) from refusal
         return Response(MeOutput(user).data)
