@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 PASSWORD = "correct horse battery"  # the factory's
 

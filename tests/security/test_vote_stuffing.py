@@ -14,7 +14,7 @@ from forum.models import Comment, Section
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from votes.models import Vote
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 PASSWORD = "a-long-unusual-passphrase-42"
 

@@ -11,7 +11,7 @@ from forum.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from votes.models import Vote
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 PASSWORD = "a-long-unusual-passphrase-42"
 
