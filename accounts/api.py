@@ -5,6 +5,7 @@ username, a password (Django's validators) and a country are the same on the pag
 """
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -12,17 +13,18 @@ from django_countries import countries
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ForumApiView, TextField
 from api.errors import BODY_ERRORS, error_responses
-from api.throttles import AUTH_THROTTLES
+from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 
 from .forms import ProfileForm, SignUpForm
 from .models import User
+from .services import ensure_country_change_allowed, update_profile
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
 DISPLAY_NAME_HELP = (
@@ -69,7 +71,7 @@ def _form_errors(form) -> serializers.ValidationError:
 
 class SignUpApi(ForumApiView):
     permission_classes = [AllowAny]
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = SIGN_UP_THROTTLES
 
     class SignUpInput(serializers.Serializer):
         username = TextField(max_length=150, validators=[RegexValidator(USERNAME_PATTERN, code="invalid_username")])
@@ -183,6 +185,8 @@ class TokenApi(ForumApiView):
                 429,
                 d401="Wrong username or password (or an invalid token sent along).",
                 d403="A CSRF failure (signed in through the site's session).",
+                d429="Too many requests from this address, or signing in is locked for this username or address "
+                "after repeated failures; the detail says for how long, Retry-After in seconds.",
             ),
         },
     )
@@ -223,20 +227,39 @@ class MeApi(ForumApiView):
     @extend_schema(
         operation_id="me_partial_update",
         summary="Change your display name or country (your next comments follow the country)",
+        description="The country can change once every 30 days (FORUM_COUNTRY_CHANGE_DAYS); the one chosen at "
+        "sign-up does not count. Comments already posted stay in their section.",
         request=ProfileInput,
         examples=[OpenApiExample("Moved abroad", value={"country": "DE"}, request_only=True)],
         responses={
             200: MeOutput,
-            **error_responses(*BODY_ERRORS, 401, 403, d403="A CSRF failure (signed in through the session)."),
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                d403="The country was changed less than 30 days ago (the detail says when it can change "
+                "again), or a CSRF failure (signed in through the session).",
+            ),
         },
     )
     def patch(self, request: Request) -> Response:
         data = self.ProfileInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
+        if "country" in data.validated_data:
+            # A valid country that may not be chosen yet: refused (403), not invalid input (400).
+            try:
+                ensure_country_change_allowed(user=user, country=data.validated_data["country"])
+            except DjangoValidationError as refusal:
+                raise PermissionDenied(refusal.messages[0]) from refusal
         current = {"display_name": user.display_name, "country": user.country.code or ""}
         form = ProfileForm(data={**current, **data.validated_data}, instance=user)
         if not form.is_valid():
             raise _form_errors(form)
-        form.save()
+        try:
+            update_profile(
+                user=user, display_name=form.cleaned_data["display_name"], country=form.cleaned_data["country"]
+            )
+        except DjangoValidationError as refusal:  # a country change raced past the check above
+            raise PermissionDenied(refusal.messages[0]) from refusal
         return Response(MeOutput(user).data)

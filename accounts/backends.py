@@ -31,3 +31,10 @@ class UsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def lockout_username(request, credentials: dict | None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the sign-in lock-out counts failures per reader, not per spelling,
+    so "Hanako" and "HANAKO" share one count (as they share one account)."""
+    username = (credentials or {}).get(User.USERNAME_FIELD) or (credentials or {}).get("username")
+    return User.normalize_username(username).lower() if username else None

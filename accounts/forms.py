@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordChangeFor
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .services import change_password
+from .services import change_password, ensure_country_change_allowed
 
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
@@ -43,3 +43,8 @@ class ForumAdminPasswordChangeForm(AdminPasswordChangeForm):
         usable = self.cleaned_data.get("set_usable_password", True)
         change_password(user=self.user, password=self.cleaned_data["password1"] if usable else None)
         return self.user
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"]
+        ensure_country_change_allowed(user=self.instance, country=country)
+        return country

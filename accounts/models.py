@@ -27,6 +27,9 @@ class User(AbstractUser):
         validators=[DisplayNameValidator()],
     )
     country = CountryField(_("country"), blank=True)
+    # When the reader last changed their country after signing up (None: never); see
+    # accounts.services.ensure_country_change_allowed.
+    country_changed_at = models.DateTimeField(_("country changed at"), null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

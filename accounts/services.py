@@ -1,6 +1,13 @@
-"""Writes for readers' accounts. Views, API views and the admin call these."""
+"""Writes and rules for readers' accounts. Views, API views and the admin call these."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
 from .models import User
@@ -36,3 +43,69 @@ def deactivate_user(*, user: User) -> None:
         user.is_active = False
         user.save(update_fields=["is_active"])
     revoke_api_tokens(user=user)
+
+
+def taking_part_refusal(*, user: User) -> str | None:
+    """Why a new account may not vote or comment yet, saying when it may; None when it may.
+
+    Accounts minted in bulk could otherwise vote the moment they exist; the wait makes each
+    one cost time as well as a sign-up. Staff are exempt.
+    """
+    wait = timedelta(seconds=settings.NEW_ACCOUNT_WAIT_SECONDS)
+    if not wait or user.is_staff:
+        return None
+    allowed_from = user.date_joined + wait
+    now = timezone.now()
+    if now >= allowed_from:
+        return None
+    minutes = max(1, round((allowed_from - now).total_seconds() / 60))
+    return ngettext(
+        "New accounts can vote and comment a little while after signing up: you can from %(when)s "
+        "(in %(minutes)d minute).",
+        "New accounts can vote and comment a little while after signing up: you can from %(when)s "
+        "(in %(minutes)d minutes).",
+        minutes,
+    ) % {"when": formats.time_format(timezone.localtime(allowed_from), "H:i"), "minutes": minutes}
+
+
+def ensure_country_change_allowed(*, user: User, country: str, for_update: bool = False) -> bool:
+    """A reader's country (their section and voting region) changes at most once per
+    COUNTRY_CHANGE_DAYS, so a reader cannot hop between the Japan and world counts. The
+    country chosen at sign-up is not a change. Returns whether ``country`` is a change; raises
+    ValidationError saying when a change is possible again."""
+    rows = User.objects.filter(pk=user.pk)
+    if for_update:
+        rows = rows.select_for_update()
+    stored = rows.values_list("country", "country_changed_at").first()
+    if stored is None or (stored[0] or "") == (country or ""):
+        return False
+    changed_at = stored[1]
+    if changed_at is None:
+        return True
+    allowed_from = changed_at + timedelta(days=settings.COUNTRY_CHANGE_DAYS)
+    if timezone.now() < allowed_from:
+        raise ValidationError(
+            _("You can change your country once every %(days)d days; the next change is possible on %(date)s.")
+            % {
+                "days": settings.COUNTRY_CHANGE_DAYS,
+                "date": formats.date_format(timezone.localtime(allowed_from), "DATE_FORMAT"),
+            },
+            code="country_change_too_soon",
+        )
+    return True
+
+
+@transaction.atomic
+def update_profile(*, user: User, display_name: str, country: str) -> User:
+    """Change the reader's display name and country. Comments already posted keep their section;
+    the new country applies to later comments and votes. Raises ValidationError (see
+    ensure_country_change_allowed); the row lock makes two changes at once count as two."""
+    changes_country = ensure_country_change_allowed(user=user, country=country, for_update=True)
+    user.display_name = display_name
+    user.country = country
+    fields = ["display_name", "country"]
+    if changes_country:
+        user.country_changed_at = timezone.now()
+        fields.append("country_changed_at")
+    user.save(update_fields=fields)
+    return user

@@ -2,13 +2,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from api.rate_limits import SIGN_UP, rate_limited
+
 from .forms import ForumPasswordChangeForm, ProfileForm, SignUpForm
+from .services import update_profile
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -21,6 +25,7 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+@rate_limited(*SIGN_UP)
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -37,9 +42,17 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your profile is saved."))
-        return redirect("profile")
+        try:
+            update_profile(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                country=form.cleaned_data["country"],
+            )
+        except ValidationError as refusal:  # a country change raced past the form's check
+            form.add_error("country", refusal)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
 
 

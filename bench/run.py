@@ -82,11 +82,13 @@ def bench_env(run_dir: Path) -> dict[str, str]:
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "FORUM_VAR_DIR": str(run_dir / "var"),
-        # The API's vote throttles (forum/settings.py REST_FRAMEWORK): per reader, and per address, which
+        # The readers are made just before they vote: no new-account wait.
+        "FORUM_NEW_ACCOUNT_WAIT_SECONDS": "0",
+        # The vote rate limits (forum/settings.py RATE_LIMITS): per reader, and per address, which
         # is 127.0.0.1 for every client here. Raised so they measure the path, not the limit; the
         # throttle's own cost (a Redis INCR per scope) stays in every API vote.
-        "API_THROTTLE_VOTE_USER": os.environ.get("API_THROTTLE_VOTE_USER", "1000000/s"),
-        "API_THROTTLE_VOTE_ANON": os.environ.get("API_THROTTLE_VOTE_ANON", "1000000/s"),
+        "RATE_LIMIT_VOTE_USER": os.environ.get("RATE_LIMIT_VOTE_USER", "1000000/s"),
+        "RATE_LIMIT_VOTE_ANON": os.environ.get("RATE_LIMIT_VOTE_ANON", "1000000/s"),
     }
 
 

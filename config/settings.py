@@ -7,6 +7,7 @@ mode and kombu's filesystem transport as the Celery broker, both under ``var/``.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import csp.constants
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from the project, not a CDN
     "csp",
     "django_countries",
+    "axes",
     "accounts",
     "forum",
     "votes",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a sign-in refused for a lock-out into the 429 page (or JSON under /api/).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,8 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.validators.NotOnlyWhitespacePasswordValidator"},
 ]
-# Usernames match without regard to case or Unicode compatibility forms (accounts.backends).
-AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameBackend"]
+# AxesBackend refuses sign-ins while locked out; the UsernameBackend after it checks the
+# password, matching usernames without regard to case or Unicode compatibility forms.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "accounts.backends.UsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -224,6 +229,44 @@ MAX_REQUEST_BODY_BYTES = int(os.environ.get("FORUM_MAX_REQUEST_BODY_BYTES", str(
 # --- Forum rules ------------------------------------------------------------------------------
 COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "2000"))
 COMMENT_EDIT_WINDOW_SECONDS = int(os.environ.get("FORUM_COMMENT_EDIT_WINDOW_SECONDS", "900"))
+# A new account waits this long after signing up before its first vote or comment, so accounts
+# minted in bulk cannot vote at once (staff are exempt).
+NEW_ACCOUNT_WAIT_SECONDS = int(os.environ.get("FORUM_NEW_ACCOUNT_WAIT_SECONDS", "600"))
+# A reader's country (their section and voting region) changes at most once in this many days.
+COUNTRY_CHANGE_DAYS = int(os.environ.get("FORUM_COUNTRY_CHANGE_DAYS", "30"))
+
+
+# --- Rate limits (forum/rate_limits.py: the pages and the API share them) ---------------------
+def _rate(scope: str, default: str) -> str | None:
+    """RATE_LIMIT_<SCOPE>, or the older API_THROTTLE_<SCOPE>; "<n>/<s|m|h|d>", empty for no limit."""
+    value = os.environ.get(f"RATE_LIMIT_{scope}", os.environ.get(f"API_THROTTLE_{scope}", default))
+    return value.strip() or None
+
+
+# Per reader ("_USER") and per client address ("_ANON", whether signed in or not).
+RATE_LIMITS = {
+    "comment_user": _rate("COMMENT_USER", "10/min"),
+    "comment_anon": _rate("COMMENT_ANON", "30/min"),
+    "vote_user": _rate("VOTE_USER", "120/min"),
+    "vote_anon": _rate("VOTE_ANON", "600/min"),
+    "auth_anon": _rate("AUTH_ANON", "20/min"),
+    "signup_anon": _rate("SIGNUP_ANON", "10/hour"),
+}
+
+# --- Sign-in lock-out (django-axes) -----------------------------------------------------------
+# Failures are counted per username and per address, each locking on its own: guessing one
+# reader's password from many addresses, or many readers' from one address, both stop. The
+# counts live in the database, so every web process sees the same ones.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("FORUM_SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("FORUM_SIGN_IN_LOCKOUT_SECONDS", "900")))
+# An attempt while locked out restarts the cool-off, so the lock-out page's duration is exact.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "api.rate_limits.sign_in_locked_out"
+AXES_CLIENT_IP_CALLABLE = "api.rate_limits.client_address"  # the same address the rate limits use
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
+AXES_VERBOSE = False
 
 # --- Celery -----------------------------------------------------------------------------------
 # The defaults below are chosen, not inherited; each says why.
@@ -316,9 +359,8 @@ if FORUM_REDIS_URL:
     }
 
 # --- REST framework ---------------------------------------------------------------------------
-# The API's views set their own parsers, renderers and negotiation (api/base.py); the
-# throttle rates are per reader ("_USER") and per client address ("_ANON", whether signed in or
-# not), "<n>/<s|m|h|d>", and a benchmark raises them through the environment.
+# The API's views set their own parsers, renderers and negotiation (api/base.py); their
+# throttles use RATE_LIMITS above (api/rate_limits.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -328,13 +370,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {
-        "comment_user": os.environ.get("API_THROTTLE_COMMENT_USER", "10/min"),
-        "comment_anon": os.environ.get("API_THROTTLE_COMMENT_ANON", "30/min"),
-        "vote_user": os.environ.get("API_THROTTLE_VOTE_USER", "120/min"),
-        "vote_anon": os.environ.get("API_THROTTLE_VOTE_ANON", "600/min"),
-        "auth_anon": os.environ.get("API_THROTTLE_AUTH_ANON", "20/min"),
-    },
     # The client address is REMOTE_ADDR unless this many proxies in front append X-Forwarded-For
     # (trusting the header without a proxy would let any client pick its own address).
     "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.rate_limits import SIGN_IN, rate_limited
+
 from . import views
 
 urlpatterns = [
@@ -12,6 +14,8 @@ urlpatterns = [
     path("", include("forum.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),
+    # The admin's sign-in, under the same limits as the site's (matched before the admin's own).
+    path("admin/login/", rate_limited(*SIGN_IN)(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
 ]

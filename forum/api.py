@@ -241,7 +241,13 @@ class CommentListApi(ForumApiView):
         responses={
             201: CommentOutput,
             **error_responses(
-                *BODY_ERRORS, 401, 403, 404, 429, d403="Comments on this article are closed (or a CSRF failure)."
+                *BODY_ERRORS,
+                401,
+                403,
+                404,
+                429,
+                d403="Comments on this article are closed, or the account is too new (the detail says from when it may "
+                "comment), or a CSRF failure.",
             ),
         },
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import taking_part_refusal
 from accounts.text import has_visible_text
 
 from .models import Article, Comment, CommentQuerySet, Section
@@ -43,6 +44,8 @@ def ensure_comments_open(article: Article) -> None:
 def post_comment(*, author: User, article: Article, body: str) -> Comment:
     """Post a comment in the author's section. Raises PermissionDenied or ValidationError."""
     ensure_comments_open(article)
+    if refusal := taking_part_refusal(user=author):
+        raise PermissionDenied(refusal)
     return Comment.objects.create(
         article=article, author=author, section=section_for(author), body=clean_comment_body(body)
     )

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from api.rate_limits import COMMENT, rate_limited
 from votes.selectors import choices_of
 
 from . import selectors, services
@@ -50,6 +51,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited(*COMMENT)
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if not request.user.is_authenticated:

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 
 from api.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -21,10 +22,13 @@ def process_log_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _clean_forum_redis():
-    """Each test starts with no dirty marks and no queued tasks in the test broker database."""
+    """Each test starts with no dirty marks, no queued tasks and no rate-limit counts, in the test
+    broker database or (on the embedded default) the process's cache."""
     client = forum_redis()
     if client is not None:
         client.flushdb()
+    else:
+        cache.clear()
     yield
 
 
@@ -80,6 +84,24 @@ def moderators_group(db):
         migration = importlib.import_module("moderation.migrations.0001_moderators_group")
         migration.create_moderators(apps, None)
     return Group.objects.get(name="Moderators")
+
+
+@pytest.fixture(autouse=True)
+def _no_limits_or_waits(settings):
+    """Tests run without rate limits and let new accounts vote and comment at once, except those
+    that set the limits or the wait they test (see the ``rates`` fixture)."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS)
+    settings.NEW_ACCOUNT_WAIT_SECONDS = 0
+
+
+@pytest.fixture
+def rates(settings):
+    """Set some rate limits for one test: ``rates(vote_user="2/min")``."""
+
+    def set_rates(**rates: str) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+
+    return set_rates
 
 
 @pytest.fixture(autouse=True)

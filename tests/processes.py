@@ -86,6 +86,10 @@ def child_env(**overrides: str) -> dict[str, str]:
     env["FORUM_REDIS_URL"] = settings.FORUM_REDIS_URL
     env["TALLY_KEY_PREFIX"] = settings.TALLY_KEY_PREFIX
     env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    # The limits and the new-account wait as the test set them (none, unless it sets some).
+    env["FORUM_NEW_ACCOUNT_WAIT_SECONDS"] = str(settings.NEW_ACCOUNT_WAIT_SECONDS)
+    for scope, rate in settings.RATE_LIMITS.items():
+        env[f"RATE_LIMIT_{scope.upper()}"] = rate or ""
     env.update(overrides)
     return env
 

@@ -18,7 +18,10 @@ from .models import Vote
 from .selectors import comments_to_vote_on
 from .services import cast_vote, retract_vote
 
-REFUSALS = "Your own comment, or the discussion is closed; the detail says which (or a CSRF failure)."
+REFUSALS = (
+    "Your own comment, the discussion is closed, or the account is too new to vote (the detail says which, and "
+    "from when a new account may vote), or a CSRF failure."
+)
 
 
 class VoteOutput(serializers.Serializer):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import taking_part_refusal
 from forum.models import Comment
 
 from . import baseline, selectors, tasks
@@ -25,6 +26,8 @@ class VoteNotAllowed(PermissionDenied):
 def ensure_can_vote(*, user: User, comment: Comment) -> None:
     if comment.author_id == user.pk:
         raise VoteNotAllowed(_("You cannot vote on your own comment."))
+    if refusal := taking_part_refusal(user=user):
+        raise VoteNotAllowed(refusal)
     if comment.status != Comment.Status.VISIBLE:
         raise VoteNotAllowed(_("This comment is not open for votes."))
     if not comment.article.discussion_open:

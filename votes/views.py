@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from api.rate_limits import VOTE, rate_limited
 from forum.api import CountsOutput
 from forum.models import Comment
 
@@ -26,6 +27,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 @require_POST
+@rate_limited(*VOTE)
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(comments_to_vote_on(), pk=comment_id)
     back = f"{comment.article.get_absolute_url()}#comment-{comment.pk}"

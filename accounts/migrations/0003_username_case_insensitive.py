@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     """
 
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_user_country_changed_at"),
     ]
 
     operations = [

@@ -7,15 +7,6 @@ from tests.factories import ArticleFactory, CommentFactory, UserFactory
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    """API tests run without rate limits, except those that set the rates they test."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
-    }
-
-
 def client_for(user=None) -> APIClient:
     """A mobile client: token authentication, or none for an anonymous one."""
     client = APIClient()

@@ -12,10 +12,10 @@ import logging
 import pytest
 from django.db import connection
 from django.test import Client
-from api.outages import tracker
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.outages import tracker
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.processes import free_port
 
@@ -122,6 +122,7 @@ def test_an_outage_is_logged_once_as_it_begins_and_once_as_it_ends(voter_and_com
 def test_a_bug_is_still_a_500_not_an_outage():
     """Only unreachable dependencies are 503: a programming error must stay visible as a 500."""
     from django.db import ProgrammingError
+
     from api.outages import dependency_of
 
     assert dependency_of(ProgrammingError("relation does not exist")) is None

@@ -1,0 +1,189 @@
+"""Rate limits for the site and the API alike: the scopes, their rates and the counting.
+
+Both faces of the forum go through this module, so a limit is the same whether a reader posts
+from the page or from the app: the API's throttles (api/throttles.py) and the pages'
+``rate_limited`` decorator are thin adapters over ``check``. The rates are
+``settings.RATE_LIMITS`` ("<n>/<s|m|h|d>", or None for no limit), set from the environment.
+
+The counters live in Redis when the forum has one (FORUM_REDIS_URL), so every web process shares
+them, at one round trip per limit; on the embedded default they live in the process's cache.
+A limit whose store cannot be reached lets the request through: a vote must not fail because
+the rate limiter is down.
+"""
+
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+import redis
+from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .outages import REDIS, dependency_of, tracker
+from .redis_clients import forum_redis
+
+logger = logging.getLogger(__name__)
+
+# Each scope counts per reader (signed-in requests only) or per client address (every request).
+PER_READER, PER_ADDRESS = "reader", "address"
+SCOPES = {
+    "comment_user": PER_READER,  # comments posted by one reader
+    "comment_anon": PER_ADDRESS,  # comments posted from one address
+    "vote_user": PER_READER,  # votes cast or taken back by one reader
+    "vote_anon": PER_ADDRESS,  # votes from one address
+    "auth_anon": PER_ADDRESS,  # sign-ins and sign-ups from one address (guessing passwords)
+    "signup_anon": PER_ADDRESS,  # accounts created from one address (minting voters)
+}
+COMMENT = ("comment_user", "comment_anon")
+VOTE = ("vote_user", "vote_anon")
+SIGN_IN = ("auth_anon",)
+SIGN_UP = ("auth_anon", "signup_anon")
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """ "10/min" -> (10, 60): requests allowed per window of so many seconds; None for no limit."""
+    if not rate:
+        return None
+    count, period = rate.split("/")
+    return int(count), PERIODS[period.strip()[0]]
+
+
+def client_address(request) -> str:
+    """The client's address: the socket's, or with API_NUM_PROXIES proxies in front, the one
+    the outermost trusted proxy saw (a client cannot pick its own by sending X-Forwarded-For)."""
+    remote_addr = request.META.get("REMOTE_ADDR", "")
+    num_proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if num_proxies == 0 or not forwarded:
+        return remote_addr
+    addresses = forwarded.split(",")
+    return addresses[-min(num_proxies, len(addresses))].strip()
+
+
+def count_in_window(key: str, window_seconds: int) -> int:
+    """Count one more request under ``key`` (which names the window) and return the count."""
+    client = forum_redis()
+    if client is None:
+        # The embedded default: one machine, so the process's cache is enough.
+        default_cache.add(key, 0, window_seconds + 1)
+        try:
+            return default_cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            default_cache.set(key, 1, window_seconds + 1)
+            return 1
+    # One round trip: the count and, for the window's first request, its expiry.
+    with client.pipeline(transaction=False) as pipe:
+        pipe.incr(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}")
+        pipe.expire(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}", window_seconds + 1, nx=True)
+        count, _ = pipe.execute()
+    return count
+
+
+def check(request, scopes: Iterable[str]) -> int | None:
+    """Count this request in each scope; return the seconds to wait if one is over its limit.
+
+    A fixed window per scope: one atomic INCR per request, whatever the rate. (A sliding log
+    costs as much as the rate allows and loses counts under concurrency.) Across a window
+    boundary up to twice the rate can pass, which is fine for stopping floods.
+    ``request`` is Django's or DRF's; the reader scopes skip requests not signed in.
+    """
+    for scope in scopes:
+        limit = parse_rate(settings.RATE_LIMITS.get(scope))
+        if limit is None:
+            continue
+        if SCOPES[scope] == PER_READER:
+            if not request.user.is_authenticated:
+                continue
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"addr:{client_address(request)}"
+        allowed, window_seconds = limit
+        now = time.time()
+        window = int(now // window_seconds)
+        try:
+            count = count_in_window(f"{scope}:{ident}:{window}", window_seconds)
+        except (redis.RedisError, OSError) as error:
+            if dependency_of(error) is None:
+                logger.warning("Rate limit %s not applied, its store failed: %s", scope, error)
+            else:  # an outage: logged once as it begins, not once per request
+                tracker.failed(REDIS, error)
+            continue
+        if settings.FORUM_REDIS_URL:
+            tracker.ok(REDIS)
+        if count > allowed:
+            return max(1, math.ceil((window + 1) * window_seconds - now))
+    return None
+
+
+def duration_text(seconds: int) -> str:
+    """A wait in words a reader understands: "40 seconds", "15 minutes", "2 hours"."""
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    if seconds < 3600:
+        minutes = math.ceil(seconds / 60)
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = math.ceil(seconds / 3600)
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+
+
+def too_many_requests(request: HttpRequest, *, wait_seconds: int, message: str | None = None) -> HttpResponse:
+    """429 with Retry-After: a readable page, or the API's JSON error shape for /api/ and for
+    the page's own scripts (which ask for JSON)."""
+    message = message or _("Too many requests. Please wait %(duration)s and try again.") % {
+        "duration": duration_text(wait_seconds)
+    }
+    wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+    if wants_json:
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(
+            request, "rate_limited.html", {"message": message, "wait": duration_text(wait_seconds)}, status=429
+        )
+    response["Retry-After"] = str(wait_seconds)
+    return response
+
+
+def rate_limited(*scopes: str, methods: tuple[str, ...] = ("POST",)) -> Callable:
+    """Apply the scopes' limits to a page's view (its POSTs by default): over a limit, the
+    reader gets the 429 page instead of the view."""
+    for scope in scopes:
+        if scope not in SCOPES:
+            raise ValueError(f"unknown rate limit scope {scope!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method in methods:
+                wait_seconds = check(request, scopes)
+                if wait_seconds is not None:
+                    return too_many_requests(request, wait_seconds=wait_seconds)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator
+
+
+# --- Sign-in lock-out (django-axes counts the failures; these are its hooks) ---------------------
+
+
+def lockout_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def sign_in_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the page, the admin and the API's token sign-in all answer 429 with
+    how long the lock lasts. Every refused attempt restarts it, so the full cool-off is exact."""
+    seconds = lockout_seconds()
+    message = _(
+        "Too many failed sign-in attempts for this account or from your address. Signing in is locked for %(duration)s."
+    ) % {"duration": duration_text(seconds)}
+    return too_many_requests(request, wait_seconds=seconds, message=message)
