@@ -18,8 +18,8 @@ keepalive = 30
 timeout = 30
 graceful_timeout = 5
 # Tighter than gunicorn's defaults (8190 / 100): no URL or header of ours comes close.
-limit_request_line = 4096
-limit_request_fields = 60
+limit_request_line = 4094
+limit_request_fields = 100
 limit_request_field_size = 8190
 
 # gunicorn 27 opens one control socket per user ($XDG_RUNTIME_DIR/gunicorn.ctl) unless told
