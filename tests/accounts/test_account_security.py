@@ -26,15 +26,6 @@ ZERO_WIDTH = ["\u200b", "\u200b\u200c\u200d", "\u2060\ufeff\u2060", " \u200b \u3
 DIRECTION = ["\u202eNapaJ ,rotaredoM laiciffO", "Ana\u2066Official Moderator\u2069", "Bob\u200f", "Tab\x07Bell"]
 
 
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    """Many sign-ups and sign-ins from one address; the limits have their own tests."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
-    }
-
-
 def _api_sign_up(**fields):
     data = {"username": "hanako", "password": NEW_PASSWORD, **fields}
     return APIClient().post(SIGN_UP, data, format="json")
