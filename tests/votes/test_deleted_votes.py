@@ -85,8 +85,8 @@ def test_a_vote_moved_to_another_comment_is_counted_out_of_the_old_one(voted, ar
     comment_ids, leaving = voted
     target = CommentFactory(article=article)
     raw_sql(
-        "UPDATE votes_vote SET comment_id = %s, updated_at = now() WHERE user_id = %s AND comment_id = %s",
-        [target.pk, leaving.pk, comment_ids[0]],
+        "UPDATE votes_vote SET comment_id = %s, updated_at = %s WHERE user_id = %s AND comment_id = %s",
+        [target.pk, timezone.now(), leaving.pk, comment_ids[0]],
     )
     reconcile_vote_counters()
     assert wrong_counters([*comment_ids, target.pk]) == {}
