@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import AccountDeletion, User
 
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
 # cannot promote anyone, themselves included.
@@ -23,3 +23,21 @@ class UserAdmin(BaseUserAdmin):
         if not request.user.is_superuser:
             readonly += POWER_FIELDS
         return readonly
+
+
+@admin.register(AccountDeletion)
+class AccountDeletionAdmin(admin.ModelAdmin):
+    """Readers who deleted their own account: when and from where, never who. Read-only."""
+
+    list_display = ("__str__", "deleted_at", "via")
+    list_filter = ("via",)
+    date_hierarchy = "deleted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AccountDeletion | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AccountDeletion | None = None) -> bool:
+        return False

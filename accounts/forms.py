@@ -25,3 +25,12 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ("display_name", "country")
         help_texts = PROFILE_HELP
+
+
+class AccountDeletionForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To make sure it is you who deletes the account."),
+    )

@@ -8,4 +8,6 @@ urlpatterns = [
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("delete/", views.account_delete, name="account_delete"),
+    path("export/", views.account_export, name="account_export"),
 ]

@@ -1,12 +1,17 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from .forms import ProfileForm, SignUpForm
+from .forms import AccountDeletionForm, ProfileForm, SignUpForm
+from .models import AccountDeletion
+from .selectors import reader_data_export
+from .services import WrongPassword, delete_account
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -39,3 +44,29 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile is saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account, confirmed with the password (a forged or mistaken click deletes nothing)."""
+    form = AccountDeletionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete_account(user=request.user, password=form.cleaned_data["password"], via=AccountDeletion.Via.WEB)
+        except WrongPassword as wrong:
+            form.add_error("password", str(wrong))
+        else:
+            logout(request)  # the session goes with the account
+            messages.success(request, _("Your account, comments and votes are deleted."))
+            return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_GET
+def account_export(request: HttpRequest) -> HttpResponse:
+    """Everything the forum holds about the reader, as a JSON file to download."""
+    response = JsonResponse(reader_data_export(user=request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="news-forum-data.json"'
+    return response
