@@ -49,8 +49,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete the account, confirmed with the password (a forged or mistaken click deletes nothing)."""
-    form = AccountDeletionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = AccountDeletionForm(request.POST if request.method == "POST" else None)  # an empty POST is bound too
+    if form.is_bound and form.is_valid():
         try:
             delete_account(user=request.user, password=form.cleaned_data["password"], via=AccountDeletion.Via.WEB)
         except WrongPassword as wrong:
