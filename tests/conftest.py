@@ -79,6 +79,7 @@ def moderators_group(db):
     if not Group.objects.filter(name="Moderators").exists():
         migration = importlib.import_module("votes.migrations.0002_moderators_group")
         migration.create_moderators(apps, None)
+        importlib.import_module("accounts.migrations.0004_account_deletion").let_moderators_view(apps, None)
     return Group.objects.get(name="Moderators")
 
 
