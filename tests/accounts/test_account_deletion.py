@@ -123,3 +123,9 @@ def test_moderators_see_that_an_account_was_deleted_but_not_whose(client, leavin
     deletion = AccountDeletion.objects.get()
     assert client.post(reverse("admin:accounts_accountdeletion_delete", args=[deletion.pk])).status_code == 403
     assert client.get(reverse("admin:accounts_accountdeletion_add")).status_code == 403
+
+
+def test_profile_page_links_to_export_and_deletion(client, leaving):
+    client.force_login(leaving)
+    page = client.get(reverse("profile")).content.decode()
+    assert f'href="{reverse("account_export")}"' in page and f'href="{reverse("account_delete")}"' in page
