@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from . import services
 from .forms import ForumAdminPasswordChangeForm
-from .models import User
+from .models import AccountDeletion, User
 
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
 # cannot promote anyone, themselves included.
@@ -127,3 +127,21 @@ class GroupAdmin(SuperuserOnlyAdmin, BaseGroupAdmin):
 @admin.register(TokenProxy)
 class TokenAdmin(SuperuserOnlyAdmin, BaseTokenAdmin):
     pass
+
+
+@admin.register(AccountDeletion)
+class AccountDeletionAdmin(admin.ModelAdmin):
+    """Readers who deleted their own account: when and from where, never who. Read-only."""
+
+    list_display = ("__str__", "deleted_at", "via")
+    list_filter = ("via",)
+    date_hierarchy = "deleted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AccountDeletion | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AccountDeletion | None = None) -> bool:
+        return False

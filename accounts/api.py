@@ -4,12 +4,13 @@ Sign-up and the profile go through the site's own forms (accounts.forms), so the
 username, a password (Django's validators) and a country are the same on the page and here.
 """
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -23,8 +24,9 @@ from api.errors import BODY_ERRORS, error_responses
 from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 
 from .forms import ProfileForm, SignUpForm
-from .models import User
-from .services import ensure_country_change_allowed, update_profile
+from .models import AccountDeletion, User
+from .selectors import reader_data_export
+from .services import WrongPassword, delete_account, ensure_country_change_allowed, update_profile
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
 DISPLAY_NAME_HELP = (
@@ -209,8 +211,23 @@ class TokenApi(ForumApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class BodyOnDeleteSchema(AutoSchema):
+    """drf-spectacular leaves out a DELETE's request body (OpenAPI 3.0 gives it no defined
+    meaning), but DELETE /me/ needs the password in one, and the schema must say so."""
+
+    def _get_request_body(self, direction="request"):
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+
 class MeApi(ForumApiView):
     permission_classes = [IsAuthenticated]
+    schema = BodyOnDeleteSchema()
 
     class ProfileInput(serializers.Serializer):
         display_name = TextField(max_length=60, required=False, allow_blank=True, help_text=DISPLAY_NAME_HELP)
@@ -263,3 +280,89 @@ class MeApi(ForumApiView):
         except DjangoValidationError as refusal:  # a country change raced past the check above
             raise PermissionDenied(refusal.messages[0]) from refusal
         return Response(MeOutput(user).data)
+
+    class AccountDeleteInput(serializers.Serializer):
+        password = TextField(max_length=128, trim_whitespace=False, help_text="Your password, to confirm.")
+
+    @extend_schema(
+        operation_id="me_destroy",
+        summary="Delete your account, your comments and your votes",
+        description="Your votes leave the counts within one reconciliation period (seconds); your token and "
+        "sessions stop working at once. This cannot be undone.",
+        request=AccountDeleteInput,
+        examples=[OpenApiExample("Confirm", value={"password": "plum blossom 1994"}, request_only=True)],
+        responses={
+            204: None,
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                d403="The password is not right (nothing is deleted), or a CSRF failure (signed in through "
+                "the session).",
+            ),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        data = self.AccountDeleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            delete_account(user=request.user, password=data.validated_data["password"], via=AccountDeletion.Via.API)
+        except WrongPassword as wrong:
+            raise PermissionDenied(str(wrong)) from wrong
+        logout(request._request)  # signed in through the site's session: end it too
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProfileExport(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    email = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166 code, or empty.")
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class CommentExport(serializers.Serializer):
+    id = serializers.IntegerField()
+    article = serializers.CharField(help_text="The article's slug.")
+    article_title = serializers.CharField()
+    section = serializers.CharField()
+    body = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    agree_count = serializers.IntegerField()
+    disagree_count = serializers.IntegerField()
+
+
+class VoteExport(serializers.Serializer):
+    comment = serializers.IntegerField()
+    article = serializers.CharField(help_text="The slug of the comment's article.")
+    choice = serializers.CharField(allow_null=True, help_text="null: a vote you took back.")
+    region = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ExportOutput(serializers.Serializer):
+    exported_at = serializers.DateTimeField()
+    profile = ProfileExport()
+    comments = CommentExport(many=True)
+    votes = VoteExport(many=True)
+    # The moderation app's reports will have their own shape; until then the list is always empty.
+    reports = serializers.ListField(child=serializers.DictField(), help_text="Comments you reported.")
+
+
+class MeExportApi(ForumApiView):
+    """Everything the forum holds about you (GDPR access and portability), as one document."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_export",
+        summary="Download your data: profile, comments, votes and reports, as one JSON document",
+        responses={200: ExportOutput, **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(ExportOutput(reader_data_export(user=request.user)).data)

@@ -27,6 +27,11 @@ class ProfileForm(forms.ModelForm):
         fields = ("display_name", "country")
         help_texts = PROFILE_HELP
 
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"]
+        ensure_country_change_allowed(user=self.instance, country=country)
+        return country
+
 
 class ForumPasswordChangeForm(PasswordChangeForm):
     """The reader's own password change: stored through the service, which revokes their tokens."""
@@ -44,7 +49,11 @@ class ForumAdminPasswordChangeForm(AdminPasswordChangeForm):
         change_password(user=self.user, password=self.cleaned_data["password1"] if usable else None)
         return self.user
 
-    def clean_country(self) -> str:
-        country = self.cleaned_data["country"]
-        ensure_country_change_allowed(user=self.instance, country=country)
-        return country
+
+class AccountDeletionForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To make sure it is you who deletes the account."),
+    )

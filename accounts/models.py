@@ -63,3 +63,23 @@ class User(AbstractUser):
     def region(self) -> Region:
         """Japan for readers whose profile country is Japan, the world for everyone else (or no country)."""
         return Region.JAPAN if self.is_in_japan else Region.WORLD
+
+
+class AccountDeletion(models.Model):
+    """A reader deleted their own account: when, and from where. Deliberately nothing else: the
+    audit may show moderators that an account was deleted, never whose it was."""
+
+    class Via(models.TextChoices):
+        WEB = "web", _("the website")
+        API = "api", _("the API")
+
+    deleted_at = models.DateTimeField(_("deleted at"), auto_now_add=True)
+    via = models.CharField(_("deleted through"), max_length=3, choices=Via.choices)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+
+    def __str__(self) -> str:
+        return _("Account deletion #%(number)s") % {"number": self.pk}

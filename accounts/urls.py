@@ -11,4 +11,6 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("delete/", views.account_delete, name="account_delete"),
+    path("export/", views.account_export, name="account_export"),
 ]

@@ -1,18 +1,22 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from api.rate_limits import SIGN_UP, rate_limited
 
-from .forms import ForumPasswordChangeForm, ProfileForm, SignUpForm
-from .services import update_profile
+from .forms import AccountDeletionForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
+from .models import AccountDeletion
+from .selectors import reader_data_export
+from .services import WrongPassword, delete_account, update_profile
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -71,3 +75,29 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             self.request, _("Your password is changed. Other devices and apps are signed out; sign them in again.")
         )
         return response
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account, confirmed with the password (a forged or mistaken click deletes nothing)."""
+    form = AccountDeletionForm(request.POST if request.method == "POST" else None)  # an empty POST is bound too
+    if form.is_bound and form.is_valid():
+        try:
+            delete_account(user=request.user, password=form.cleaned_data["password"], via=AccountDeletion.Via.WEB)
+        except WrongPassword as wrong:
+            form.add_error("password", str(wrong))
+        else:
+            logout(request)  # the session goes with the account
+            messages.success(request, _("Your account, comments and votes are deleted."))
+            return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_GET
+def account_export(request: HttpRequest) -> HttpResponse:
+    """Everything the forum holds about the reader, as a JSON file to download."""
+    response = JsonResponse(reader_data_export(user=request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="news-forum-data.json"'
+    return response

@@ -4,7 +4,7 @@
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api import MeApi, SignUpApi, TokenApi
+from accounts.api import MeApi, MeExportApi, SignUpApi, TokenApi
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, CommentDetailApi, CommentListApi
@@ -16,6 +16,7 @@ v1 = [
     path("auth/sign-up/", SignUpApi.as_view(), name="api_sign_up"),
     path("auth/token/", TokenApi.as_view(), name="api_token"),
     path("me/", MeApi.as_view(), name="api_me"),
+    path("me/export/", MeExportApi.as_view(), name="api_me_export"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
     path("articles/<slug:slug>/", ArticleDetailApi.as_view(), name="api_article"),
     path("articles/<slug:slug>/comments/", CommentListApi.as_view(), name="api_comments"),

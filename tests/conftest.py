@@ -83,6 +83,7 @@ def moderators_group(db):
     if not Group.objects.filter(name="Moderators").exists():
         migration = importlib.import_module("moderation.migrations.0001_moderators_group")
         migration.create_moderators(apps, None)
+        importlib.import_module("accounts.migrations.0004_account_deletion").let_moderators_view(apps, None)
     return Group.objects.get(name="Moderators")
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from forum.models import COUNTER_FIELDS, SCORE_FIELDS, Comment
 
 from . import scoring
-from .models import ReconciliationWatermark, Region, Vote
+from .models import DeletedVote, ReconciliationWatermark, Region, Vote
 
 logger = logging.getLogger(__name__)
 
@@ -168,18 +168,43 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def reconcile_vote_counters() -> int:
-    """Re-tally every comment whose votes changed since the last reconciliation, from the
-    database alone: nothing in Redis or the broker is needed, so counters converge after a lost
-    task, a killed worker or a Redis that lost its memory. Returns how many counters changed."""
+    """Re-tally every comment whose votes changed since the last reconciliation, and every
+    comment that lost vote rows, from the database alone: nothing in Redis or the broker is
+    needed, so counters converge after a lost task, a killed worker, a Redis that lost its memory
+    or a delete nobody told the application about. Returns how many counters changed."""
     started = timezone.now()
     watermark = ReconciliationWatermark.objects.filter(pk=1).values_list("reconciled_until", flat=True).first()
     since = (watermark or EPOCH) - timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
     comment_ids = Vote.objects.filter(updated_at__gt=since).values_list("comment_id", flat=True).distinct().order_by()
     changed = repair_counters(comment_ids=list(comment_ids))
+    changed += count_out_deleted_votes()
     if changed:
         logger.warning("Reconciliation corrected the counters of %d comments.", changed)
     # Advance only after every comment was tallied: a run that dies midway is simply repeated.
     ReconciliationWatermark.objects.update_or_create(pk=1, defaults={"reconciled_until": started})
+    return changed
+
+
+# Deletion records read per statement: a bulk delete of a million votes records one row per
+# comment per statement, so this bounds memory, not the work done in one run.
+DELETED_VOTES_CHUNK = 10 * BATCH_SIZE
+
+
+def count_out_deleted_votes() -> int:
+    """Re-tally the comments the database recorded as having lost vote rows (see DeletedVote),
+    then forget those records. Returns how many counters changed.
+
+    A record is only visible once the delete that wrote it has committed, so the tally that
+    follows no longer sees the deleted rows. Only the records read are deleted (by id, not "up
+    to the highest id": a delete still open may commit a lower id later), and only after the
+    tally, so a run that dies midway leaves them for the next run.
+    """
+    changed = 0
+    while records := list(DeletedVote.objects.order_by("pk").values_list("pk", "comment_id")[:DELETED_VOTES_CHUNK]):
+        changed += repair_counters(comment_ids={comment_id for _pk, comment_id in records})
+        DeletedVote.objects.filter(pk__in=[pk for pk, _comment_id in records]).delete()
+        if len(records) < DELETED_VOTES_CHUNK:
+            break
     return changed
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
@@ -49,3 +50,23 @@ class ReconciliationWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"reconciled until {self.reconciled_until:%Y-%m-%d %H:%M:%S}"
+
+
+class DeletedVote(models.Model):
+    """A comment whose vote rows went away without the tally hearing of it: written by database
+    triggers (migration 0003), never by the application, and emptied by the reconciliation.
+
+    The reconciliation finds changed votes by their ``updated_at``; a deleted row has none left to
+    find. So the database itself records the comment of every deleted vote row, whoever deletes
+    it: an account deletion and its cascade, the admin, a queryset delete, an operator's SQL.
+    It also records a row changed without a new ``updated_at`` (a vote voided in place, or moved
+    to another comment), which the watermark would miss the same way.
+    """
+
+    # No foreign key: the comment may be deleted in the same transaction, and a record must never
+    # make a delete fail.
+    comment_id = models.BigIntegerField()
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"votes removed from comment {self.comment_id}"

@@ -31,6 +31,9 @@ OPERATIONS = {
     "read profile": ("get", "me", None),
     "change profile": ("patch", "me", {"display_name": "New name"}),
     "sign out": ("delete", "token", None),
+    "export own data": ("get", "export", None),
+    "delete account, wrong password": ("delete", "me", {"password": "not the password"}),
+    "delete own account": ("delete", "me", {"password": "correct horse battery"}),
 }
 
 #                          anonymous reader author moderator
@@ -53,6 +56,9 @@ EXPECTED = {
     "read profile":           (401, 200, 200, 200),
     "change profile":         (401, 200, 200, 200),
     "sign out":               (401, 204, 204, 204),
+    "export own data":        (401, 200, 200, 200),
+    "delete account, wrong password": (401, 403, 403, 403),
+    "delete own account":     (401, 204, 204, 204),
 }  # fmt: skip
 
 
@@ -79,6 +85,7 @@ def world(moderators_group):
         "hidden vote": vote_url(hidden),
         "me": "/api/v1/me/",
         "token": "/api/v1/auth/token/",
+        "export": "/api/v1/me/export/",
     }
     return users, urls, comment
 
@@ -117,6 +124,8 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("delete", "/api/v1/comments/{comment_id}/vote/"),
         ("get", "/api/v1/me/"),
         ("patch", "/api/v1/me/"),
+        ("delete", "/api/v1/me/"),
+        ("get", "/api/v1/me/export/"),
         ("delete", "/api/v1/auth/token/"),
         # open to everyone by design; test_accounts_api covers their answers
         ("post", "/api/v1/auth/token/"),

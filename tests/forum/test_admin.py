@@ -24,7 +24,8 @@ def run_action(client, action, comments):
 
 
 def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
-    """The data migration creates the group with article, comment, reader and vote rights only."""
+    """The data migrations give the group article, comment, reader and vote rights, and a view of
+    account deletions, only."""
     codenames = set(moderators_group.permissions.values_list("codename", flat=True))
     assert codenames == {
         "add_article",
@@ -35,6 +36,7 @@ def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
         "change_user",
         "view_user",
         "view_vote",
+        "view_accountdeletion",
     }
 
 

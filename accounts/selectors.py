@@ -1,0 +1,75 @@
+"""Reads for reader accounts."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from .models import User
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def reader_data_export(*, user: User) -> dict[str, Any]:
+    """Everything the forum holds about the reader, as one JSON-ready document (GDPR Art. 15/20).
+
+    Read through the user's reverse relations (comments, votes), so accounts imports no other app.
+    """
+    profile = {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "country": user.country.code or "",
+        "date_joined": _iso(user.date_joined),
+        "last_login": _iso(user.last_login),
+    }
+    comments = [
+        {
+            "id": row["id"],
+            "article": row["article__slug"],
+            "article_title": row["article__title"],
+            "section": row["section"],
+            "body": row["body"],
+            "status": row["status"],
+            "created_at": _iso(row["created_at"]),
+            "edited_at": _iso(row["edited_at"]),
+            "agree_count": row["agree_count"],
+            "disagree_count": row["disagree_count"],
+        }
+        for row in user.comments.order_by("created_at", "id").values(
+            "id",
+            "article__slug",
+            "article__title",
+            "section",
+            "body",
+            "status",
+            "created_at",
+            "edited_at",
+            "agree_count",
+            "disagree_count",
+        )
+    ]
+    votes = [
+        {
+            "comment": row["comment_id"],
+            "article": row["comment__article__slug"],
+            "choice": row["choice"],  # null: a vote taken back (the row stays, see votes.models.Vote)
+            "region": row["region"],
+            "created_at": _iso(row["created_at"]),
+            "updated_at": _iso(row["updated_at"]),
+        }
+        for row in user.votes.order_by("created_at", "id").values(
+            "comment_id", "comment__article__slug", "choice", "region", "created_at", "updated_at"
+        )
+    ]
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "profile": profile,
+        "comments": comments,
+        "votes": votes,
+        # Reports of comments arrive with the moderation app; until then a reader has made none.
+        "reports": [],
+    }

@@ -1,0 +1,131 @@
+"""A reader deletes their own account on the website (confirmed with the password) or downloads
+their data first. Moderators see that an account was deleted, never whose."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from accounts.models import AccountDeletion, User
+from forum.models import Comment
+from tests.factories import CommentFactory, UserFactory
+from tests.faults.helpers import wrong_counters
+from votes.models import Vote
+from votes.services import cast_vote, reconcile_vote_counters, retract_vote, tally_comments
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+PASSWORD = "correct horse battery"  # the factories' password
+
+
+@pytest.fixture
+def leaving(article):
+    """A reader with a comment (voted on by another) and votes on two others' comments, tallied."""
+    reader = UserFactory(username="leaving", display_name="Leaving Reader", email="leaving@example.org", country="JP")
+    own = CommentFactory(article=article, author=reader, body="My own words.")
+    others = CommentFactory.create_batch(2, article=article)
+    cast_vote(user=UserFactory(), comment=own, choice="agree")
+    cast_vote(user=reader, comment=others[0], choice="agree")
+    cast_vote(user=reader, comment=others[1], choice="disagree")
+    cast_vote(user=UserFactory(country="DE"), comment=others[1], choice="agree")
+    tally_comments(comment_ids=[own.pk, *(c.pk for c in others)])
+    Token.objects.create(user=reader)
+    return reader
+
+
+def test_account_deletion_page_needs_a_signed_in_reader(client):
+    """Anonymous visitors are sent to sign in, not shown the form."""
+    response = client.get(reverse("account_delete"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_wrong_password_deletes_nothing(client, leaving):
+    """A mistaken or forged confirmation shows an error on the form and keeps everything."""
+    client.force_login(leaving)
+    response = client.post(reverse("account_delete"), {"password": "not my password"})
+    assert response.status_code == 200
+    assert "The password is not right" in response.content.decode()
+    assert User.objects.filter(pk=leaving.pk).exists()
+    assert not AccountDeletion.objects.exists()
+
+
+def test_empty_password_is_a_form_error(client, leaving):
+    client.force_login(leaving)
+    response = client.post(reverse("account_delete"), {})
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
+    assert User.objects.filter(pk=leaving.pk).exists()
+
+
+def test_deleting_the_account_erases_the_reader_and_counts_their_votes_out(client, leaving):
+    """Account, comments, token and every session go; the deletion is recorded anonymously; the
+    next reconciliation makes the counters of the comments they voted on exact again."""
+    voted_on = list(Vote.objects.filter(user=leaving).values_list("comment_id", flat=True))
+    elsewhere = type(client)()
+    elsewhere.force_login(leaving)  # the reader is also signed in on another device
+    client.force_login(leaving)
+    assert client.get(reverse("account_delete")).status_code == 200
+
+    response = client.post(reverse("account_delete"), {"password": PASSWORD}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Your account, comments and votes are deleted." in response.content.decode()
+    assert not User.objects.filter(username="leaving").exists()
+    assert not Comment.objects.filter(body="My own words.").exists()
+    assert not Token.objects.filter(user_id=leaving.pk).exists()
+    for device in (client, elsewhere):
+        assert device.get(reverse("profile")).status_code == 302, "the session still signs the reader in"
+    deletion = AccountDeletion.objects.get()
+    assert deletion.via == "web"
+    assert "leaving" not in str(deletion).lower()
+
+    assert set(wrong_counters(voted_on)) == set(voted_on)  # until the reconciliation runs
+    reconcile_vote_counters()
+    assert wrong_counters(voted_on) == {}
+
+
+def test_export_downloads_the_readers_data_and_nobody_elses(client, leaving, article):
+    """One JSON file: profile, the reader's comments and votes (a taken-back vote too), reports."""
+    retract_vote(user=leaving, comment=Vote.objects.filter(user=leaving, choice="disagree").get().comment)
+    CommentFactory(article=article, body="Someone else's words.")
+    client.force_login(leaving)
+    response = client.get(reverse("account_export"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    assert set(data) == {"exported_at", "profile", "comments", "votes", "reports"}
+    assert data["profile"]["username"] == "leaving" and data["profile"]["email"] == "leaving@example.org"
+    assert [c["body"] for c in data["comments"]] == ["My own words."]
+    assert data["comments"][0]["article"] == article.slug
+    assert sorted(v["choice"] or "taken back" for v in data["votes"]) == ["agree", "taken back"]
+    assert data["reports"] == []
+
+
+def test_export_needs_a_signed_in_reader(client):
+    assert client.get(reverse("account_export")).status_code == 302
+
+
+def test_moderators_see_that_an_account_was_deleted_but_not_whose(client, leaving, moderators_group):
+    """The admin lists account deletions read-only, with date and channel and no name."""
+    leaving_client = type(client)()
+    leaving_client.force_login(leaving)
+    leaving_client.post(reverse("account_delete"), {"password": PASSWORD})
+    moderator = UserFactory(is_staff=True)
+    moderator.user_permissions.add(Permission.objects.get(codename="view_accountdeletion"))
+    client.force_login(moderator)
+    page = client.get(reverse("admin:accounts_accountdeletion_changelist"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Account deletion #" in text and "the website" in text
+    assert "leaving" not in text.lower() and "Leaving Reader" not in text
+    deletion = AccountDeletion.objects.get()
+    assert client.post(reverse("admin:accounts_accountdeletion_delete", args=[deletion.pk])).status_code == 403
+    assert client.get(reverse("admin:accounts_accountdeletion_add")).status_code == 403
+
+
+def test_profile_page_links_to_export_and_deletion(client, leaving):
+    client.force_login(leaving)
+    page = client.get(reverse("profile")).content.decode()
+    assert f'href="{reverse("account_export")}"' in page and f'href="{reverse("account_delete")}"' in page
