@@ -12,8 +12,9 @@ from accounts.models import AccountDeletion, User
 from forum.models import Comment
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import wrong_counters
+from votes.counting import reconcile_vote_counters, tally_comments
 from votes.models import Vote
-from votes.services import cast_vote, reconcile_vote_counters, retract_vote, tally_comments
+from votes.services import cast_vote, retract_vote
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

@@ -8,8 +8,9 @@ from forum.models import Comment
 from tests.api.conftest import PASSWORD, client_for
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import wrong_counters
+from votes.counting import reconcile_vote_counters, tally_comments
 from votes.models import Vote
-from votes.services import cast_vote, reconcile_vote_counters, tally_comments
+from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db
 

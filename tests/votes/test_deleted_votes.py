@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import wrong_counters
+from votes.counting import reconcile_vote_counters, tally_comments
 from votes.models import DeletedVote, Vote
-from votes.services import cast_vote, reconcile_vote_counters, tally_comments
+from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db
 
