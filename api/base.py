@@ -8,6 +8,7 @@ lone surrogate the database cannot encode, a NUL byte) is refused here with a 4x
 import codecs
 import json
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ParseError
@@ -16,8 +17,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-# A comment is at most a few thousand characters; nothing the API accepts comes close to this.
-MAX_BODY_BYTES = 64 * 1024
+# The site's one body limit (config.middleware refuses larger declared bodies before any view);
+# the parser enforces it again on what it actually reads.
+MAX_BODY_BYTES = settings.MAX_REQUEST_BODY_BYTES
 
 # Enforced on input and stated in the schema (drf-spectacular turns a RegexValidator into a
 # "pattern"), so that a client can tell a valid value from an invalid one before sending it.

@@ -105,6 +105,14 @@ def rates(settings):
     return set_rates
 
 
+@pytest.fixture
+def moderator(moderators_group):
+    """A staff reader in the Moderators group (tests/api overrides it with a signed reader)."""
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(moderators_group)
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create hundreds of readers; the production hasher is slow on purpose."""

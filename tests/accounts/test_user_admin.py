@@ -14,13 +14,6 @@ PASSWORD = "correct horse battery"  # the factory's
 
 
 @pytest.fixture
-def moderator(moderators_group):
-    user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(moderators_group)
-    return user
-
-
-@pytest.fixture
 def other_moderator(moderators_group):
     user = UserFactory(username="mod2", email="mod2@example.org", is_staff=True)
     user.groups.add(moderators_group)

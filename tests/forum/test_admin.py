@@ -8,13 +8,6 @@ from tests.factories import CommentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def moderator(moderators_group):
-    user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(moderators_group)
-    return user
-
-
 def run_action(client, action, comments):
     return client.post(
         reverse("admin:forum_comment_changelist"),

@@ -13,13 +13,6 @@ MARK = "edited by a moderator"
 
 
 @pytest.fixture
-def moderator(moderators_group):
-    user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(moderators_group)
-    return user
-
-
-@pytest.fixture
 def superuser(db):
     return UserFactory(username="boss", is_staff=True, is_superuser=True)
 
