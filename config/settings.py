@@ -343,6 +343,30 @@ RECONCILE_GRACE_SECONDS = float(os.environ.get("RECONCILE_GRACE_SECONDS", "30"))
 # The benchmark's baseline: increment counters in the request with F() + 1, no Celery.
 VOTES_SYNCHRONOUS_COUNTERS = env_bool("VOTES_SYNCHRONOUS_COUNTERS", False)
 
+# --- Caches -----------------------------------------------------------------------------------
+# "default": per-process scratch (rate-limit counts on the embedded default).
+# "pages": what every process must agree on — articles' content versions (forum/versions.py) and
+# the pages cached under them. Redis when the forum has one; otherwise files under var/, which
+# the processes of one machine share.
+PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "300"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": FORUM_REDIS_URL,
+            "KEY_PREFIX": os.environ.get("FORUM_PAGE_CACHE_PREFIX", "forum:pages"),
+            "TIMEOUT": PAGE_CACHE_SECONDS,
+        }
+        if FORUM_REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "page-cache"),
+            "TIMEOUT": PAGE_CACHE_SECONDS,
+        }
+    ),
+}
+
 CELERY_BEAT_SCHEDULE = {
     "reconcile-vote-counters": {
         "task": "votes.tasks.reconcile_vote_counters",

@@ -28,11 +28,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Close comments on the selected articles"), permissions=["change"])
     def close_comments(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        queryset.update(comments_open=False)
+        services.set_comments_open(articles=queryset, is_open=False)
 
     @admin.action(description=_("Open comments on the selected articles"), permissions=["change"])
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        queryset.update(comments_open=True)
+        services.set_comments_open(articles=queryset, is_open=True)
 
 
 class CommentAdminForm(forms.ModelForm):

@@ -100,6 +100,10 @@ COUNTER_FIELDS = (*COUNT_FIELDS, *SCORE_FIELDS)
 class Comment(models.Model):
     class Status(models.TextChoices):
         VISIBLE = "visible", _("Visible")
+        # Out of view, awaiting a moderator's decision: held after enough reader reports, or
+        # pending from a pre-moderated author or a suspect word (see the moderation app).
+        HELD = "held", _("Held for review")
+        PENDING = "pending", _("Pending approval")
         HIDDEN = "hidden", _("Hidden")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from accounts.services import taking_part_refusal
 from accounts.text import has_visible_text
 
 from .models import Article, Comment, CommentQuerySet, Section
+from .versions import bump_article_version, bump_article_versions
 
 
 def section_for(user: User) -> Section:
@@ -46,9 +47,11 @@ def post_comment(*, author: User, article: Article, body: str) -> Comment:
     ensure_comments_open(article)
     if refusal := taking_part_refusal(user=author):
         raise PermissionDenied(refusal)
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         article=article, author=author, section=section_for(author), body=clean_comment_body(body)
     )
+    bump_article_version(article.pk)
+    return comment
 
 
 def can_edit_comment(*, user: User, comment: Comment) -> bool:
@@ -72,6 +75,7 @@ def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
     comment.body = clean_comment_body(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
+    bump_article_version(comment.article_id)
     return comment
 
 
@@ -98,7 +102,7 @@ def save_comment_in_admin(*, editor: User, comment: Comment) -> Comment:
     admin shows both read-only to everyone else; this refuses them too, with PermissionDenied),
     and a comment so changed shows to readers as edited by a moderator from then on, so nobody's
     words are changed silently."""
-    stored = Comment.objects.select_for_update().only(*REWRITE_FIELDS).get(pk=comment.pk)
+    stored = Comment.objects.select_for_update().only(*REWRITE_FIELDS, "article_id").get(pk=comment.pk)
     if comment.body != stored.body:
         comment.body = clean_comment_body(comment.body)
     if comment.body != stored.body or comment.author_id != stored.author_id:
@@ -107,21 +111,40 @@ def save_comment_in_admin(*, editor: User, comment: Comment) -> Comment:
         comment.edited_by_moderator = True
     # Not the counters: the tally may have moved them since the form was loaded.
     comment.save(update_fields=[*ADMIN_FIELDS, "edited_by_moderator"])
+    bump_article_versions({comment.article_id, stored.article_id})
     return comment
 
 
+def _update_comments(comments: CommentQuerySet, **changes) -> int:
+    """Apply a bulk change and mark the pages of the articles it touched as changed."""
+    with transaction.atomic():
+        article_ids = set(comments.values_list("article_id", flat=True).distinct().order_by())
+        count = comments.update(**changes)
+        bump_article_versions(article_ids)
+    return count
+
+
 def hide_comments(*, comments: CommentQuerySet) -> int:
-    return comments.update(status=Comment.Status.HIDDEN)
+    return _update_comments(comments, status=Comment.Status.HIDDEN)
 
 
 def restore_comments(*, comments: CommentQuerySet) -> int:
-    return comments.update(status=Comment.Status.VISIBLE)
+    return _update_comments(comments, status=Comment.Status.VISIBLE)
 
 
 def move_comments(*, comments: CommentQuerySet, section: str) -> int:
     if section not in Section.values:
         raise ValidationError(_("Unknown section."))
-    return comments.update(section=section)
+    return _update_comments(comments, section=section)
+
+
+def set_comments_open(*, articles: models.QuerySet[Article], is_open: bool) -> int:
+    """Open or close the discussion on these articles."""
+    with transaction.atomic():
+        article_ids = list(articles.values_list("pk", flat=True))
+        count = Article.objects.filter(pk__in=article_ids).update(comments_open=is_open)
+        bump_article_versions(article_ids)
+    return count
 
 
 @transaction.atomic

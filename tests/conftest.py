@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from api.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -26,9 +26,10 @@ def _clean_forum_redis():
     broker database or (on the embedded default) the process's cache."""
     client = forum_redis()
     if client is not None:
-        client.flushdb()
+        client.flushdb()  # the "pages" cache lives there too
     else:
         cache.clear()
+        caches["pages"].clear()
     yield
 
 

@@ -5,6 +5,7 @@ comment then queues on that comment's row lock. Never on in production."""
 from django.db.models import F
 
 from forum.models import Comment
+from forum.versions import bump_article_version
 
 from .models import Vote
 
@@ -29,3 +30,4 @@ def count_in_request(vote: Vote) -> None:
         changes[total] = (changes.get(total) or F(total)) + 1
     if changes:
         Comment.objects.filter(pk=vote.comment_id).update(**changes)
+        bump_article_version(vote.comment.article_id)

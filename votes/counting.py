@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from forum.models import COUNTER_FIELDS, SCORE_FIELDS, Comment
+from forum.versions import bump_article_versions
 
 from . import scoring
 from .models import DeletedVote, ReconciliationWatermark, Region, Vote
@@ -113,9 +114,12 @@ def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, lis
             Comment.objects.select_for_update(no_key=True, skip_locked=skip_locked)
             .filter(pk__in=comment_ids)
             .order_by("pk")
-            .only(*COUNTER_FIELDS)
+            .only("article_id", *COUNTER_FIELDS)
         )
-        stored = {comment.pk: Counters.stored_on(comment) for comment in locked}
+        stored, article_of = {}, {}
+        for comment in locked:
+            stored[comment.pk] = Counters.stored_on(comment)
+            article_of[comment.pk] = comment.article_id
         started = timezone.now()
         fresh = counters_from_votes(stored.keys())
         wrong = [
@@ -124,6 +128,7 @@ def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, lis
             if counters != stored[pk]
         ]
         Comment.objects.bulk_update(wrong, [*COUNTER_FIELDS, "tallied_at"])
+        bump_article_versions(article_of[comment.pk] for comment in wrong)
     gone_or_held = [pk for pk in comment_ids if pk not in stored]
     skipped = gone_or_held if skip_locked else []  # deleted comments come back too; they tally to nothing
     return len(wrong), skipped

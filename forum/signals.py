@@ -1,0 +1,18 @@
+"""Changes made outside forum.services that readers can see: an article saved in the admin, and
+comments deleted by a cascade (an account deletion) or by hand."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Article, Comment
+from .versions import bump_article_version
+
+
+@receiver(post_save, sender=Article, dispatch_uid="forum.article_saved")
+def article_saved(sender, instance: Article, **kwargs) -> None:
+    bump_article_version(instance.pk)
+
+
+@receiver(post_delete, sender=Comment, dispatch_uid="forum.comment_deleted")
+def comment_deleted(sender, instance: Comment, **kwargs) -> None:
+    bump_article_version(instance.article_id)

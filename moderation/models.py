@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One moderation decision, as it was taken: who, when, what, to which object, and why.
+
+    Append-only: written by moderation.audit.record and never changed or deleted afterwards
+    (the admin offers no change or delete to anyone, superusers included).
+    """
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        HOLD = "hold", _("Held for review")
+        HIDE = "hide", _("Hidden")
+        RESTORE = "restore", _("Restored")
+        MOVE = "move", _("Moved to another section")
+        CLOSE = "close", _("Closed comments")
+        OPEN = "open", _("Opened comments")
+        SANCTION = "sanction", _("Sanctioned a reader")
+        LIFT_SANCTION = "lift_sanction", _("Lifted a sanction")
+        WORD_ADDED = "word_added", _("Added a word rule")
+        WORD_CHANGED = "word_changed", _("Changed a word rule")
+        WORD_REMOVED = "word_removed", _("Removed a word rule")
+        VOID_VOTES = "void_votes", _("Voided a reader's votes")
+
+    # None: the site itself acted (a timed closing, a hold after reports).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # The object acted on, by type and id, and as it read then (it may be gone since).
+    target_type = models.CharField(_("object type"), max_length=50)
+    target_id = models.CharField(_("object id"), max_length=64)
+    target_repr = models.CharField(_("object"), max_length=200)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.target_repr}"
