@@ -115,6 +115,9 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     # Set for good once staff change what a reader wrote or whose comment it is: readers are told.
     edited_by_moderator = models.BooleanField(_("edited by a moderator"), default=False, editable=False)
+    # Set by the vote tally when a burst of votes from young accounts looks like manipulation;
+    # the comment stays in view and waits in the moderation queue until a moderator decides.
+    unusual_voting_at = models.DateTimeField(_("unusual voting flagged at"), null=True, blank=True, editable=False)
 
     # COUNTER_FIELDS: derived from the vote rows by votes.counting; never incremented in place.
     agree_count = models.PositiveIntegerField(default=0)
