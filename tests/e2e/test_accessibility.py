@@ -1,0 +1,153 @@
+"""axe-core (bundled by axe-playwright-python) on every reader's page, in English and in Japanese,
+signed out and signed in, at desktop width and (the article) at phone width: no "serious" or
+"critical" violation.
+
+To check a new page, add one line to PAGES (or uncomment its line in AFTER_MERGE). A URL may use
+{slug} (the article), {my_comment} (a comment by the signed-in reader, within its edit window) and
+{other_comment} (another reader's comment, which the signed-in reader voted on).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, Page
+
+from forum.models import Section
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from votes.services import cast_vote
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@dataclass(frozen=True)
+class ForumPage:
+    name: str
+    url: str  # a str.format template over the keys in the module's docstring
+    signed_in: bool
+
+
+PAGES = [
+    ForumPage("home", "/", signed_in=False),
+    ForumPage("article signed out", "/articles/{slug}/", signed_in=False),
+    ForumPage("article signed in", "/articles/{slug}/", signed_in=True),
+    ForumPage("sign-in", "/accounts/sign-in/", signed_in=False),
+    ForumPage("sign-up", "/accounts/sign-up/", signed_in=False),
+    ForumPage("profile", "/accounts/profile/", signed_in=True),
+    ForumPage("password change", "/accounts/password/", signed_in=True),
+    ForumPage("account deletion", "/accounts/delete/", signed_in=True),
+]
+
+# ---- lead: after merging, move each line into PAGES, with the URL the merged branch uses ----------
+AFTER_MERGE = [
+    # ForumPage("my comments", "/accounts/comments/", signed_in=True),  # task A
+    # ForumPage("my votes", "/accounts/votes/", signed_in=True),  # task E
+    # ForumPage("comment edit", "/comments/{my_comment}/edit/", signed_in=True),  # task E
+    # ForumPage("comment report", "/comments/{other_comment}/report/", signed_in=True),  # moderation
+]
+
+LANGUAGES = {"en": "en-US", "ja": "ja-JP"}  # language -> the browser locale that asks for it
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def forum_content(transactional_db):
+    """An open article with a comment in each section (one by the signed-in reader, which the
+    reader may still edit; one they voted on), so every control a page can show is on it."""
+    reader = UserFactory(username="reader", display_name="A Reader", country="US")
+    article = ArticleFactory(
+        title="Rare earths and supply chains", discussion_prompt="Should stockpiles be shared between allies?"
+    )
+    in_japan = CommentFactory(
+        article=article, author=UserFactory(display_name="Tokyo Reader", country="JP"), section=Section.JAPAN
+    )
+    mine = CommentFactory(article=article, author=reader, body="Recycling buys independence.")
+    cast_vote(user=reader, comment=in_japan, choice="agree")
+    return {"reader": reader, "slug": article.slug, "my_comment": mine.pk, "other_comment": in_japan.pk}
+
+
+def session_cookie(user, base_url: str) -> dict:
+    """The session cookie of a real sign-in (Django's test client, on the same database and cache)."""
+    client = Client()
+    client.force_login(user, backend="accounts.backends.UsernameBackend")
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": base_url,
+    }
+
+
+def open_page(
+    browser: Browser, live_server, content: dict, forum_page: ForumPage, language: str, viewport: dict
+) -> Page:
+    context = browser.new_context(locale=LANGUAGES[language], viewport=viewport)
+    if forum_page.signed_in:
+        context.add_cookies([session_cookie(content["reader"], live_server.url)])
+    page = context.new_page()
+    path = forum_page.url.format(**content)
+    response = page.goto(live_server.url + path)
+    # The page itself, not a redirect to the sign-in page nor an error page, is what axe checks.
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+    assert page.url == live_server.url + path, f"{path} went to {page.url}"
+    assert response.request.headers["accept-language"].startswith(language)
+    return page
+
+
+def assert_no_serious_violations(page: Page, where: str) -> None:
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]\n"
+        + "\n".join(f"    {', '.join(map(str, node['target']))}  {node['html'][:160]}" for node in v["nodes"])
+        for v in blocking
+    )
+    assert not blocking, f"axe-core on {where}:\n{report}"
+    # axe ran for real: it checked rules on this page, not an empty document.
+    assert results.response["testEngine"]["name"] == "axe-core" and results.response["url"] == page.url
+
+
+def assert_page_language(page: Page, language: str) -> None:
+    lang = page.locator("html").get_attribute("lang")
+    # lead: tighten to `lang == language` after the i18n merge (today every page says "en").
+    assert lang, "<html> has no lang attribute"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("forum_page", PAGES, ids=[p.name.replace(" ", "-") for p in PAGES])
+def test_page_has_no_serious_accessibility_violations(browser, live_server, forum_content, forum_page, language):
+    page = open_page(browser, live_server, forum_content, forum_page, language, DESKTOP)
+    assert_page_language(page, language)
+    assert_no_serious_violations(page, f"{forum_page.name} ({language}, desktop)")
+    page.context.close()
+
+
+ARTICLE_PAGES = [p for p in PAGES if p.url == "/articles/{slug}/"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("forum_page", ARTICLE_PAGES, ids=[p.name.replace(" ", "-") for p in ARTICLE_PAGES])
+def test_article_at_phone_width_has_no_serious_accessibility_violations(
+    browser, live_server, forum_content, forum_page, language
+):
+    page = open_page(browser, live_server, forum_content, forum_page, language, PHONE)
+    assert page.viewport_size == PHONE
+    assert_page_language(page, language)
+    assert_no_serious_violations(page, f"{forum_page.name} ({language}, phone 375×812)")
+    page.context.close()
+
+
+def test_the_check_reports_a_serious_violation_readably(page: Page):
+    """The guard itself: a button with no name and low-contrast text fail, with id, impact, help and selector."""
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
+        '<button id="nameless"></button><p style="color:#ccc;background:#fff">faint</p></main></body></html>'
+    )
+    with pytest.raises(AssertionError) as failure:
+        assert_no_serious_violations(page, "a page made to fail")
+    assert "button-name (critical)" in str(failure.value)
+    assert "color-contrast (serious)" in str(failure.value)
+    assert "#nameless" in str(failure.value)
