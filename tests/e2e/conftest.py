@@ -27,3 +27,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `bash tests/setup_services.sh` (it installs Debian's chromium).")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The README's screenshots (marker `screenshots`) are shot on request only: `-m screenshots`."""
+    if "screenshots" in (config.option.markexpr or ""):
+        return
+    deselected = [item for item in items if item.get_closest_marker("screenshots")]
+    if deselected:
+        items[:] = [item for item in items if not item.get_closest_marker("screenshots")]
+        config.hook.pytest_deselected(items=deselected)
