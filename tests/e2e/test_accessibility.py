@@ -13,7 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from forum.models import Section
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -46,6 +46,15 @@ AFTER_MERGE = [
     # ForumPage("my votes", "/accounts/votes/", signed_in=True),  # task E
     # ForumPage("comment edit", "/comments/{my_comment}/edit/", signed_in=True),  # task E
     # ForumPage("comment report", "/comments/{other_comment}/report/", signed_in=True),  # moderation
+]
+
+# Pages whose form, sent empty, comes back with its errors shown: (page, the form's selector).
+FORMS_SENT_EMPTY = [
+    (ForumPage("article, empty comment", "/articles/{slug}/", signed_in=True), "form.comment-form"),
+    (ForumPage("sign-in, empty", "/accounts/sign-in/", signed_in=False), "main form.stacked"),
+    (ForumPage("sign-up, empty", "/accounts/sign-up/", signed_in=False), "main form.stacked"),
+    (ForumPage("password change, empty", "/accounts/password/", signed_in=True), "main form.stacked"),
+    (ForumPage("account deletion, empty", "/accounts/delete/", signed_in=True), "main form.stacked"),
 ]
 
 LANGUAGES = {"en": "en-US", "ja": "ja-JP"}  # language -> the browser locale that asks for it
@@ -137,6 +146,39 @@ def test_article_at_phone_width_has_no_serious_accessibility_violations(
     assert page.viewport_size == PHONE
     assert_page_language(page, language)
     assert_no_serious_violations(page, f"{forum_page.name} ({language}, phone 375×812)")
+    page.context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    ("forum_page", "form"),
+    FORMS_SENT_EMPTY,
+    ids=[p.name.replace(" ", "-").replace(",", "") for p, _ in FORMS_SENT_EMPTY],
+)
+def test_form_errors_have_no_serious_accessibility_violations(
+    browser, live_server, forum_content, forum_page, form, language
+):
+    """The server's error messages, not the browser's own bubbles: the form is sent without the
+    browser's checks, as a browser without them (or a reader past them) would."""
+    page = open_page(browser, live_server, forum_content, forum_page, language, DESKTOP)
+    page.locator(form).evaluate("f => { f.noValidate = true; }")
+    with page.expect_navigation():
+        page.locator(form).locator("button[type=submit]").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    assert_no_serious_violations(page, f"{forum_page.name} ({language}, errors shown)")
+    page.context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_page_with_a_message_has_no_serious_accessibility_violations(browser, live_server, forum_content, language):
+    """The messages after an action ("Your profile is saved.") sit in base.html, on every page."""
+    page = open_page(
+        browser, live_server, forum_content, ForumPage("profile", "/accounts/profile/", True), language, DESKTOP
+    )
+    with page.expect_navigation():
+        page.locator("main form.stacked button[type=submit]").click()
+    expect(page.locator(".messages .message").first).to_be_visible()
+    assert_no_serious_violations(page, f"profile, saved ({language}, message shown)")
     page.context.close()
 
 
