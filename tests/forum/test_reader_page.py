@@ -196,7 +196,7 @@ def test_article_page_carries_the_live_version_and_newest_id(client, article):
 
 
 def test_links_land_on_the_comments_not_the_top(client, article):
-    comment = CommentFactory(article=article)
+    comment = CommentFactory(article=article, author=UserFactory(country="JP"))
     CommentFactory.create_batch(101, article=article, author=UserFactory(country="DE"))
     page = client.get(article.get_absolute_url() + "?sort=best").content.decode()
     assert 'href="#section-japan"' in page and 'href="#section-world"' in page
