@@ -2,14 +2,10 @@
 comment pages (edit, delete) call the same services as the API; the live endpoint keeps an
 open article page current."""
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
@@ -20,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from api.rate_limits import COMMENT, rate_limited
 from votes.selectors import choices_of, votes_of
 
+from . import live as live_counts
 from . import selectors, services
 from .forms import CommentForm, EditCommentForm
 from .models import Article, Comment
-from .versions import CACHE_ALIAS, article_version
+from .versions import article_version
 
 # The comment box's anchor: a post that fails comes back here, with its errors beside the form.
 FORM_ANCHOR = "comment-form"
@@ -172,44 +169,17 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     return render(request, template, {"comment": comment})
 
 
-# --- Live counts --------------------------------------------------------------------------------
-
-LIVE_MAX_IDS = 250  # two sections of 100 comments, with room to spare
-LIVE_ANSWER_SECONDS = 60
-
-
-def _ids(value: str) -> list[int]:
-    ids = []
-    for part in value.split(",")[:LIVE_MAX_IDS]:
-        if part.isdigit() and len(part) < 12:
-            ids.append(int(part))
-    return sorted(set(ids))
+# --- Live counts (see forum/live.py; polls are mostly answered before Django) ------------------
 
 
 @require_GET
 def live(request: HttpRequest, article_id: int) -> HttpResponse:
-    """What changed on an open article page: ``?ids=<comments shown>&after=<newest id shown>``.
-
-    Thousands of open pages poll this every few seconds, so the usual answer costs one cache read:
-    the ETag is the article's content version (forum/versions.py) and an unchanged version answers
-    304 without touching the database or the session. A changed version's answer is computed once
-    (two queries) and cached under that version for every page that shows the same comments."""
-    version = article_version(article_id)
-    etag = f'"{version}"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if request.headers.get("If-None-Match") == etag:
+    """What changed on an open article page since its version: see forum/live.py."""
+    ids, after = live_counts.parse_query(request.GET.get("ids", ""), request.GET.get("after", ""))
+    status, etag, body = live_counts.answer(article_id, ids, after, request.headers.get("If-None-Match"))
+    headers = {"ETag": etag, **dict(live_counts.HEADERS)}
+    if status == 304:
         return HttpResponseNotModified(headers=headers)
-    ids = _ids(request.GET.get("ids", ""))
-    after = _ids(request.GET.get("after", ""))[:1]
-    after = after[0] if after else 0
-    digest = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=12).hexdigest()
-    key = f"live:{article_id}:{version}:{after}:{digest}"
-    cache = caches[CACHE_ALIAS]
-    body = cache.get(key)
-    if body is None:
-        answer = selectors.live_counts(article_id=article_id, comment_ids=ids, after_id=after)
-        body = json.dumps({"version": version, **answer}, separators=(",", ":"))
-        cache.set(key, body, timeout=LIVE_ANSWER_SECONDS)
     return HttpResponse(body, content_type="application/json", headers=headers)
 
 

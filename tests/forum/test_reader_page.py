@@ -255,3 +255,41 @@ def test_my_votes_is_linked_from_the_profile_and_needs_sign_in(client, reader):
     client.force_login(reader)
     assert reverse("my_votes") in client.get(reverse("profile")).content.decode()
     assert "You have not voted on any comment yet." in client.get(reverse("my_votes")).content.decode()
+
+
+def test_the_wsgi_shortcut_answers_polls_before_django(client, article, django_assert_num_queries):
+    """config/wsgi.py puts forum.live.LiveCountsShortcut in front: a 304 or a cached answer costs
+    no query and never reaches Django; a miss goes through to the view."""
+    from forum.live import LiveCountsShortcut
+
+    comment = CommentFactory(article=article)
+    reached_django = []
+
+    def django_app(environ, start_response):
+        reached_django.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"from django"]
+
+    def call(path, query, etag=None):
+        seen = {}
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
+        if etag:
+            environ["HTTP_IF_NONE_MATCH"] = etag
+        answer = LiveCountsShortcut(django_app)(environ, lambda status, headers: seen.update(s=status, h=headers))
+        body = b"".join(answer)
+        return seen["s"], dict(seen["h"]), body
+
+    path, query = reverse("article_live", args=[article.pk]), f"ids={comment.pk}&after={comment.pk}"
+    assert call(path, query)[2] == b"from django"  # nothing cached yet
+    first = _live(client, article, [comment], after=comment.pk)  # the view computes and caches it
+    reached_django.clear()
+    with django_assert_num_queries(0):
+        status, headers, body = call(path, query)
+        not_modified = call(path, query, etag=first["ETag"])
+        other_page = call(path, "ids=1,2&after=0")
+        article_page = call(article.get_absolute_url(), "")
+    assert (status, body, headers["ETag"]) == ("200 OK", first.content, first["ETag"])
+    assert headers["Content-Type"] == "application/json"
+    assert not_modified[0] == "304 Not Modified" and not_modified[2] == b""
+    assert other_page[2] == article_page[2] == b"from django"
+    assert reached_django == [path, article.get_absolute_url()]
