@@ -9,7 +9,11 @@ from .services import clean_comment_body
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": settings.COMMENT_MAX_LENGTH}),
+        # No maxlength: a browser cuts pasted text at maxlength without a word. The page's script
+        # shows a counter (data-max-length) and the service says clearly when the text is too long.
+        widget=forms.Textarea(
+            attrs={"rows": 4, "data-max-length": settings.COMMENT_MAX_LENGTH, "aria-describedby": "body-counter"}
+        ),
         # Length and blankness are checked by the service, with its messages; the form keeps the
         # raw text so a reader who typed too much gets it back to shorten.
         strip=False,
@@ -21,3 +25,7 @@ class CommentForm(forms.Form):
             return clean_comment_body(self.cleaned_data.get("body", ""))
         except ValidationError as error:
             raise forms.ValidationError(error.messages, code=error.code) from error
+
+
+class EditCommentForm(CommentForm):
+    """Rewording one's own comment: the same text rules as posting it."""

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from .models import Article, ArticleQuerySet, Comment, CommentQuerySet, Section
+from .models import COUNT_FIELDS, Article, ArticleQuerySet, Comment, CommentQuerySet, Section
 
 # Each sort reads stored columns kept by the tally (see Comment's partial indexes); the id breaks
 # ties so that the order is total and cursors never skip or repeat.
@@ -68,12 +68,17 @@ def section_comments(*, article: Article, section: str, sort: str = DEFAULT_SORT
 
 def section_totals(*, article: Article) -> dict[str, int]:
     """Readable comments per section, in one query."""
+    return _totals_and_newest(article=article)[0]
+
+
+def _totals_and_newest(*, article: Article) -> tuple[dict[str, int], int]:
+    """Readable comments per section and the newest one's id (0 when none), in one query."""
     totals = (
         Comment.objects.readable()
         .filter(article=article)
-        .aggregate(**{key: Count("pk", filter=Q(section=key)) for key in Section.values})
+        .aggregate(newest=Max("pk"), **{key: Count("pk", filter=Q(section=key)) for key in Section.values})
     )
-    return {key: totals[key] or 0 for key in Section.values}
+    return {key: totals[key] or 0 for key in Section.values}, totals["newest"] or 0
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,14 @@ class SectionPage:
     total: int
     page: int
     pages: int
+    # The newest readable comment of the whole article when the page was read: ids only grow, so
+    # the live counts can tell the page how many comments arrived after it.
+    newest_id: int = 0
 
 
 def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> list[SectionPage]:
     """Both sections of an article page: a fixed number of queries whatever the comment count."""
-    totals = section_totals(article=article)
+    totals, newest_id = _totals_and_newest(article=article)
     sections = []
     for key, title in Section.choices:
         total = totals[key]
@@ -98,5 +106,26 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
         comments = list(section_comments(article=article, section=key, sort=sort)[start : start + COMMENTS_PER_PAGE])
         for comment in comments:
             comment.article = article  # the page already holds it; no query per comment
-        sections.append(SectionPage(key, str(title), comments, total, page, page_count))
+        sections.append(SectionPage(key, str(title), comments, total, page, page_count, newest_id))
     return sections
+
+
+def live_counts(*, article_id: int, comment_ids: list[int], after_id: int) -> dict:
+    """What an open article page needs to stay current (two queries): the stored counters of the
+    comments it shows, and per section how many readable comments are newer than ``after_id``."""
+    comments = (
+        Comment.objects.readable()
+        .filter(article_id=article_id, pk__in=comment_ids)
+        .values_list("pk", *COUNT_FIELDS)
+        .order_by()
+    )
+    counts = {
+        str(row[0]): {name.removesuffix("_count"): value for name, value in zip(COUNT_FIELDS, row[1:], strict=True)}
+        for row in comments
+    }
+    newer = (
+        Comment.objects.readable()
+        .filter(article_id=article_id, pk__gt=after_id)
+        .aggregate(**{key: Count("pk", filter=Q(section=key)) for key in Section.values})
+    )
+    return {"counts": counts, "new_comments": {key: newer[key] or 0 for key in Section.values}}

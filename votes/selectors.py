@@ -31,3 +31,23 @@ def comments_to_vote_on() -> CommentQuerySet:
         .select_related("article")
         .defer("body", "article__body", "article__body_html", "article__discussion_prompt")
     )
+
+
+def votes_of(*, user: User):
+    """The reader's standing votes, newest first, with each comment's article (one query a page):
+    what "My votes" lists. Votes taken back keep their row without a choice and are left out, as
+    are votes on comments no longer readable."""
+    readable = Comment.objects.readable()
+    return (
+        Vote.objects.filter(user=user, choice__isnull=False, comment__in=readable)
+        .select_related("comment__article")
+        .only(
+            "choice",
+            "updated_at",
+            "comment__body",
+            "comment__section",
+            "comment__article__title",
+            "comment__article__slug",
+        )
+        .order_by("-updated_at", "-pk")
+    )

@@ -72,14 +72,17 @@
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       }).then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        return response.json().then(
+          function (body) { return { ok: response.ok, status: response.status, body: body }; },
+          function () { return { ok: response.ok, status: response.status, body: {} }; }
+        );
       });
     }
     post()
       .then(function (result) {
         // A stale tab (signed out and in again elsewhere) holds an old CSRF token: take a fresh
         // one, put it in every form on the page, and try once more.
-        if (result.ok || result.body.code !== "csrf_failed") return result;
+        if (result.ok || (result.body || {}).code !== "csrf_failed") return result;
         return refreshCsrfToken().then(function (token) {
           if (!token) return result;
           data.set("csrfmiddlewaretoken", token);
@@ -89,17 +92,21 @@
       .then(function (result) {
         form.removeAttribute("aria-busy");
         if (!result.ok) {
-          say(form, result.body.detail || (result.body.choice && result.body.choice[0]) || "");
+          var body = result.body || {};
+          var text = body.detail || (body.choice && body.choice[0]);
+          say(form, text || (window.forumFailureText ? window.forumFailureText(result.status, body) : ""));
           return;
         }
+        form.setAttribute("data-voted-at", String(Date.now()));
         say(form, "");
         showCounts(form, result.body.counts);
         showChoice(form, result.body.my_vote);
         followTally(form, Date.parse(result.body.answered_at), 0);
       })
       .catch(function () {
+        // The network failed: say so beside the buttons; the reader can try again.
         form.removeAttribute("aria-busy");
-        form.submit();  // fall back to the plain form post
+        say(form, window.forumFailureText ? window.forumFailureText(0, null) : "");
       });
   });
 })();

@@ -35,7 +35,7 @@ def test_article_page_shows_body_prompt_and_both_sections(client, article):
     assert "Reactions in Japan" in page and "Voices from Around the World" in page
     assert page.count("(1 comment)") == 2
     assert "Ana" in page and "Brazil" in page
-    assert page.index("From Osaka") < page.index("Voices from Around the World") < page.index("From Brazil")
+    assert page.index("From Osaka") < page.index('id="heading-world"') < page.index("From Brazil")
 
 
 def test_japan_reactions_are_unsigned(client, article):
@@ -105,7 +105,7 @@ def test_sort_choice_orders_each_section(client, article):
     agreed = client.get(article.get_absolute_url() + "?sort=agreed").content.decode()
     assert newest.index("Many agree") < newest.index("Few agree")  # posted later
     assert agreed.index("Many agree") < agreed.index("Few agree")
-    assert 'href="?sort=agreed" aria-current="true"' in agreed
+    assert 'href="?sort=agreed#comment-nav" aria-current="true"' in agreed
 
 
 def test_unknown_sort_or_page_falls_back_instead_of_failing(client, article):

@@ -1,0 +1,288 @@
+// The article page for readers, on top of the plain HTML that works without it:
+// - a character counter on the comment box (no silent cut: the box has no maxlength);
+// - the author's "Edit" rewords in place and "Delete" asks in a dialog (the links lead to pages
+//   that do the same without JavaScript);
+// - live counts: the page polls a small endpoint with the article's content version as ETag, so
+//   an unchanged article costs the server one cache read (a 304); changed counts update in place
+//   and new comments are announced with a link to show them.
+(function () {
+  "use strict";
+
+  var LIVE_INTERVAL_MS = 3500;
+  var LIVE_MAX_BACKOFF_MS = 60000;
+  // After the reader votes, their own answer (which counts their vote) wins over a live answer
+  // for this long: the tally that follows bumps the version and the next poll agrees again.
+  var OWN_VOTE_GRACE_MS = 3000;
+
+  function texts() {
+    var node = document.getElementById("reader-texts");
+    return node ? node.dataset : {};
+  }
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // A reader's message for a failed request: the server's own words when it sent some.
+  function failureText(status, body) {
+    var t = texts();
+    if (status === 0) return t.network || "";
+    if (body && body.detail) return body.detail;
+    if (body && body.body && body.body.length) return body.body.join(" ");
+    if (status === 429) return t.rateLimited || "";
+    return t.failed || "";
+  }
+  window.forumFailureText = failureText;
+
+  function postJson(url, data) {
+    return fetch(url, {
+      method: "POST",
+      body: data,
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+    }).then(
+      function (response) {
+        return response.json().then(
+          function (body) { return { ok: response.ok, status: response.status, body: body }; },
+          function () { return { ok: false, status: response.status, body: null }; }
+        );
+      },
+      function () { return { ok: false, status: 0, body: null }; }
+    );
+  }
+
+  // --- Character counter -------------------------------------------------------------------
+
+  function setUpCounter(textarea) {
+    var limit = parseInt(textarea.getAttribute("data-max-length"), 10);
+    var counter = document.getElementById("body-counter");
+    var warning = counter && counter.nextElementSibling;
+    if (!limit || !counter) return;
+    var wasOver = false;
+    function update() {
+      var length = textarea.value.trim().length;
+      var over = length - limit;
+      counter.textContent = counter.dataset.template.replace("__COUNT__", String(length));
+      counter.classList.toggle("over", over > 0);
+      textarea.setAttribute("aria-invalid", over > 0 ? "true" : "false");
+      // Announced once when the text crosses the limit, not at every keystroke.
+      if ((over > 0) !== wasOver && warning) {
+        warning.textContent = over > 0 ? counter.dataset.overTemplate.replace("__OVER__", String(over)) : "";
+      } else if (over > 0 && warning) {
+        warning.textContent = counter.dataset.overTemplate.replace("__OVER__", String(over));
+      }
+      wasOver = over > 0;
+    }
+    textarea.addEventListener("input", update);
+    update();
+  }
+
+  // --- Edit in place and delete with a dialog ----------------------------------------------
+
+  function showBody(node, text) {
+    node.textContent = "";
+    text.split("\n").forEach(function (line, index) {
+      if (index) node.appendChild(document.createElement("br"));
+      node.appendChild(document.createTextNode(line));
+    });
+  }
+
+  function startEditing(link) {
+    var comment = link.closest(".comment");
+    var bodyNode = comment.querySelector(".comment-body");
+    if (comment.querySelector(".edit-in-place")) return;
+    var t = texts();
+    var form = document.createElement("form");
+    form.className = "edit-in-place comment-form";
+    var label = document.createElement("label");
+    var textarea = document.createElement("textarea");
+    textarea.id = "edit-" + comment.dataset.commentId;
+    textarea.name = "body";
+    textarea.rows = 4;
+    textarea.value = bodyNode.innerText;
+    label.htmlFor = textarea.id;
+    label.textContent = t.editLabel || "";
+    var error = document.createElement("p");
+    error.className = "errorlist";
+    error.setAttribute("role", "alert");
+    var save = document.createElement("button");
+    save.type = "submit";
+    save.textContent = t.save || "Save";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = t.cancel || "Cancel";
+    form.append(label, textarea, error, save, cancel);
+    bodyNode.hidden = true;
+    bodyNode.after(form);
+    textarea.focus();
+
+    function finish() {
+      form.remove();
+      bodyNode.hidden = false;
+      link.focus();
+    }
+    cancel.addEventListener("click", finish);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData();
+      data.set("body", textarea.value);
+      form.setAttribute("aria-busy", "true");
+      postJson(link.dataset.editUrl, data).then(function (result) {
+        form.removeAttribute("aria-busy");
+        if (!result.ok) {
+          error.textContent = failureText(result.status, result.body);
+          return;
+        }
+        showBody(bodyNode, result.body.body);
+        var mark = comment.querySelector(".edited-mark");
+        if (mark) mark.textContent = " · " + (t.edited || "edited");
+        finish();
+      });
+    });
+  }
+
+  function confirmDelete(link) {
+    var comment = link.closest(".comment");
+    var dialog = document.getElementById("delete-dialog");
+    var status = comment.querySelector(".vote-status");
+    dialog.querySelector(".delete-excerpt").textContent = comment.querySelector(".comment-body").innerText.slice(0, 200);
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue !== "delete") {
+        link.focus();
+        return;
+      }
+      postJson(link.dataset.deleteUrl, new FormData()).then(function (result) {
+        if (!result.ok) {
+          if (status) status.textContent = failureText(result.status, result.body);
+          link.focus();
+          return;
+        }
+        var heading = comment.closest(".comment-section").querySelector("h2");
+        comment.remove();
+        var live = document.getElementById("page-announcer");
+        if (live) live.textContent = texts().deleted || "";
+        if (heading) { heading.tabIndex = -1; heading.focus(); }
+      });
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-edit-url], a[data-delete-url]");
+    if (!link) return;
+    if (link.dataset.editUrl) {
+      event.preventDefault();
+      startEditing(link);
+    } else if (link.dataset.deleteUrl && document.getElementById("delete-dialog")) {
+      event.preventDefault();
+      confirmDelete(link);
+    }
+  });
+
+  // --- Live counts --------------------------------------------------------------------------
+
+  function startLive(section) {
+    var url = section.dataset.liveUrl;
+    var version = section.dataset.liveVersion;
+    var newest = section.dataset.newestId || "0";
+    var notice = section.querySelector(".live-notice");
+    var timer = null;
+    var delay = LIVE_INTERVAL_MS;
+
+    function shownIds() {
+      return Array.prototype.map.call(section.querySelectorAll(".comment[data-comment-id]"), function (node) {
+        return node.dataset.commentId;
+      });
+    }
+
+    function apply(answer) {
+      var t = texts();
+      Object.keys(answer.counts).forEach(function (id) {
+        var form = document.querySelector("#comment-" + id + " form.votes");
+        if (!form) return;
+        var votedAt = parseInt(form.dataset.votedAt || "0", 10);
+        if (Date.now() - votedAt < OWN_VOTE_GRACE_MS) return;
+        var counts = answer.counts[id];
+        var changed = false;
+        form.querySelectorAll("[data-count]").forEach(function (node) {
+          var value = counts[node.getAttribute("data-count")];
+          if (typeof value === "number" && node.textContent !== String(value)) {
+            node.textContent = String(value);
+            changed = true;
+          }
+        });
+        // Only the comments this reader voted on are announced: a screen reader must not hear
+        // every count on the page change.
+        if (changed && votedAt) {
+          var status = form.querySelector(".vote-status");
+          if (status && t.counts) {
+            status.textContent = t.counts.replace("__AGREE__", counts.agree).replace("__DISAGREE__", counts.disagree);
+          }
+        }
+      });
+      var fresh = 0;
+      Object.keys(answer.new_comments).forEach(function (key) { fresh += answer.new_comments[key]; });
+      if (notice) {
+        var link = notice.querySelector("a");
+        if (fresh > 0) {
+          link.textContent = fresh === 1 ? link.dataset.one : link.dataset.many.replace("__COUNT__", String(fresh));
+          notice.hidden = false;
+        } else {
+          notice.hidden = true;
+        }
+      }
+    }
+
+    function schedule(ms) {
+      window.clearTimeout(timer);
+      timer = document.hidden ? null : window.setTimeout(poll, ms);
+    }
+
+    function poll() {
+      var query = "?ids=" + shownIds().join(",") + "&after=" + newest;
+      fetch(url + query, {
+        headers: { Accept: "application/json", "If-None-Match": '"' + version + '"' },
+        credentials: "omit",
+        cache: "no-store",
+      })
+        .then(function (response) {
+          if (response.status === 304) return null;
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (answer) {
+          delay = LIVE_INTERVAL_MS;
+          if (answer) {
+            version = String(answer.version);
+            apply(answer);
+          }
+          schedule(delay);
+        })
+        .catch(function () {
+          delay = Math.min(delay * 2, LIVE_MAX_BACKOFF_MS);  // the server is struggling: ask less
+          schedule(delay);
+        });
+    }
+
+    // A hidden tab stops asking; shown again, it asks at once.
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) {
+        window.clearTimeout(timer);
+        timer = null;
+      } else {
+        schedule(0);
+      }
+    });
+    schedule(LIVE_INTERVAL_MS);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("textarea[data-max-length]").forEach(setUpCounter);
+    var section = document.querySelector("section.comments[data-live-url]");
+    if (section) startLive(section);
+  });
+})();
