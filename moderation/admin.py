@@ -101,6 +101,10 @@ class QueueAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.with_open_reports(selectors.queue())
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        title = _("Moderation queue: comments awaiting a decision")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
     def get_ordering(self, request: HttpRequest) -> list[str]:
         return ["-open_report_count", "waiting_since", "id"]
 
@@ -143,13 +147,13 @@ class QueueAdmin(admin.ModelAdmin):
             "", '<option value="{}">{}</option>', ((value, label) for value, label in Decision.RejectReason.choices)
         )
         return format_html(
-            '<div class="queue-decide">'
-            '<button type="submit" class="button" formaction="{url}" name="decision" value="approve">'
-            "{approve}</button> "
-            '<label>{reason_label} <select name="reason-{pk}">{options}</select></label> '
-            '<button type="submit" class="button" formaction="{url}" name="decision" value="reject">'
-            "{reject}</button> "
-            '<button type="submit" class="button" formaction="{url}" name="decision" value="reject_suspend">'
+            '<div class="queue-decide" style="display: grid; gap: 4px; min-width: 12em;">'
+            '<button type="submit" formaction="{url}" name="decision" value="approve">'
+            "{approve}</button>"
+            '<label>{reason_label}<br><select name="reason-{pk}">{options}</select></label>'
+            '<button type="submit" formaction="{url}" name="decision" value="reject">'
+            "{reject}</button>"
+            '<button type="submit" formaction="{url}" name="decision" value="reject_suspend">'
             "{suspend}</button></div>",
             url=url,
             pk=item.pk,
