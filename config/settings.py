@@ -415,7 +415,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "votes.models.Vote.Choice", "SectionEnum": "forum.models.Section"},
+    "ENUM_NAME_OVERRIDES": {
+        "VoteChoiceEnum": "votes.models.Vote.Choice",
+        "SectionEnum": "forum.models.Section",
+        "ReportReasonEnum": "moderation.models.Report.Reason",
+        "RejectionReasonEnum": "moderation.models.Decision.RejectReason",
+    },
     # Swagger UI from drf-spectacular-sidecar's files, not a CDN's "latest".
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

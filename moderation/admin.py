@@ -114,6 +114,13 @@ class QueueAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # "Change" here means deciding (the buttons and actions). A comment's own page stays
+        # read-only: readers' words are changed nowhere but in the comment admin, by superusers.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)

@@ -73,6 +73,16 @@ def test_a_moderator_cannot_add_or_delete_queue_items(mod_client):
     assert Comment.objects.filter(pk=comment.pk).exists()
 
 
+def test_the_queue_does_not_reword_comments(mod_client):
+    comment = CommentFactory(status=Comment.Status.PENDING, body="The reader's words.")
+    page = mod_client.get(f"{QUEUE_URL}{comment.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    response = mod_client.post(f"{QUEUE_URL}{comment.pk}/change/", {"body": "Rewritten.", "status": "visible"})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert (comment.body, comment.status) == ("The reader's words.", "pending")
+
+
 def test_a_moderator_cannot_edit_the_audit(mod_client):
     entry = AuditEntry.objects.create(action="hide", target_type="forum.comment", target_id="1", target_repr="x")
     assert mod_client.post(f"/admin/moderation/auditentry/{entry.pk}/change/", {"reason": "x"}).status_code == 403
