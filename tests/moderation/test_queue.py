@@ -282,7 +282,7 @@ def test_ten_thousand_waiting_items_constant_queries(mod_client, django_assert_m
     )
     # Sessions, user, permissions, the count, the page, its reports, the filters' choices...:
     # a fixed number, measured once and bounded here, whatever the queue holds.
-    with django_assert_max_num_queries(15) as captured:
+    with django_assert_max_num_queries(10) as captured:
         response = mod_client.get(QUEUE_URL)
     assert response.status_code == 200
     assert response.content.decode().count('name="decision" value="approve"') == 50
