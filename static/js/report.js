@@ -13,8 +13,7 @@
     var close = document.createElement("button");
     close.type = "button";
     close.className = "report-close";
-    close.textContent = link.getAttribute("data-close-label") || "×";
-    close.setAttribute("aria-label", "Close");
+    close.textContent = form.getAttribute("data-close-label") || "×";  // translated on the page
     close.addEventListener("click", function () { dialog.close(); });
     dialog.appendChild(close);
     dialog.appendChild(form);
