@@ -58,7 +58,9 @@ def api_exception_handler(exc, context):
 
 
 def _field_errors(data) -> dict[str, list[str]]:
-    if isinstance(data, dict) and set(data) == {"detail"}:
+    # {"detail": message} is an error about the whole request (a ParseError); a field that is
+    # itself named "detail" (a report's detail) comes as a list of messages and stays a field.
+    if isinstance(data, dict) and set(data) == {"detail"} and not isinstance(data["detail"], list):
         return {NON_FIELD: [str(data["detail"])]}
     if isinstance(data, list):
         return {NON_FIELD: [str(message) for message in data]}

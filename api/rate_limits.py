@@ -39,11 +39,14 @@ SCOPES = {
     "vote_anon": PER_ADDRESS,  # votes from one address
     "auth_anon": PER_ADDRESS,  # sign-ins and sign-ups from one address (guessing passwords)
     "signup_anon": PER_ADDRESS,  # accounts created from one address (minting voters)
+    "report_user": PER_READER,  # comments reported by one reader
+    "report_anon": PER_ADDRESS,  # reports from one address
 }
 COMMENT = ("comment_user", "comment_anon")
 VOTE = ("vote_user", "vote_anon")
 SIGN_IN = ("auth_anon",)
 SIGN_UP = ("auth_anon", "signup_anon")
+REPORT = ("report_user", "report_anon")
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -36,6 +36,14 @@ class VoteAddressThrottle(_ScopeThrottle):
     scope = "vote_anon"
 
 
+class ReportReaderThrottle(_ScopeThrottle):
+    scope = "report_user"
+
+
+class ReportAddressThrottle(_ScopeThrottle):
+    scope = "report_anon"
+
+
 class AuthAddressThrottle(_ScopeThrottle):
     """Sign-up and sign-in: guessing passwords or minting accounts in bulk."""
 
@@ -50,5 +58,6 @@ class SignUpAddressThrottle(_ScopeThrottle):
 
 COMMENT_THROTTLES = [CommentReaderThrottle, CommentAddressThrottle]
 VOTE_THROTTLES = [VoteReaderThrottle, VoteAddressThrottle]
+REPORT_THROTTLES = [ReportReaderThrottle, ReportAddressThrottle]
 AUTH_THROTTLES = [AuthAddressThrottle]
 SIGN_UP_THROTTLES = [AuthAddressThrottle, SignUpAddressThrottle]

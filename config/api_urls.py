@@ -8,6 +8,7 @@ from accounts.api import MeApi, MeExportApi, SignUpApi, TokenApi
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, CommentDetailApi, CommentListApi
+from moderation.api import CommentReportApi, MyCommentsApi
 from votes.api import CommentVoteApi
 
 register_converter(IdConverter, "id")
@@ -17,11 +18,13 @@ v1 = [
     path("auth/token/", TokenApi.as_view(), name="api_token"),
     path("me/", MeApi.as_view(), name="api_me"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
+    path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
     path("articles/<slug:slug>/", ArticleDetailApi.as_view(), name="api_article"),
     path("articles/<slug:slug>/comments/", CommentListApi.as_view(), name="api_comments"),
     path("comments/<id:comment_id>/", CommentDetailApi.as_view(), name="api_comment"),
     path("comments/<id:comment_id>/vote/", CommentVoteApi.as_view(), name="api_vote"),
+    path("comments/<id:comment_id>/report/", CommentReportApi.as_view(), name="api_report"),
 ]
 
 urlpatterns = [

@@ -236,6 +236,14 @@ NEW_ACCOUNT_WAIT_SECONDS = int(os.environ.get("FORUM_NEW_ACCOUNT_WAIT_SECONDS", 
 COUNTRY_CHANGE_DAYS = int(os.environ.get("FORUM_COUNTRY_CHANGE_DAYS", "30"))
 
 
+# --- Moderation -------------------------------------------------------------------------------
+# A comment reported by this many distinct readers is held out of view until a moderator decides.
+REPORTS_TO_HOLD = int(os.environ.get("FORUM_REPORTS_TO_HOLD", "3"))
+# Authors are e-mailed when a comment of theirs is rejected; development prints e-mails.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "forum@localhost")
+
+
 # --- Rate limits (forum/rate_limits.py: the pages and the API share them) ---------------------
 def _rate(scope: str, default: str) -> str | None:
     """RATE_LIMIT_<SCOPE>, or the older API_THROTTLE_<SCOPE>; "<n>/<s|m|h|d>", empty for no limit."""
@@ -251,6 +259,8 @@ RATE_LIMITS = {
     "vote_anon": _rate("VOTE_ANON", "600/min"),
     "auth_anon": _rate("AUTH_ANON", "20/min"),
     "signup_anon": _rate("SIGNUP_ANON", "10/hour"),
+    "report_user": _rate("REPORT_USER", "10/min"),
+    "report_anon": _rate("REPORT_ANON", "30/min"),
 }
 
 # --- Sign-in lock-out (django-axes) -----------------------------------------------------------
@@ -405,7 +415,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "votes.models.Vote.Choice", "SectionEnum": "forum.models.Section"},
+    "ENUM_NAME_OVERRIDES": {
+        "VoteChoiceEnum": "votes.models.Vote.Choice",
+        "SectionEnum": "forum.models.Section",
+        "ReportReasonEnum": "moderation.models.Report.Reason",
+        "RejectionReasonEnum": "moderation.models.Decision.RejectReason",
+    },
     # Swagger UI from drf-spectacular-sidecar's files, not a CDN's "latest".
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

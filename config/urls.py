@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("forum.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),
+    path("", include("moderation.urls")),
     # The admin's sign-in, under the same limits as the site's (matched before the admin's own).
     path("admin/login/", rate_limited(*SIGN_IN)(admin.site.login)),
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,17 @@ from django.utils.translation import ngettext
 
 from . import services
 from .models import COUNT_FIELDS, Article, Comment, Section
+from .signals import moderated
+
+
+def _audited(request: HttpRequest, action: str, targets: list, change) -> int:
+    """Run ``change`` and announce it for the audit trail (moderation records it), together: if
+    the record fails, the change is undone. ``targets`` are listed before the change, which may
+    take them out of the action's queryset."""
+    with transaction.atomic():
+        count = change()
+        moderated.send(sender=type(targets[0]) if targets else None, actor=request.user, action=action, targets=targets)
+    return count
 
 
 @admin.register(Article)
@@ -20,6 +32,14 @@ class ArticleAdmin(admin.ModelAdmin):
     fields = ("title", "slug", "dateline", "body", "discussion_prompt", "status", "comments_open", "published_at")
     actions = ("publish", "close_comments", "open_comments")
 
+    def save_model(self, request: HttpRequest, obj: Article, form: forms.ModelForm, change: bool) -> None:
+        # Opening or closing comments from the form or the list's checkbox is audited like the actions.
+        if change and "comments_open" in form.changed_data:
+            action = "open" if obj.comments_open else "close"
+            _audited(request, action, [obj], lambda: super(ArticleAdmin, self).save_model(request, obj, form, change))
+        else:
+            super().save_model(request, obj, form, change)
+
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         for article in queryset:
@@ -28,11 +48,23 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Close comments on the selected articles"), permissions=["change"])
     def close_comments(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        services.set_comments_open(articles=queryset, is_open=False)
+        articles = list(queryset)
+        count = _audited(
+            request, "close", articles, lambda: services.set_comments_open(articles=queryset, is_open=False)
+        )
+        message = ngettext("Comments closed on %(count)d article.", "Comments closed on %(count)d articles.", count) % {
+            "count": count
+        }
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Open comments on the selected articles"), permissions=["change"])
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        services.set_comments_open(articles=queryset, is_open=True)
+        articles = list(queryset)
+        count = _audited(request, "open", articles, lambda: services.set_comments_open(articles=queryset, is_open=True))
+        message = ngettext("Comments opened on %(count)d article.", "Comments opened on %(count)d articles.", count) % {
+            "count": count
+        }
+        self.message_user(request, message, messages.SUCCESS)
 
 
 class CommentAdminForm(forms.ModelForm):
@@ -89,20 +121,24 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Hide the selected comments"), permissions=["change"])
     def hide(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = services.hide_comments(comments=queryset)
+        count = _audited(request, "hide", list(queryset), lambda: services.hide_comments(comments=queryset))
         self._done(request, ngettext("%(count)d comment hidden.", "%(count)d comments hidden.", count), count)
 
     @admin.action(description=_("Restore the selected comments"), permissions=["change"])
     def restore(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = services.restore_comments(comments=queryset)
+        count = _audited(request, "restore", list(queryset), lambda: services.restore_comments(comments=queryset))
         self._done(request, ngettext("%(count)d comment restored.", "%(count)d comments restored.", count), count)
 
     @admin.action(description=_("Move to “Reactions in Japan”"), permissions=["change"])
     def move_to_japan(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = services.move_comments(comments=queryset, section=Section.JAPAN)
+        count = _audited(
+            request, "move", list(queryset), lambda: services.move_comments(comments=queryset, section=Section.JAPAN)
+        )
         self._done(request, ngettext("%(count)d comment moved.", "%(count)d comments moved.", count), count)
 
     @admin.action(description=_("Move to “Voices from Around the World”"), permissions=["change"])
     def move_to_world(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = services.move_comments(comments=queryset, section=Section.WORLD)
+        count = _audited(
+            request, "move", list(queryset), lambda: services.move_comments(comments=queryset, section=Section.WORLD)
+        )
         self._done(request, ngettext("%(count)d comment moved.", "%(count)d comments moved.", count), count)

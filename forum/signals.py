@@ -1,8 +1,10 @@
 """Changes made outside forum.services that readers can see: an article saved in the admin, and
-comments deleted by a cascade (an account deletion) or by hand."""
+comments deleted by a cascade (an account deletion) or by hand; and ``moderated``, which the
+admin sends for each moderator's action so that the moderation app can audit it (forum does not
+import moderation)."""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Article, Comment
 from .versions import bump_article_version
@@ -16,3 +18,9 @@ def article_saved(sender, instance: Article, **kwargs) -> None:
 @receiver(post_delete, sender=Comment, dispatch_uid="forum.comment_deleted")
 def comment_deleted(sender, instance: Comment, **kwargs) -> None:
     bump_article_version(instance.article_id)
+
+
+# Sent inside the transaction of a moderator's action in forum's admin, with ``actor`` (the
+# moderator), ``action`` (one of moderation's AuditEntry.Action values: "hide", "restore", "move",
+# "close", "open"), ``targets`` (the objects acted on) and ``reason``.
+moderated = Signal()

@@ -1,7 +1,43 @@
-from django.contrib import admin
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
-from .models import AuditEntry
+from accounts.models import User
+
+from . import selectors, services
+from .models import AuditEntry, Decision, QueueItem
+
+# Moderators land on the queue: the admin's index leads with a link to it.
+admin.site.index_template = "moderation/admin_index.html"
+
+
+class ModeratorFilter(admin.SimpleListFilter):
+    """Filter by moderator, listing only those who appear in the trail (not every reader)."""
+
+    title = gettext_lazy("moderator")
+    parameter_name = "actor"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        actors = User.objects.filter(pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor"))
+        named = [(str(user.pk), user.username) for user in actors.order_by("username")]
+        return [("none", _("The site itself")), *named]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "none":
+            return queryset.filter(actor__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(actor_id=int(self.value()))
+        return queryset
 
 
 @admin.register(AuditEntry)
@@ -9,7 +45,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail, read-only for everyone: nobody adds, changes or deletes an entry here."""
 
     list_display = ("created_at", "actor", "action", "target_repr", "reason")
-    list_filter = ("action", "actor", "created_at")
+    list_filter = (ModeratorFilter, "action", "created_at")
     list_select_related = ("actor",)
     search_fields = ("target_repr", "reason")
     date_hierarchy = "created_at"
@@ -22,3 +58,184 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
+
+
+# --- The moderation queue ---------------------------------------------------------------------
+
+
+class QueueActionForm(ActionForm):
+    """The bulk actions' form, with the reason a rejection needs."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason for rejecting:"), choices=Decision.RejectReason.choices, required=False
+    )
+
+
+@admin.register(QueueItem)
+class QueueAdmin(admin.ModelAdmin):
+    """Every comment awaiting a decision (moderation.selectors.queue), most reported first. Each
+    row has its own Approve / Reject / Reject and suspend buttons; the same three are bulk actions.
+    A decided comment leaves the queue; one decided meanwhile by another moderator is reported
+    as already decided."""
+
+    list_display = (
+        "text",
+        "author",
+        "article",
+        "section",
+        "status",
+        "reports",
+        "waiting_since_display",
+        "decide",
+    )
+    list_display_links = None
+    list_filter = ("article", "section", "status")
+    list_select_related = ("author", "article")
+    search_fields = ("body", "author__username")
+    list_per_page = 50
+    show_full_result_count = False  # one count query, not two
+    actions = ("approve_selected", "reject_selected", "reject_and_suspend_selected")
+    action_form = QueueActionForm
+    sortable_by = ("reports", "waiting_since_display", "article", "section", "status")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.with_open_reports(selectors.queue())
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        title = _("Moderation queue: comments awaiting a decision")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        return ["-open_report_count", "waiting_since", "id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # "Change" here means deciding (the buttons and actions). A comment's own page stays
+        # read-only: readers' words are changed nowhere but in the comment admin, by superusers.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # -- columns --
+
+    @admin.display(description=gettext_lazy("comment"))
+    def text(self, item: QueueItem) -> str:
+        return item.body if len(item.body) <= 300 else item.body[:299] + "…"
+
+    @admin.display(description=gettext_lazy("open reports"), ordering="open_report_count")
+    def reports(self, item: QueueItem) -> str:
+        if not item.open_report_count:
+            return "—"
+        return format_html(
+            "<strong>{}</strong><br>{}",
+            item.open_report_count,
+            format_html_join(", ", "{}", ((reason,) for reason in selectors.report_reasons(item))),
+        )
+
+    @admin.display(description=gettext_lazy("waiting since"), ordering="waiting_since")
+    def waiting_since_display(self, item: QueueItem):
+        return item.waiting_since
+
+    @admin.display(description=gettext_lazy("decide"))
+    def decide(self, item: QueueItem) -> str:
+        # Buttons of the list's own form, posting to this item's decision URL (no nested forms).
+        url = reverse("admin:moderation_queueitem_decide", args=[item.pk])
+        options = format_html_join(
+            "", '<option value="{}">{}</option>', ((value, label) for value, label in Decision.RejectReason.choices)
+        )
+        return format_html(
+            '<div class="queue-decide" style="display: grid; gap: 4px; min-width: 12em;">'
+            '<button type="submit" formaction="{url}" name="decision" value="approve">'
+            "{approve}</button>"
+            '<label>{reason_label}<br><select name="reason-{pk}">{options}</select></label>'
+            '<button type="submit" formaction="{url}" name="decision" value="reject">'
+            "{reject}</button>"
+            '<button type="submit" formaction="{url}" name="decision" value="reject_suspend">'
+            "{suspend}</button></div>",
+            url=url,
+            pk=item.pk,
+            options=options,
+            approve=_("Approve"),
+            reject=_("Reject"),
+            suspend=_("Reject and suspend %(days)d days") % {"days": services.SUSPEND_DAYS},
+            reason_label=_("Reason"),
+        )
+
+    # -- one item --
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(require_POST(self.decide_view))
+        return [path("<int:object_id>/decide/", decide, name="moderation_queueitem_decide"), *super().get_urls()]
+
+    def decide_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        get_object_or_404(QueueItem, pk=object_id)
+        decision = request.POST.get("decision")
+        reason = request.POST.get(f"reason-{object_id}", "")
+        if decision not in ("approve", "reject", "reject_suspend"):
+            self.message_user(request, _("Choose approve, reject or reject and suspend."), messages.ERROR)
+        else:
+            self._decide(request, decision, [object_id], reason)
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:moderation_queueitem_changelist")
+        return HttpResponseRedirect(back)
+
+    # -- bulk --
+
+    @admin.action(description=gettext_lazy("Approve the selected comments"), permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(request, "approve", list(queryset.values_list("pk", flat=True)), "")
+
+    @admin.action(
+        description=gettext_lazy("Reject the selected comments (with the reason chosen)"), permissions=["change"]
+    )
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(request, "reject", list(queryset.values_list("pk", flat=True)), request.POST.get("reason", ""))
+
+    @admin.action(
+        description=gettext_lazy("Reject the selected comments and suspend their authors for 7 days"),
+        permissions=["change"],
+    )
+    def reject_and_suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(
+            request, "reject_suspend", list(queryset.values_list("pk", flat=True)), request.POST.get("reason", "")
+        )
+
+    def _decide(self, request: HttpRequest, decision: str, ids: list[int], reason: str) -> None:
+        if decision != "approve" and reason not in Decision.RejectReason.values:
+            self.message_user(request, _("Choose a reason for rejecting."), messages.ERROR)
+            return
+        if decision == "approve":
+            outcome = services.approve_comments(moderator=request.user, comment_ids=ids)
+            done = ngettext("%(count)d comment approved.", "%(count)d comments approved.", len(outcome.decided))
+        elif decision == "reject":
+            outcome = services.reject_comments(moderator=request.user, comment_ids=ids, reason=reason)
+            done = ngettext("%(count)d comment rejected.", "%(count)d comments rejected.", len(outcome.decided))
+        else:
+            outcome = services.reject_and_suspend(moderator=request.user, comment_ids=ids, reason=reason)
+            done = ngettext(
+                "%(count)d comment rejected and its author suspended.",
+                "%(count)d comments rejected and their authors suspended.",
+                len(outcome.decided),
+            )
+        if outcome.decided:
+            self.message_user(request, done % {"count": len(outcome.decided)}, messages.SUCCESS)
+        if outcome.already_decided:
+            already = ngettext(
+                "%(count)d comment was already decided by another moderator; nothing was changed on it.",
+                "%(count)d comments were already decided by another moderator; nothing was changed on them.",
+                len(outcome.already_decided),
+            )
+            self.message_user(request, already % {"count": len(outcome.already_decided)}, messages.WARNING)

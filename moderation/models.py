@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from forum.models import Comment
+
 
 class AuditEntry(models.Model):
     """One moderation decision, as it was taken: who, when, what, to which object, and why.
@@ -52,3 +54,102 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.target_repr}"
+
+
+# --- Reader reports, decisions and the queue -------------------------------------------------
+# (Sanctions, word lists and vote voids live in their own block/modules.)
+
+
+class Report(models.Model):
+    """A reader's report of a comment. Open until a moderator decides on the comment; a reader
+    has at most one open report per comment (a partial unique constraint)."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abuse or harassment")
+        HATE = "hate", _("Hate")
+        PERSONAL_INFORMATION = "personal_information", _("Personal information")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        MISINFORMATION = "misinformation", _("Misinformation")
+        OTHER = "other", _("Other")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reporter")
+    )
+    comment = models.ForeignKey(
+        "forum.Comment", on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    # Set when a moderator decides on the comment; the decision says which way.
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="report_one_open_per_reader",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["comment"], condition=models.Q(resolved_at__isnull=True), name="report_open_idx")
+        ]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.comment_id}"
+
+
+class Decision(models.Model):
+    """A moderator's decision on a comment from the queue, with the reason the author is told."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    # The reasons a moderator picks from when rejecting; the author sees the label.
+    class RejectReason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Abuse or harassment of other readers")
+        HATE = "hate", _("Hate speech")
+        PERSONAL_INFORMATION = "personal_information", _("It reveals personal information")
+        OFF_TOPIC = "off_topic", _("Off topic for this article")
+        MISINFORMATION = "misinformation", _("Misinformation")
+        RULES = "rules", _("It breaks the community rules")
+
+    comment = models.ForeignKey(
+        "forum.Comment", on_delete=models.CASCADE, related_name="decisions", verbose_name=_("comment")
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=30, choices=RejectReason.choices, blank=True)
+    created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.comment_id}"
+
+
+class QueueItem(Comment):
+    """A comment awaiting a moderator's decision: the queue's face in the admin (a proxy, so it
+    has its own admin page and permissions). moderation.selectors.queue() decides what is in it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("comment awaiting a decision")
+        verbose_name_plural = _("moderation queue")

@@ -34,6 +34,9 @@ OPERATIONS = {
     "export own data": ("get", "export", None),
     "delete account, wrong password": ("delete", "me", {"password": "not the password"}),
     "delete own account": ("delete", "me", {"password": "correct horse battery"}),
+    "report comment": ("post", "report", {"reason": "spam"}),
+    "report hidden comment": ("post", "hidden report", {"reason": "spam"}),
+    "list own comments": ("get", "my comments", None),
 }
 
 #                          anonymous reader author moderator
@@ -59,6 +62,9 @@ EXPECTED = {
     "export own data":        (401, 200, 200, 200),
     "delete account, wrong password": (401, 403, 403, 403),
     "delete own account":     (401, 204, 204, 204),
+    "report comment":         (401, 201, 403, 201),
+    "report hidden comment":  (401, 404, 404, 404),
+    "list own comments":      (401, 200, 200, 200),
 }  # fmt: skip
 
 
@@ -86,6 +92,9 @@ def world(moderators_group):
         "me": "/api/v1/me/",
         "token": "/api/v1/auth/token/",
         "export": "/api/v1/me/export/",
+        "report": comment_url(comment) + "report/",
+        "hidden report": comment_url(hidden) + "report/",
+        "my comments": "/api/v1/me/comments/",
     }
     return users, urls, comment
 
@@ -126,6 +135,8 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("patch", "/api/v1/me/"),
         ("delete", "/api/v1/me/"),
         ("get", "/api/v1/me/export/"),
+        ("post", "/api/v1/comments/{comment_id}/report/"),
+        ("get", "/api/v1/me/comments/"),
         ("delete", "/api/v1/auth/token/"),
         # open to everyone by design; test_accounts_api covers their answers
         ("post", "/api/v1/auth/token/"),

@@ -17,8 +17,8 @@ def run_action(client, action, comments):
 
 
 def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
-    """The data migrations give the group article, comment, reader and vote rights, and a view of
-    account deletions, only."""
+    """The data migrations give the group article, comment, reader and vote rights, a view of
+    account deletions, and the moderation queue and audit trail, only."""
     codenames = set(moderators_group.permissions.values_list("codename", flat=True))
     assert codenames == {
         "add_article",
@@ -30,6 +30,10 @@ def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
         "view_user",
         "view_vote",
         "view_accountdeletion",
+        # the moderation desk (moderation/0004): decide on the queue, read the audit trail
+        "view_queueitem",
+        "change_queueitem",
+        "view_auditentry",
     }
 
 

@@ -1,0 +1,185 @@
+"""Writes of the moderation desk: readers' reports, and moderators' decisions on the queue.
+
+Every decision is taken under a lock on the comment rows and only on comments still awaiting one,
+so when two moderators decide the same comment at once, exactly one decision is recorded and the
+other is told it was already decided. Every decision is audited (moderation.audit.record).
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import taking_part_refusal
+from forum.models import Comment
+from forum.versions import bump_article_version, bump_article_versions
+
+from . import selectors
+from .audit import record
+from .models import AuditEntry, Decision, Report
+
+logger = logging.getLogger(__name__)
+
+
+# --- Reader reports ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    report: Report
+    created: bool  # False: the reader's open report on this comment already existed; nothing changed
+    held: bool  # this report put the comment on hold
+
+
+def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str = "") -> ReportResult:
+    """Report a comment. A reader's second open report on a comment changes nothing. When
+    REPORTS_TO_HOLD distinct readers have open reports, the comment is held out of view.
+    Raises PermissionDenied for one's own comment or an account too new to take part."""
+    if comment.author_id == reporter.pk:
+        raise PermissionDenied(_("You cannot report your own comment."))
+    if refusal := taking_part_refusal(user=reporter):
+        raise PermissionDenied(refusal)
+    if reason not in Report.Reason.values:
+        raise ValueError(f"unknown report reason {reason!r}")
+    with transaction.atomic():
+        # Reports on one comment take turns, so the count below sees every report before it and
+        # exactly one report crosses the threshold.
+        locked = Comment.objects.select_for_update().only("id", "status", "article_id").get(pk=comment.pk)
+        existing = selectors.open_reports().filter(reporter=reporter, comment=locked).first()
+        if existing is not None:
+            return ReportResult(report=existing, created=False, held=False)
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(reporter=reporter, comment=locked, reason=reason, detail=detail)
+        except IntegrityError:  # the same reader's report in another request, just committed
+            existing = selectors.open_reports().get(reporter=reporter, comment=locked)
+            return ReportResult(report=existing, created=False, held=False)
+        held = False
+        if locked.status == Comment.Status.VISIBLE:
+            reporters = selectors.open_reports().filter(comment=locked).values("reporter").distinct().count()
+            if reporters >= settings.REPORTS_TO_HOLD:
+                Comment.objects.filter(pk=locked.pk).update(status=Comment.Status.HELD)
+                locked.status = Comment.Status.HELD
+                record(
+                    actor=None,
+                    action=AuditEntry.Action.HOLD,
+                    targets=[locked],
+                    reason=_("Reported by %(count)d readers.") % {"count": reporters},
+                )
+                bump_article_version(locked.article_id)
+                held = True
+    return ReportResult(report=report, created=True, held=held)
+
+
+# --- Decisions on the queue -------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    decided: list[Comment] = field(default_factory=list)
+    already_decided: list[int] = field(default_factory=list)  # ids another moderator decided first
+
+
+def _decide(*, moderator: User, comment_ids: list[int], outcome: str, reason: str = "") -> Outcome:
+    result = Outcome()
+    ids = sorted({int(pk) for pk in comment_ids})
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the rows (in id order: no deadlock between two bulk decisions), then look again:
+        # under READ COMMITTED this statement sees whatever a moderator who held the lock
+        # before us committed, so an item already decided is no longer awaiting one.
+        list(Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        awaiting = {
+            comment.pk: comment
+            for comment in Comment.objects.filter(selectors.awaiting_decision(), pk__in=ids).select_related(
+                "author", "article"
+            )
+        }
+        result.already_decided = [pk for pk in ids if pk not in awaiting]
+        if not awaiting:
+            return result
+        decided = [awaiting[pk] for pk in ids if pk in awaiting]
+        status = Comment.Status.VISIBLE if outcome == Decision.Outcome.APPROVED else Comment.Status.HIDDEN
+        Comment.objects.filter(pk__in=awaiting).update(status=status, unusual_voting_at=None)
+        selectors.open_reports().filter(comment__in=awaiting).update(resolved_at=now, decision=outcome)
+        Decision.objects.bulk_create(
+            Decision(comment=comment, moderator=moderator, outcome=outcome, reason=reason) for comment in decided
+        )
+        for comment in decided:
+            comment.status = status
+            comment.unusual_voting_at = None
+        if outcome == Decision.Outcome.APPROVED:
+            record(actor=moderator, action=AuditEntry.Action.APPROVE, targets=decided)
+        else:
+            label = str(Decision.RejectReason(reason).label)
+            record(
+                actor=moderator,
+                action=AuditEntry.Action.REJECT,
+                targets=decided,
+                reason=label,
+                details={"reason": reason},
+            )
+            transaction.on_commit(lambda: _tell_authors(decided, label))
+        bump_article_versions(comment.article_id for comment in decided)
+        result.decided = decided
+    return result
+
+
+def approve_comments(*, moderator: User, comment_ids: list[int]) -> Outcome:
+    """Approve: the comment is shown, its open reports are closed, an unusual-voting flag cleared."""
+    return _decide(moderator=moderator, comment_ids=comment_ids, outcome=Decision.Outcome.APPROVED)
+
+
+def reject_comments(*, moderator: User, comment_ids: list[int], reason: str) -> Outcome:
+    """Reject: the comment is hidden with a reason from Decision.RejectReason, its open reports
+    are closed, and its author is told (on "My comments", in the API, and by e-mail)."""
+    if reason not in Decision.RejectReason.values:
+        raise ValueError(f"unknown rejection reason {reason!r}")
+    return _decide(moderator=moderator, comment_ids=comment_ids, outcome=Decision.Outcome.REJECTED, reason=reason)
+
+
+SUSPEND_DAYS = 7  # reject-and-suspend's default suspension
+
+
+def reject_and_suspend(*, moderator: User, comment_ids: list[int], reason: str, days: int = SUSPEND_DAYS) -> Outcome:
+    """Reject the comments and suspend their authors for ``days``, in one transaction."""
+    # top-level import once B's sanctions module is merged
+    from .sanctions import suspend_reader
+
+    with transaction.atomic():
+        result = reject_comments(moderator=moderator, comment_ids=comment_ids, reason=reason)
+        label = str(Decision.RejectReason(reason).label)
+        authors = {comment.author_id: comment.author for comment in result.decided}
+        for author in authors.values():
+            suspend_reader(moderator=moderator, reader=author, days=days, reason=label)
+    return result
+
+
+def _tell_authors(comments: list[Comment], reason: str) -> None:
+    """E-mail each author whose comment was rejected, where the site has e-mail. After the
+    commit; a mail server that fails loses the e-mail, not the decision (the author still sees
+    it on "My comments")."""
+    for comment in comments:
+        if not comment.author.email:
+            continue
+        subject = _("Your comment was removed")
+        body = _(
+            "Your comment on “%(article)s” was removed by a moderator.\n\nReason: %(reason)s\n\n"
+            "“%(excerpt)s”\n\nYour comments and their status: %(url)s"
+        ) % {
+            "article": comment.article.title,
+            "reason": reason,
+            "excerpt": comment.body[:200],
+            "url": reverse("my_comments"),
+        }
+        try:
+            send_mail(subject, body, None, [comment.author.email])
+        except Exception:
+            logger.warning("could not e-mail the author of comment %s about its rejection", comment.pk, exc_info=True)
