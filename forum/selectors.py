@@ -84,6 +84,7 @@ class SectionPage:
     total: int
     page: int
     pages: int
+    closed: bool = False  # this section alone is closed: its form and vote buttons are disabled
 
 
 def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> list[SectionPage]:
@@ -98,5 +99,6 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
         comments = list(section_comments(article=article, section=key, sort=sort)[start : start + COMMENTS_PER_PAGE])
         for comment in comments:
             comment.article = article  # the page already holds it; no query per comment
-        sections.append(SectionPage(key, str(title), comments, total, page, page_count))
+        closed = article.discussion_open and not article.section_open(key)
+        sections.append(SectionPage(key, str(title), comments, total, page, page_count, closed))
     return sections

@@ -2,10 +2,15 @@
 comments deleted by a cascade (an account deletion) or by hand."""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Article, Comment
 from .versions import bump_article_version
+
+# Sent by forum.services.set_section_open with articles, section, is_open and actor (a User, or
+# None when the site acted by itself). The moderation app records it in its audit trail; forum
+# cannot call the audit itself, since moderation imports forum.
+sections_changed = Signal()
 
 
 @receiver(post_save, sender=Article, dispatch_uid="forum.article_saved")

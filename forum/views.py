@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from votes.selectors import choices_of
 
 from . import selectors, services
 from .forms import CommentForm
-from .models import Article
+from .models import Article, Comment
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,7 +35,12 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm, s
         for comment in section.comments:
             comment.my_choice = my_votes.get(comment.pk)
             comment.shown_author = selectors.shown_author(comment=comment, viewer=request.user)
+    # The reader's own section may be closed while the other is open: the form is then disabled.
+    my_section_closed = request.user.is_authenticated and not article.section_open(services.section_for(request.user))
+    if my_section_closed:
+        form.fields["body"].disabled = True
     context = {
+        "my_section_closed": my_section_closed,
         "article": article,
         "sections": sections,
         "sort": sort,
@@ -63,6 +68,12 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         comment = services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
     except PermissionDenied as refusal:
         messages.error(request, str(refusal))
+        return redirect(article)
+    except ValidationError as refusal:  # a screen refused the text (a banned word): say so, keep the text
+        form.add_error("body", refusal.messages)
+        return _render_article(request, article, form, status=400)
+    if comment.status == Comment.Status.PENDING:
+        messages.info(request, _("Your comment is awaiting review: it appears once a moderator approves it."))
         return redirect(article)
     messages.success(request, _("Your comment is posted."))
     return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")

@@ -7,3 +7,6 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from . import closing  # noqa: F401  (connects the audit of section closings)
