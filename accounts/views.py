@@ -15,8 +15,7 @@ from api.rate_limits import SIGN_UP, rate_limited
 
 from .forms import AccountDeletionForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
 from .models import AccountDeletion
-from .selectors import reader_data_export
-from .selectors import standing_of
+from .selectors import reader_data_export, standing_of
 from .services import WrongPassword, delete_account, update_profile
 
 

@@ -17,8 +17,8 @@ def run_action(client, action, comments):
 
 
 def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
-    """The data migrations give the group article, comment, reader and vote rights, and a view of
-    account deletions, only."""
+    """The data migrations give the group article, comment, reader and vote rights, a view of
+    account deletions, sanctions (view; lifting is "change") and the word lists, only."""
     codenames = set(moderators_group.permissions.values_list("codename", flat=True))
     assert codenames == {
         "add_article",
@@ -30,6 +30,12 @@ def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
         "view_user",
         "view_vote",
         "view_accountdeletion",
+        "view_sanction",
+        "change_sanction",
+        "add_wordrule",
+        "change_wordrule",
+        "delete_wordrule",
+        "view_wordrule",
     }
 
 
