@@ -15,7 +15,7 @@ from forum.services import post_comment
 from moderation import sanctions
 from moderation.models import AuditEntry
 from tests.api.conftest import client_for
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import UserFactory
 from votes.services import VoteNotAllowed, cast_vote
 
 pytestmark = pytest.mark.django_db
