@@ -184,3 +184,15 @@ def test_moderators_cannot_reach_staff_through_the_actions(client, moderator):
     client.force_login(moderator)
     _action(client, "ban_readers", [staff], apply="1", reason="x")
     assert not Sanction.objects.exists()
+
+
+def test_user_change_page_shows_the_standing(client, moderator, reader, django_user_model):
+    sanctions.ban_reader(moderator=moderator, reader=reader, reason="Spam")
+    client.force_login(moderator)
+    page = client.get(reverse("admin:accounts_user_change", args=[reader.pk]))
+    assert page.status_code == 200
+    assert "Standing" in page.content.decode()
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    assert client.get(reverse("admin:accounts_user_change", args=[reader.pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200

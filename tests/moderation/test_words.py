@@ -15,17 +15,20 @@ from tests.factories import CommentFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _commits(django_capture_on_commit_callbacks):
-    """Run each test's after-commit work (the lists' recompilation) as a real commit would."""
-    global _capture
-    _capture = django_capture_on_commit_callbacks
-    yield
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the after-commit work (every process recompiles the lists) as a real commit would:
+    the test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def rule(phrase: str, list_: str = WordRule.List.BANNED, note: str = "", moderator=None) -> WordRule:
-    with _capture(execute=True):
-        return word_rules.save_word_rule(moderator=moderator, rule=WordRule(phrase=phrase, list=list_, note=note))
+@pytest.fixture
+def rule(committed):
+    def add(phrase: str, list_: str = WordRule.List.BANNED, note: str = "", moderator=None) -> WordRule:
+        with committed():
+            return word_rules.save_word_rule(moderator=moderator, rule=WordRule(phrase=phrase, list=list_, note=note))
+
+    return add
 
 
 @pytest.mark.parametrize(
@@ -59,7 +62,7 @@ def test_matching(phrase, text, expected):
     assert compiled.matches(words.fold(text)) is expected
 
 
-def test_banned_phrase_refuses_the_comment_naming_the_rule_not_the_word(reader, article):
+def test_banned_phrase_refuses_the_comment_naming_the_rule_not_the_word(reader, article, rule):
     rule("馬鹿", note="Insults")
     with pytest.raises(ValidationError) as refused:
         post_comment(author=reader, article=article, body="お前は馬鹿だ")
@@ -69,7 +72,7 @@ def test_banned_phrase_refuses_the_comment_naming_the_rule_not_the_word(reader, 
     assert not Comment.objects.exists()
 
 
-def test_banned_phrase_without_a_note_names_the_list(reader, article):
+def test_banned_phrase_without_a_note_names_the_list(reader, article, rule):
     rule("idiot")
     with pytest.raises(ValidationError) as refused:
         post_comment(author=reader, article=article, body="ＩＤＩＯＴ")
@@ -77,7 +80,7 @@ def test_banned_phrase_without_a_note_names_the_list(reader, article):
     assert "idiot" not in refused.value.messages[0].lower()
 
 
-def test_suspect_phrase_posts_the_comment_pending(reader, article):
+def test_suspect_phrase_posts_the_comment_pending(reader, article, rule):
     rule("crypto", WordRule.List.SUSPECT)
     comment = post_comment(author=reader, article=article, body="Buy CRYPTO now")
     assert comment.status == Comment.Status.PENDING
@@ -85,7 +88,7 @@ def test_suspect_phrase_posts_the_comment_pending(reader, article):
     assert clean.status == Comment.Status.VISIBLE
 
 
-def test_editing_is_screened_too(reader, article):
+def test_editing_is_screened_too(reader, article, rule):
     comment = post_comment(author=reader, article=article, body="A fair point")
     rule("spamword", WordRule.List.SUSPECT)
     rule("馬鹿", note="Insults")
@@ -98,7 +101,7 @@ def test_editing_is_screened_too(reader, article):
     assert comment.status == Comment.Status.PENDING
 
 
-def test_web_form_shows_the_refusal_and_keeps_the_text(client, reader, article):
+def test_web_form_shows_the_refusal_and_keeps_the_text(client, reader, article, rule):
     rule("馬鹿", note="Insults")
     client.force_login(reader)
     response = client.post(reverse("post_comment", args=[article.slug]), {"body": "お前は馬鹿だ"})
@@ -108,7 +111,7 @@ def test_web_form_shows_the_refusal_and_keeps_the_text(client, reader, article):
     assert not Comment.objects.exists()
 
 
-def test_web_pending_comment_is_announced_as_awaiting_review(client, reader, article):
+def test_web_pending_comment_is_announced_as_awaiting_review(client, reader, article, rule):
     rule("crypto", WordRule.List.SUSPECT)
     client.force_login(reader)
     response = client.post(reverse("post_comment", args=[article.slug]), {"body": "crypto!"}, follow=True)
@@ -116,7 +119,7 @@ def test_web_pending_comment_is_announced_as_awaiting_review(client, reader, art
     assert Comment.objects.get().status == Comment.Status.PENDING
 
 
-def test_api_refuses_with_400_and_posts_pending(reader, article):
+def test_api_refuses_with_400_and_posts_pending(reader, article, rule):
     rule("馬鹿", note="Insults")
     rule("crypto", WordRule.List.SUSPECT)
     api = client_for(reader)
@@ -129,14 +132,14 @@ def test_api_refuses_with_400_and_posts_pending(reader, article):
     assert posted.json()["status"] == "pending"
 
 
-def test_api_edit_is_screened(reader, article):
+def test_api_edit_is_screened(reader, article, rule):
     comment = CommentFactory(article=article, author=reader)
     rule("馬鹿", note="Insults")
     response = client_for(reader).patch(reverse("api_comment", args=[comment.pk]), {"body": "馬鹿"}, format="json")
     assert response.status_code == 400
 
 
-def test_rules_are_cached_and_recompiled_on_change(reader, article, django_assert_num_queries):
+def test_rules_are_cached_and_recompiled_on_change(reader, article, django_assert_num_queries, rule):
     rule("first", WordRule.List.SUSPECT)
     words.compiled_rules()  # compiled once
     with django_assert_num_queries(0):
@@ -145,10 +148,10 @@ def test_rules_are_cached_and_recompiled_on_change(reader, article, django_asser
     assert [r.folded for r in words.matching_rules("the second one")] == ["second"]
 
 
-def test_changes_to_the_lists_are_audited(moderator):
+def test_changes_to_the_lists_are_audited(moderator, rule, committed):
     added = rule("馬鹿", note="Insults", moderator=moderator)
     added.note = "Name-calling"
-    with _capture(execute=True):
+    with committed():
         word_rules.save_word_rule(moderator=moderator, rule=added)
         word_rules.remove_word_rules(moderator=moderator, rules=[added])
     actions = list(AuditEntry.objects.order_by("id").values_list("action", "actor"))
@@ -162,9 +165,9 @@ def test_changes_to_the_lists_are_audited(moderator):
     assert not WordRule.objects.exists()
 
 
-def test_moderator_manages_word_rules_in_the_admin(client, moderator, reader, article):
+def test_moderator_manages_word_rules_in_the_admin(client, moderator, reader, article, committed):
     client.force_login(moderator)
-    with _capture(execute=True):
+    with committed():
         response = client.post(
             reverse("admin:moderation_wordrule_add"), {"phrase": "ﾊﾞｶ", "list": "banned", "note": "Insults"}
         )
@@ -174,13 +177,13 @@ def test_moderator_manages_word_rules_in_the_admin(client, moderator, reader, ar
     assert AuditEntry.objects.filter(action=AuditEntry.Action.WORD_ADDED, target_id=str(created.pk)).exists()
     with pytest.raises(ValidationError):
         post_comment(author=reader, article=article, body="バカ")
-    with _capture(execute=True):
+    with committed():
         response = client.post(reverse("admin:moderation_wordrule_delete", args=[created.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action=AuditEntry.Action.WORD_REMOVED).exists()
     assert post_comment(author=reader, article=article, body="バカ").status == Comment.Status.VISIBLE
 
 
-def test_a_blank_phrase_is_refused(moderator):
+def test_a_blank_phrase_is_refused(moderator, rule):
     with pytest.raises(ValidationError):
         rule("   ", moderator=moderator)
