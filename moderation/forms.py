@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from .sanctions import SUSPENSION_DAYS
 
 CUSTOM = "custom"
+# sanctions.SUSPENSION_DAYS, written out (not formatted at import) so each label is translated per request.
+PERIODS = [
+    (str(days), label) for days, label in zip(SUSPENSION_DAYS, (_("1 day"), _("7 days"), _("30 days")), strict=True)
+]
 
 
 class ReasonForm(forms.Form):
@@ -22,7 +26,7 @@ class SuspensionForm(ReasonForm):
     period = forms.ChoiceField(
         label=_("Period"),
         choices=[
-            *((str(days), _("%(days)d days") % {"days": days} if days > 1 else _("1 day")) for days in SUSPENSION_DAYS),
+            *PERIODS,
             (CUSTOM, _("Until a date and time")),
         ],
         initial=str(SUSPENSION_DAYS[1]),
