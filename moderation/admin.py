@@ -7,6 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -86,7 +89,7 @@ class ModerationUserAdmin(UserAdmin):
 
     list_display = (*UserAdmin.list_display, "is_banned", "suspended_until", "is_premoderated")
     list_filter = (*UserAdmin.list_filter, "is_banned", "is_premoderated")
-    readonly_fields = ("suspended_until", "is_banned", "is_premoderated")
+    readonly_fields = ("suspended_until", "is_banned", "is_premoderated", "sanction_history")
     actions = ("suspend_readers", "ban_readers", "premoderate_readers", "void_votes")
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
@@ -94,6 +97,25 @@ class ModerationUserAdmin(UserAdmin):
         if obj is None:
             return fieldsets
         return [*fieldsets, (_("Standing"), {"fields": self.readonly_fields})]
+
+    @admin.display(description=gettext_lazy("sanctions"))
+    def sanction_history(self, reader: User) -> str:
+        """Every sanction, newest first (the full record is under Sanctions)."""
+        rows = format_html_join(
+            "",
+            "<li>{} · {} – {} · {}{}</li>",
+            (
+                (
+                    sanction.get_kind_display(),
+                    date_format(localtime(sanction.starts_at), "DATETIME_FORMAT"),
+                    date_format(localtime(sanction.ends_at), "DATETIME_FORMAT") if sanction.ends_at else "…",
+                    sanction.reason,
+                    _(" (lifted)") if sanction.lifted_at else "",
+                )
+                for sanction in reader.sanctions.all()
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else _("None")
 
     @admin.action(description=gettext_lazy("Suspend the selected readers…"), permissions=["change"])
     def suspend_readers(self, request: HttpRequest, queryset: QuerySet[User]):

@@ -192,6 +192,7 @@ def test_user_change_page_shows_the_standing(client, moderator, reader, django_u
     page = client.get(reverse("admin:accounts_user_change", args=[reader.pk]))
     assert page.status_code == 200
     assert "Standing" in page.content.decode()
+    assert "Spam" in page.content.decode()  # the sanction, with its reason, in the inline history
     superuser = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(superuser)
     assert client.get(reverse("admin:accounts_user_change", args=[reader.pk])).status_code == 200
