@@ -95,3 +95,15 @@ def test_admin_action_voids_with_a_reason_and_nobody_unvoids_by_hand(client, mod
     assert change.status_code == 403
     vote.refresh_from_db()
     assert vote.voided_at is not None
+
+
+def test_vote_list_shows_and_filters_voided_votes(client, moderator, spammer, comment):
+    cast_vote(user=spammer, comment=comment, choice="agree")
+    cast_vote(user=UserFactory(), comment=comment, choice="agree")
+    void_votes(moderator=moderator, reader=spammer, reason="Spam")
+    client.force_login(moderator)
+    url = reverse("admin:votes_vote_changelist")
+    voided = client.get(url, {"voided_at__isempty": "0"})
+    assert voided.status_code == 200
+    assert voided.context["cl"].result_count == 1
+    assert client.get(url, {"voided_at__isempty": "1"}).context["cl"].result_count == 1
