@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
@@ -25,7 +25,7 @@ from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 
 from .forms import ProfileForm, SignUpForm
 from .models import AccountDeletion, User
-from .selectors import reader_data_export
+from .selectors import reader_data_export, standing_of
 from .services import WrongPassword, delete_account, ensure_country_change_allowed, update_profile
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
@@ -50,15 +50,31 @@ def _country_field(**kwargs) -> serializers.ChoiceField:
     )
 
 
+class StandingOutput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["good", "premoderated", "suspended", "banned"],
+        help_text="`suspended` and `banned`: you cannot vote or comment; `premoderated`: your new comments "
+        "wait for a moderator.",
+    )
+    suspended_until = serializers.DateTimeField(allow_null=True, help_text="When a suspension ends; null if none.")
+    premoderated = serializers.BooleanField()
+    message = serializers.CharField(help_text="The standing in words, in your language.")
+
+
 class MeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField(help_text="Shown with your comments (your username when empty).")
     country = serializers.CharField(source="country.code")
     section = serializers.SerializerMethodField()
+    standing = serializers.SerializerMethodField()
 
     def get_section(self, user: User) -> str:
         return user.region.value  # the section a reader's comments go to is named after their region
+
+    @extend_schema_field(StandingOutput)
+    def get_standing(self, user: User) -> dict:
+        return StandingOutput(standing_of(user=user)).data
 
 
 def _form_errors(form) -> serializers.ValidationError:

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -30,6 +31,12 @@ class User(AbstractUser):
     # When the reader last changed their country after signing up (None: never); see
     # accounts.services.ensure_country_change_allowed.
     country_changed_at = models.DateTimeField(_("country changed at"), null=True, blank=True, editable=False)
+    # The reader's standing, copied from their active sanctions (accounts.Sanction) by
+    # accounts.services.refresh_standing. The user row is loaded with every request anyway, so
+    # the vote and comment paths check a sanction without a query of their own.
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True, editable=False)
+    is_banned = models.BooleanField(_("banned"), default=False, editable=False)
+    is_premoderated = models.BooleanField(_("pre-moderated"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -83,3 +90,51 @@ class AccountDeletion(models.Model):
 
     def __str__(self) -> str:
         return _("Account deletion #%(number)s") % {"number": self.pk}
+
+
+class SanctionQuerySet(models.QuerySet):
+    def active(self, at=None) -> "SanctionQuerySet":
+        """In force at ``at`` (now): not lifted, started, and not yet ended."""
+        at = at or timezone.now()
+        return self.filter(lifted_at__isnull=True, starts_at__lte=at).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=at)
+        )
+
+
+class Sanction(models.Model):
+    """A moderator's measure against a reader, kept as history: a lifted or expired sanction
+    stays, with who lifted it and when. The user's standing fields summarise the active ones."""
+
+    class Kind(models.TextChoices):
+        SUSPEND = "suspend", _("Suspended")
+        BAN = "ban", _("Banned")
+        PREMODERATE = "premoderate", _("Pre-moderated")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sanctions", verbose_name=_("reader"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True, help_text=_("Empty: until lifted."))
+    reason = models.TextField(_("reason"))
+    imposed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("imposed by")
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("lifted by")
+    )
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
+
+    objects = SanctionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+
+    def __str__(self) -> str:
+        return _("%(kind)s: %(reader)s") % {"kind": self.get_kind_display(), "reader": self.user}
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.lifted_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)

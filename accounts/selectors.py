@@ -3,9 +3,15 @@
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .models import User
+
+
+def moment_text(moment: datetime) -> str:
+    """A date and time as the reader reads them: in the active time zone and the locale's format."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -72,4 +78,25 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
         "votes": votes,
         # Reports of comments arrive with the moderation app; until then a reader has made none.
         "reports": [],
+    }
+
+
+def standing_of(*, user: User) -> dict[str, Any]:
+    """The reader's standing as the profile page and GET /api/v1/me/ show it."""
+    now = timezone.now()
+    suspended_until = user.suspended_until if user.suspended_until and user.suspended_until > now else None
+    if user.is_banned:
+        status, message = "banned", _("Your account is banned: you can no longer vote or comment.")
+    elif suspended_until:
+        status = "suspended"
+        message = _("Your account is suspended until %(when)s.") % {"when": moment_text(suspended_until)}
+    elif user.is_premoderated:
+        status, message = "premoderated", _("Your new comments are reviewed by a moderator before they appear.")
+    else:
+        status, message = "good", _("Your account is in good standing.")
+    return {
+        "status": status,
+        "suspended_until": suspended_until,
+        "premoderated": user.is_premoderated,
+        "message": message,
     }

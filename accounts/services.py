@@ -1,6 +1,6 @@
 """Writes and rules for readers' accounts. Views, API views and the admin call these."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
-from .models import AccountDeletion, User
+from .models import AccountDeletion, Sanction, User
+from .selectors import moment_text
 
 
 def revoke_api_tokens(*, user: User) -> int:
@@ -45,12 +46,27 @@ def deactivate_user(*, user: User) -> None:
     revoke_api_tokens(user=user)
 
 
-def taking_part_refusal(*, user: User) -> str | None:
-    """Why a new account may not vote or comment yet, saying when it may; None when it may.
+def sanction_refusal(*, user: User) -> str | None:
+    """Why a banned or suspended reader may not vote or comment, saying until when; None when
+    neither. Reads only the standing copied onto the user row: no query."""
+    if user.is_banned:
+        return _("Your account is banned: you can no longer vote or comment.")
+    if user.suspended_until is not None and user.suspended_until > timezone.now():
+        return _("Your account is suspended until %(when)s: until then you cannot vote or comment.") % {
+            "when": moment_text(user.suspended_until)
+        }
+    return None
 
-    Accounts minted in bulk could otherwise vote the moment they exist; the wait makes each
-    one cost time as well as a sign-up. Staff are exempt.
+
+def taking_part_refusal(*, user: User) -> str | None:
+    """Why the reader may not vote or comment, saying until when; None when they may.
+
+    A sanction (ban or suspension) refuses first. Then new accounts wait: accounts minted in
+    bulk could otherwise vote the moment they exist; the wait makes each one cost time as well
+    as a sign-up. Staff are exempt from the wait.
     """
+    if refusal := sanction_refusal(user=user):
+        return refusal
     wait = timedelta(seconds=settings.NEW_ACCOUNT_WAIT_SECONDS)
     if not wait or user.is_staff:
         return None
@@ -133,3 +149,70 @@ def delete_account(*, user: User, password: str, via: str) -> None:
     with transaction.atomic():
         user.delete()
         AccountDeletion.objects.create(via=via)
+
+
+def is_premoderated(*, user: User) -> bool:
+    """The reader's new comments wait for a moderator (forum.services.post_comment asks)."""
+    return user.is_premoderated
+
+
+class StaffCannotBeSanctioned(PermissionDenied):
+    """Sanctions are for readers; staff accounts are managed by a superuser."""
+
+
+def refresh_standing(*, user: User) -> None:
+    """Copy the reader's active sanctions onto their row (suspended_until, is_banned,
+    is_premoderated), the only place the hot paths read them. Locks the row so two moderators
+    acting at once leave it matching the sanctions."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    active = list(Sanction.objects.filter(user=user).active().values_list("kind", "ends_at"))
+    suspensions = [ends for kind, ends in active if kind == Sanction.Kind.SUSPEND and ends is not None]
+    user.suspended_until = max(suspensions, default=None)
+    user.is_banned = any(kind == Sanction.Kind.BAN for kind, _ends in active)
+    user.is_premoderated = any(kind == Sanction.Kind.PREMODERATE for kind, _ends in active)
+    User.objects.filter(pk=user.pk).update(
+        suspended_until=user.suspended_until, is_banned=user.is_banned, is_premoderated=user.is_premoderated
+    )
+
+
+@transaction.atomic
+def impose_sanction(
+    *, user: User, kind: str, reason: str, imposed_by: User | None, ends_at: datetime | None = None
+) -> Sanction:
+    """Record a sanction and update the reader's standing. A suspension needs an end in the
+    future; a ban and pre-moderation last until lifted. Raises ValidationError or
+    StaffCannotBeSanctioned."""
+    if user.is_staff or user.is_superuser:
+        raise StaffCannotBeSanctioned(_("Staff accounts cannot be sanctioned."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason."), code="reason_required")
+    now = timezone.now()
+    if kind == Sanction.Kind.SUSPEND:
+        if ends_at is None or ends_at <= now:
+            raise ValidationError(_("A suspension must end in the future."), code="ends_in_past")
+    elif kind in (Sanction.Kind.BAN, Sanction.Kind.PREMODERATE):
+        ends_at = None
+    else:
+        raise ValidationError(_("Unknown sanction."), code="invalid")
+    sanction = Sanction.objects.create(
+        user=user, kind=kind, starts_at=now, ends_at=ends_at, reason=reason, imposed_by=imposed_by
+    )
+    refresh_standing(user=user)
+    return sanction
+
+
+@transaction.atomic
+def lift_sanction(*, sanction: Sanction, lifted_by: User | None, reason: str) -> bool:
+    """End a sanction now. Returns False when it was already lifted (two moderators at once:
+    one lifting is recorded). Raises ValidationError without a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason."), code="reason_required")
+    changed = Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lifted_by=lifted_by, lift_reason=reason
+    )
+    if changed:
+        sanction.refresh_from_db()
+        refresh_standing(user=sanction.user)
+    return bool(changed)

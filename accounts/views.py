@@ -15,7 +15,7 @@ from api.rate_limits import SIGN_UP, rate_limited
 
 from .forms import AccountDeletionForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
 from .models import AccountDeletion
-from .selectors import reader_data_export
+from .selectors import reader_data_export, standing_of
 from .services import WrongPassword, delete_account, update_profile
 
 
@@ -57,7 +57,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "standing": standing_of(user=request.user)})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -235,6 +235,19 @@ NEW_ACCOUNT_WAIT_SECONDS = int(os.environ.get("FORUM_NEW_ACCOUNT_WAIT_SECONDS", 
 # A reader's country (their section and voting region) changes at most once in this many days.
 COUNTRY_CHANGE_DAYS = int(os.environ.get("FORUM_COUNTRY_CHANGE_DAYS", "30"))
 
+# --- Moderation rules (moderation app) ---------------------------------------------------------
+# Checks every comment's text goes through when posted or edited (forum.services): each is a
+# function taking the text, raising ValidationError to refuse it, returning True to hold it
+# pending. Named here rather than imported by forum, because moderation imports forum.
+FORUM_COMMENT_SCREENS = ["moderation.words.screen_comment"]
+# A comment with at least this many votes from accounts younger than the age, cast within the
+# window, is flagged for unusual voting (votes.counting, after each tally batch).
+FORUM_UNUSUAL_VOTES = int(os.environ.get("FORUM_UNUSUAL_VOTES", "10"))
+FORUM_UNUSUAL_ACCOUNT_AGE_HOURS = int(os.environ.get("FORUM_UNUSUAL_ACCOUNT_AGE_HOURS", "48"))
+FORUM_UNUSUAL_WINDOW_MINUTES = int(os.environ.get("FORUM_UNUSUAL_WINDOW_MINUTES", "30"))
+# Comments close by themselves this many days after an article is published (0: never).
+FORUM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("FORUM_COMMENTS_CLOSE_AFTER_DAYS", "14"))
+
 
 # --- Moderation -------------------------------------------------------------------------------
 # A comment reported by this many distinct readers is held out of view until a moderator decides.
@@ -384,6 +397,11 @@ CELERY_BEAT_SCHEDULE = {
         # A run still queued when the next is due is dropped: the next covers the same votes.
         "options": {"expires": RECONCILE_SECONDS},
     },
+}
+CELERY_BEAT_SCHEDULE["close-old-discussions"] = {
+    "task": "moderation.tasks.close_old_discussions",
+    "schedule": 600,
+    "options": {"expires": 600},
 }
 if FORUM_REDIS_URL:
     CELERY_BEAT_SCHEDULE["tally-dirty-comments"] = {

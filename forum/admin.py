@@ -23,14 +23,33 @@ def _audited(request: HttpRequest, action: str, targets: list, change) -> int:
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "dateline", "status", "comments_open", "published_at")
-    list_filter = ("status", "comments_open")
+    list_display = ("title", "dateline", "status", "comments_open", "japan_open", "world_open", "published_at")
+    list_filter = ("status", "comments_open", "japan_open", "world_open")
     list_editable = ("comments_open",)
     search_fields = ("title", "body")
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
-    fields = ("title", "slug", "dateline", "body", "discussion_prompt", "status", "comments_open", "published_at")
-    actions = ("publish", "close_comments", "open_comments")
+    fields = (
+        "title",
+        "slug",
+        "dateline",
+        "body",
+        "discussion_prompt",
+        "status",
+        "comments_open",
+        "japan_open",
+        "world_open",
+        "published_at",
+    )
+    actions = (
+        "publish",
+        "close_comments",
+        "open_comments",
+        "close_japan",
+        "open_japan",
+        "close_world",
+        "open_world",
+    )
 
     def save_model(self, request: HttpRequest, obj: Article, form: forms.ModelForm, change: bool) -> None:
         # Opening or closing comments from the form or the list's checkbox is audited like the actions.
@@ -65,6 +84,36 @@ class ArticleAdmin(admin.ModelAdmin):
             "count": count
         }
         self.message_user(request, message, messages.SUCCESS)
+
+    def _set_section(self, request: HttpRequest, queryset: QuerySet[Article], section: Section, is_open: bool) -> None:
+        count = services.set_section_open(articles=queryset, section=section, is_open=is_open, actor=request.user)
+        if is_open:
+            message = ngettext(
+                "“%(section)s” opened on %(count)d article.", "“%(section)s” opened on %(count)d articles.", count
+            )
+        else:
+            message = ngettext(
+                "“%(section)s” closed on %(count)d article.", "“%(section)s” closed on %(count)d articles.", count
+            )
+        self.message_user(request, message % {"section": section.label, "count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Close “Reactions in Japan” on the selected articles"), permissions=["change"])
+    def close_japan(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._set_section(request, queryset, Section.JAPAN, is_open=False)
+
+    @admin.action(description=_("Open “Reactions in Japan” on the selected articles"), permissions=["change"])
+    def open_japan(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._set_section(request, queryset, Section.JAPAN, is_open=True)
+
+    @admin.action(
+        description=_("Close “Voices from Around the World” on the selected articles"), permissions=["change"]
+    )
+    def close_world(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._set_section(request, queryset, Section.WORLD, is_open=False)
+
+    @admin.action(description=_("Open “Voices from Around the World” on the selected articles"), permissions=["change"])
+    def open_world(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._set_section(request, queryset, Section.WORLD, is_open=True)
 
 
 class CommentAdminForm(forms.ModelForm):

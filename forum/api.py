@@ -71,6 +71,10 @@ class CommentOutput(serializers.Serializer):
     article = serializers.SlugField(source="article.slug")
     section = serializers.ChoiceField(choices=Section.choices)
     body = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=Comment.Status.choices,
+        help_text="`pending`: awaiting a moderator's review (only its author sees it, right after posting).",
+    )
     author = serializers.SerializerMethodField(
         help_text="Null on reactions in Japan, which are unsigned, except for their author and moderators."
     )
@@ -246,8 +250,8 @@ class CommentListApi(ForumApiView):
                 403,
                 404,
                 429,
-                d403="Comments on this article are closed, or the account is too new (the detail says from when it may "
-                "comment), or a CSRF failure.",
+                d403="Comments on this article or in your section are closed, or the account is too new, suspended "
+                "or banned (the detail says until when), or a CSRF failure.",
             ),
         },
     )

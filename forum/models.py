@@ -26,6 +26,14 @@ class Article(models.Model):
     discussion_prompt = models.TextField(_("discussion prompt"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     comments_open = models.BooleanField(_("comments open"), default=True)
+    # Each section closes on its own too; comments_open closes both.
+    japan_open = models.BooleanField(_("“Reactions in Japan” open"), default=True)
+    world_open = models.BooleanField(_("“Voices from Around the World” open"), default=True)
+    # When the timed closing (FORUM_COMMENTS_CLOSE_AFTER_DAYS) closed the comments: it does so
+    # once, so a moderator who reopens them afterwards is not overruled by the next run.
+    comments_auto_closed_at = models.DateTimeField(
+        _("comments closed by time at"), null=True, blank=True, editable=False
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,6 +65,11 @@ class Article(models.Model):
     def discussion_open(self) -> bool:
         """Readers may comment and vote: the article is published and its comments are not closed."""
         return self.status == self.Status.PUBLISHED and self.comments_open
+
+    def section_open(self, section: str) -> bool:
+        """Readers may comment and vote in this section: the discussion is open and the
+        section is not closed on its own."""
+        return self.discussion_open and bool(getattr(self, f"{section}_open", False))
 
 
 class Section(models.TextChoices):

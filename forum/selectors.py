@@ -92,6 +92,7 @@ class SectionPage:
     # The newest readable comment of the whole article when the page was read: ids only grow, so
     # the live counts can tell the page how many comments arrived after it.
     newest_id: int = 0
+    closed: bool = False  # this section alone is closed: its form and vote buttons are disabled
 
 
 def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> list[SectionPage]:
@@ -106,7 +107,10 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
         comments = list(section_comments(article=article, section=key, sort=sort)[start : start + COMMENTS_PER_PAGE])
         for comment in comments:
             comment.article = article  # the page already holds it; no query per comment
-        sections.append(SectionPage(key, str(title), comments, total, page, page_count, newest_id))
+        closed = article.discussion_open and not article.section_open(key)
+        sections.append(
+            SectionPage(key, str(title), comments, total, page, page_count, newest_id=newest_id, closed=closed)
+        )
     return sections
 
 

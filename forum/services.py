@@ -1,18 +1,20 @@
 """Writes for articles and comments. Views, API views, admin actions and commands call these."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import taking_part_refusal
+from accounts.services import is_premoderated, taking_part_refusal
 from accounts.text import has_visible_text
 
 from .models import Article, Comment, CommentQuerySet, Section
+from .signals import sections_changed
 from .versions import bump_article_version, bump_article_versions
 
 
@@ -37,18 +39,45 @@ def clean_comment_body(body: str) -> str:
     return text
 
 
-def ensure_comments_open(article: Article) -> None:
+def ensure_comments_open(article: Article, section: str | None = None) -> None:
+    """Raise PermissionDenied when the article's discussion, or the given section of it, is closed."""
     if not article.discussion_open:
         raise PermissionDenied(_("Comments on this article are closed."))
+    if section is not None and not article.section_open(section):
+        raise PermissionDenied(_("Comments in “%(section)s” are closed.") % {"section": Section(section).label})
+
+
+def screen_comment_body(body: str) -> bool:
+    """Run the text through the screens in settings.FORUM_COMMENT_SCREENS; True when one wants a
+    moderator to see it first. A screen refuses the text by raising ValidationError.
+
+    The screens are named in a setting and imported by name (as Django does with
+    AUTH_PASSWORD_VALIDATORS) because the word lists live in the moderation app, which imports
+    forum: forum importing it back would make a loop.
+    """
+    needs_review = False
+    for path in settings.FORUM_COMMENT_SCREENS:
+        needs_review |= bool(import_string(path)(body))
+    return needs_review
 
 
 def post_comment(*, author: User, article: Article, body: str) -> Comment:
-    """Post a comment in the author's section. Raises PermissionDenied or ValidationError."""
-    ensure_comments_open(article)
+    """Post a comment in the author's section. Raises PermissionDenied or ValidationError.
+
+    It is posted pending a moderator's decision when the author is pre-moderated or a screen
+    (a suspect word) asks for review."""
+    section = section_for(author)
+    ensure_comments_open(article, section)
     if refusal := taking_part_refusal(user=author):
         raise PermissionDenied(refusal)
+    text = clean_comment_body(body)
+    needs_review = screen_comment_body(text) or is_premoderated(user=author)
     comment = Comment.objects.create(
-        article=article, author=author, section=section_for(author), body=clean_comment_body(body)
+        article=article,
+        author=author,
+        section=section,
+        body=text,
+        status=Comment.Status.PENDING if needs_review else Comment.Status.VISIBLE,
     )
     bump_article_version(article.pk)
     return comment
@@ -64,7 +93,9 @@ def ensure_can_edit_comment(*, user: User, comment: Comment) -> None:
     (Closing a discussion freezes what was said.) Raises PermissionDenied saying why not."""
     if comment.author_id != user.pk:
         raise PermissionDenied(_("Only the author can edit this comment."))
-    ensure_comments_open(comment.article)
+    ensure_comments_open(comment.article, comment.section)
+    if refusal := taking_part_refusal(user=user):
+        raise PermissionDenied(refusal)
     if not can_edit_comment(user=user, comment=comment):
         raise PermissionDenied(_("The time for editing this comment has passed."))
 
@@ -74,7 +105,12 @@ def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
     ensure_can_edit_comment(user=user, comment=comment)
     comment.body = clean_comment_body(body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
+    fields = ["body", "edited_at"]
+    if comment.status == Comment.Status.VISIBLE and screen_comment_body(comment.body):
+        # Reworded into something a moderator should see first: it waits like a new one would.
+        comment.status = Comment.Status.PENDING
+        fields.append("status")
+    comment.save(update_fields=fields)
     bump_article_version(comment.article_id)
     return comment
 
@@ -85,7 +121,7 @@ def delete_comment(*, user: User, comment: Comment) -> None:
     if comment.author_id != user.pk:
         raise PermissionDenied(_("Only the author can delete this comment."))
     article = comment.article
-    if article.status != Article.Status.PUBLISHED or not article.comments_open:
+    if not article.section_open(comment.section):
         raise PermissionDenied(_("The discussion is closed: comments can no longer be deleted."))
     comment.delete()
 
@@ -145,6 +181,40 @@ def set_comments_open(*, articles: models.QuerySet[Article], is_open: bool) -> i
         count = Article.objects.filter(pk__in=article_ids).update(comments_open=is_open)
         bump_article_versions(article_ids)
     return count
+
+
+def set_section_open(*, articles: models.QuerySet[Article], section: str, is_open: bool, actor: User | None) -> int:
+    """Open or close one section of these articles' discussions; the other section is left as
+    it is. Returns how many articles changed. Listeners of forum.signals.sections_changed (the
+    moderation audit) hear of it in the same transaction."""
+    if section not in Section.values:
+        raise ValidationError(_("Unknown section."))
+    field = f"{section}_open"
+    with transaction.atomic():
+        changing = list(articles.exclude(**{field: is_open}).order_by("pk"))
+        Article.objects.filter(pk__in=[article.pk for article in changing]).update(**{field: is_open})
+        bump_article_versions(article.pk for article in changing)
+        if changing:
+            sections_changed.send(sender=Article, articles=changing, section=section, is_open=is_open, actor=actor)
+    return len(changing)
+
+
+def close_discussions_published_before(*, cutoff: datetime) -> list[Article]:
+    """Close the comments of articles published before ``cutoff`` that the timed closing has not
+    closed yet; each is closed once (a moderator may reopen it after). Returns those whose
+    comments were open (the others were already closed by hand, and are only marked done)."""
+    with transaction.atomic():
+        due = list(
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(published_at__lt=cutoff, comments_auto_closed_at__isnull=True)
+            .order_by("pk")
+        )
+        Article.objects.filter(pk__in=[article.pk for article in due]).update(
+            comments_open=False, comments_auto_closed_at=timezone.now()
+        )
+        closed = [article for article in due if article.comments_open]
+        bump_article_versions(article.pk for article in closed)
+    return closed
 
 
 @transaction.atomic

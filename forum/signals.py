@@ -9,6 +9,11 @@ from django.dispatch import Signal, receiver
 from .models import Article, Comment
 from .versions import bump_article_version
 
+# Sent by forum.services.set_section_open with articles, section, is_open and actor (a User, or
+# None when the site acted by itself). The moderation app records it in its audit trail; forum
+# cannot call the audit itself, since moderation imports forum.
+sections_changed = Signal()
+
 
 @receiver(post_save, sender=Article, dispatch_uid="forum.article_saved")
 def article_saved(sender, instance: Article, **kwargs) -> None:

@@ -56,10 +56,15 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm, s
             comment.my_choice = my_votes.get(comment.pk)
             comment.shown_author = selectors.shown_author(comment=comment, viewer=user)
             # The reader's own controls: computed only for their own comments.
-            if user.is_authenticated and comment.author_id == user.pk and article.discussion_open:
+            if user.is_authenticated and comment.author_id == user.pk and article.section_open(comment.section):
                 comment.can_delete = True
                 comment.can_edit = services.can_edit_comment(user=user, comment=comment)
+    # The reader's own section may be closed while the other is open: the form is then disabled.
+    my_section_closed = user.is_authenticated and not article.section_open(services.section_for(user))
+    if my_section_closed:
+        form.fields["body"].disabled = True
     context = {
+        "my_section_closed": my_section_closed,
         "article": article,
         "sections": sections,
         "sort": sort,
@@ -91,9 +96,15 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         # The form's action carries #comment-form: the browser lands on the errors.
         return _render_article(request, article, form, status=400)
     try:
-        services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
+        comment = services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
     except PermissionDenied as refusal:
         messages.error(request, str(refusal))
+        return redirect(f"{article.get_absolute_url()}#{FORM_ANCHOR}")
+    except ValidationError as refusal:  # a screen refused the text (a banned word): say so, keep the text
+        form.add_error("body", refusal.messages)
+        return _render_article(request, article, form, status=400)
+    if comment.status == Comment.Status.PENDING:
+        messages.info(request, _("Your comment is awaiting review: it appears once a moderator approves it."))
         return redirect(f"{article.get_absolute_url()}#{FORM_ANCHOR}")
     messages.success(request, _("Your comment is posted."))
     return redirect(f"{article.get_absolute_url()}?sort=newest#{FORM_ANCHOR}")

@@ -239,3 +239,7 @@ class QueueAdmin(admin.ModelAdmin):
                 len(outcome.already_decided),
             )
             self.message_user(request, already % {"count": len(outcome.already_decided)}, messages.WARNING)
+
+
+# Sanctions, word lists and vote voids: their own module, registered with the same admin site.
+from . import rules_admin  # noqa: E402, F401

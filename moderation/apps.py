@@ -9,4 +9,7 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the audit of forum's admin actions)
+        from . import (
+            closing,  # noqa: F401  (connects the audit of section closings)
+            receivers,  # noqa: F401  (connects the audit of forum's admin actions)
+        )

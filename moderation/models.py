@@ -153,3 +153,41 @@ class QueueItem(Comment):
         proxy = True
         verbose_name = _("comment awaiting a decision")
         verbose_name_plural = _("moderation queue")
+
+
+class WordRule(models.Model):
+    """A phrase on one of the two word lists: a comment containing a banned phrase is refused
+    (the reader is told the rule's note, never the phrase); one containing a suspect phrase is
+    posted pending a moderator's decision. Matching: moderation.words."""
+
+    class List(models.TextChoices):
+        BANNED = "banned", _("Banned")
+        SUSPECT = "suspect", _("Suspect")
+
+    phrase = models.CharField(_("phrase"), max_length=100)
+    list = models.CharField(_("list"), max_length=10, choices=List.choices)
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to a reader whose comment is refused, e.g. “insults”. Never shows the phrase."),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["list", "phrase"]
+        constraints = [models.UniqueConstraint(fields=["phrase", "list"], name="word_rule_unique_phrase")]
+        verbose_name = _("word rule")
+        verbose_name_plural = _("word rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_list_display()}: {self.phrase}"

@@ -24,6 +24,7 @@ from forum.versions import bump_article_version, bump_article_versions
 from . import selectors
 from .audit import record
 from .models import AuditEntry, Decision, Report
+from .sanctions import suspend_reader
 
 logger = logging.getLogger(__name__)
 
@@ -150,8 +151,6 @@ SUSPEND_DAYS = 7  # reject-and-suspend's default suspension
 
 def reject_and_suspend(*, moderator: User, comment_ids: list[int], reason: str, days: int = SUSPEND_DAYS) -> Outcome:
     """Reject the comments and suspend their authors for ``days``, in one transaction."""
-    # top-level import once B's sanctions module is merged
-    from .sanctions import suspend_reader
 
     with transaction.atomic():
         result = reject_comments(moderator=moderator, comment_ids=comment_ids, reason=reason)

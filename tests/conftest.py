@@ -86,6 +86,7 @@ def moderators_group(db):
         migration.create_moderators(apps, None)
         importlib.import_module("accounts.migrations.0004_account_deletion").let_moderators_view(apps, None)
         importlib.import_module("moderation.migrations.0004_moderators_queue_permissions").grant(apps, None)
+        importlib.import_module("moderation.migrations.0006_moderators_sanction_and_word_permissions").grant(apps, None)
     return Group.objects.get(name="Moderators")
 
 

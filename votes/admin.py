@@ -5,10 +5,11 @@ from .models import Vote
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
-    """Votes are the readers' own: moderators may look, nobody edits them by hand."""
+    """Votes are the readers' own: moderators may look, nobody edits them by hand (nor un-voids
+    one: voids are made by the readers' admin action, with a reason, and are final)."""
 
-    list_display = ("comment", "user", "choice", "region", "updated_at")
-    list_filter = ("choice", "region")
+    list_display = ("comment", "user", "choice", "region", "updated_at", "voided_at")
+    list_filter = ("choice", "region", ("voided_at", admin.EmptyFieldListFilter))
     list_select_related = ("comment", "user")
     raw_id_fields = ("comment", "user")
     search_fields = ("user__username",)

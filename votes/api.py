@@ -19,8 +19,8 @@ from .selectors import comments_to_vote_on
 from .services import cast_vote, retract_vote
 
 REFUSALS = (
-    "Your own comment, the discussion is closed, or the account is too new to vote (the detail says which, and "
-    "from when a new account may vote), or a CSRF failure."
+    "Your own comment, the discussion or its section is closed, or the account is too new to vote, suspended or "
+    "banned (the detail says which, and until when), or a CSRF failure."
 )
 
 

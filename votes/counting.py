@@ -12,7 +12,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from forum.models import COUNTER_FIELDS, SCORE_FIELDS, Comment
@@ -69,7 +69,7 @@ def counters_from_votes(comment_ids: Iterable[int]) -> dict[int, Counters]:
     comment_ids = list(comment_ids)
     by_comment: dict[int, dict[str, int]] = {pk: dict.fromkeys(BREAKDOWN, 0) for pk in comment_ids}
     rows = (
-        Vote.objects.filter(comment_id__in=comment_ids, choice__isnull=False)
+        Vote.objects.filter(comment_id__in=comment_ids, choice__isnull=False, voided_at__isnull=True)
         .values_list("comment_id", "choice", "region")
         .annotate(n=Count("pk"))
         .order_by()
@@ -104,7 +104,43 @@ def tally_comments(*, comment_ids: Iterable[int]) -> int:
         changed += batch_changed
         for comment_id in skipped:
             changed += _tally_batch([comment_id], skip_locked=False)[0]
+        if batch_changed or skipped:
+            flag_unusual_voting(comment_ids=batch)
     return changed
+
+
+def flag_unusual_voting(*, comment_ids: list[int]) -> int:
+    """Flag, once, the comments that got at least FORUM_UNUSUAL_VOTES votes from accounts
+    younger than FORUM_UNUSUAL_ACCOUNT_AGE_HOURS (when they voted) in the last
+    FORUM_UNUSUAL_WINDOW_MINUTES: a burst like that looks like accounts made to vote. The
+    comment stays in view; the moderation queue lists it (Comment.unusual_voting_at).
+
+    One UPDATE for the whole batch, whatever its size. Returns how many were flagged."""
+    if settings.FORUM_UNUSUAL_VOTES <= 0 or not comment_ids:
+        return 0
+    now = timezone.now()
+    young_votes = (
+        Vote.objects.filter(
+            comment_id=OuterRef("pk"),
+            choice__isnull=False,
+            voided_at__isnull=True,
+            created_at__gte=now - timedelta(minutes=settings.FORUM_UNUSUAL_WINDOW_MINUTES),
+            user__date_joined__gt=F("created_at") - timedelta(hours=settings.FORUM_UNUSUAL_ACCOUNT_AGE_HOURS),
+        )
+        .order_by()
+        .values("comment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    flagged = (
+        Comment.objects.filter(pk__in=comment_ids, unusual_voting_at__isnull=True)
+        .annotate(young=Subquery(young_votes))
+        .filter(young__gte=settings.FORUM_UNUSUAL_VOTES)
+        .update(unusual_voting_at=now)
+    )
+    if flagged:
+        logger.warning("Flagged %d comments for unusual voting.", flagged)
+    return flagged
 
 
 def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, list[int]]:
@@ -143,7 +179,9 @@ def stale_comment_ids(comment_ids: Iterable[int]) -> list[int]:
     later marks its comment dirty again (and is newer than the reconciliation's watermark).
     """
     votes_by_key = {
-        f"votes_{key}": Count("votes", filter=Q(votes__choice=choice, votes__region=region))
+        f"votes_{key}": Count(
+            "votes", filter=Q(votes__choice=choice, votes__region=region, votes__voided_at__isnull=True)
+        )
         for key, (choice, region) in BREAKDOWN.items()
     }
     rows = Comment.objects.filter(pk__in=comment_ids).annotate(**votes_by_key)

@@ -28,6 +28,12 @@ class Vote(models.Model):
     region = models.CharField(max_length=10, choices=Region.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(db_index=True)
+    # Voided by a moderator (a spammer's votes): the row stays as evidence and the tally leaves
+    # it out. Voting again does not clear it (cast_vote's upsert never writes these fields).
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         constraints = [

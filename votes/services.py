@@ -32,6 +32,8 @@ def ensure_can_vote(*, user: User, comment: Comment) -> None:
         raise VoteNotAllowed(_("This comment is not open for votes."))
     if not comment.article.discussion_open:
         raise VoteNotAllowed(_("The discussion on this article is closed."))
+    if not comment.article.section_open(comment.section):
+        raise VoteNotAllowed(_("This section of the discussion is closed."))
 
 
 def cast_vote(*, user: User, comment: Comment, choice: str) -> Vote:
@@ -85,3 +87,23 @@ def _mark_dirty_on_commit(comment_id: int) -> None:
     if settings.VOTES_SYNCHRONOUS_COUNTERS:
         return  # the baseline counted in the request
     transaction.on_commit(lambda: tasks.tally_soon(comment_id))
+
+
+def void_votes_of(*, user: User, voided_by: User | None) -> list[int]:
+    """Void every vote the reader cast that is not void yet (a spammer's, say): the rows stay,
+    marked, and the tally leaves them out. Returns the ids of the comments whose votes changed.
+
+    The void also sets updated_at (rather than leaving it for the DeletedVote trigger, which only
+    fires on changes to choice or region): the reconciliation then finds these rows by their
+    timestamp like any other change, so the counters converge even if the tally task is lost.
+    Voiding again changes nothing; voting again later leaves the void in place (cast_vote's
+    upsert never writes voided_at), so a voided vote stays void whatever the reader does with it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        votes = Vote.objects.filter(user=user, voided_at__isnull=True)
+        comment_ids = sorted(set(votes.values_list("comment_id", flat=True)))
+        votes.filter(comment_id__in=comment_ids).update(voided_at=now, voided_by=voided_by, updated_at=now)
+        if comment_ids:
+            transaction.on_commit(lambda: tasks.tally_many_soon(comment_ids))
+    return comment_ids

@@ -47,6 +47,12 @@ def tally_dirty_comments(round_token: str | None = None) -> int:
 
 
 @shared_task(**RETRY)
+def tally_comments(comment_ids: list[int]) -> int:
+    """Re-tally many comments at once (after a moderator voided a reader's votes)."""
+    return counting.tally_comments(comment_ids=comment_ids)
+
+
+@shared_task(**RETRY)
 def reconcile_vote_counters() -> int:
     return counting.reconcile_vote_counters()
 
@@ -78,3 +84,13 @@ def tally_soon(comment_id: int) -> None:
         # An outage is logged once as it begins (and once as it ends), not once per vote.
         tracker.failed(dependency, error)
         logger.debug("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
+
+
+def tally_many_soon(comment_ids: list[int]) -> None:
+    """After a change to many comments' votes commits: one task tallies them all, in batches.
+    Never raises: the rows carry a new updated_at, so the reconciliation tallies them anyway."""
+    try:
+        tally_comments.delay(list(comment_ids))
+        tracker.ok(BROKER)
+    except (BrokerError, OSError) as error:
+        logger.warning("Votes changed on %d comments; tally deferred to reconciliation: %s", len(comment_ids), error)

@@ -36,6 +36,12 @@ def test_sign_up_sign_in_profile_and_sign_out(anonymous_client):
         "display_name": "Hanako",
         "country": "DE",
         "section": "world",
+        "standing": {
+            "status": "good",
+            "suspended_until": None,
+            "premoderated": False,
+            "message": "Your account is in good standing.",
+        },
     }
 
     assert client.delete(TOKEN).status_code == 204

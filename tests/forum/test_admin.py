@@ -18,7 +18,8 @@ def run_action(client, action, comments):
 
 def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
     """The data migrations give the group article, comment, reader and vote rights, a view of
-    account deletions, and the moderation queue and audit trail, only."""
+    account deletions, the moderation queue and audit trail, sanctions (view; lifting is
+    "change") and the word lists, only."""
     codenames = set(moderators_group.permissions.values_list("codename", flat=True))
     assert codenames == {
         "add_article",
@@ -34,6 +35,12 @@ def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
         "view_queueitem",
         "change_queueitem",
         "view_auditentry",
+        "view_sanction",
+        "change_sanction",
+        "add_wordrule",
+        "change_wordrule",
+        "delete_wordrule",
+        "view_wordrule",
     }
 
 

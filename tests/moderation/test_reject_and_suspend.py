@@ -1,10 +1,6 @@
-"""Reject-and-suspend calls the sanctions module (task B's moderation/sanctions.py); this runs
-once it is merged."""
+"""Reject-and-suspend: the comment is rejected and its author suspended, in one decision."""
 
 import pytest
-
-pytest.importorskip("moderation.sanctions")
-
 from django.urls import reverse  # noqa: E402
 
 from forum.models import Comment  # noqa: E402
