@@ -438,6 +438,7 @@ SPECTACULAR_SETTINGS = {
         "SectionEnum": "forum.models.Section",
         "ReportReasonEnum": "moderation.models.Report.Reason",
         "RejectionReasonEnum": "moderation.models.Decision.RejectReason",
+        "CommentStatusEnum": "forum.models.Comment.Status",
     },
     # Swagger UI from drf-spectacular-sidecar's files, not a CDN's "latest".
     "SWAGGER_UI_DIST": "SIDECAR",
