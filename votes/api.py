@@ -15,7 +15,7 @@ from forum.api import COMMENT_ID, CountsOutput
 from forum.models import Comment
 
 from .models import Vote
-from .selectors import comments_to_vote_on
+from .selectors import comments_to_vote_on, counted_now
 from .services import cast_vote, retract_vote
 
 REFUSALS = (
@@ -27,9 +27,14 @@ REFUSALS = (
 class VoteOutput(serializers.Serializer):
     comment = serializers.IntegerField(source="comment.pk")
     my_vote = serializers.ChoiceField(choices=Vote.Choice.choices, allow_null=True)
-    counts = CountsOutput(source="comment")
+    counts = CountsOutput(
+        source="comment",
+        help_text="Counted from the votes as this answer was made, so they include this vote; "
+        "`tallied_at` is still when the stored counters last changed.",
+    )
     answered_at = serializers.DateTimeField(
-        help_text="When the vote was stored: the counts include it once `counts.tallied_at` is later than this."
+        help_text="When the vote was stored: the stored counters (GET .../counts/, the lists) include it once "
+        "their `tallied_at` is later than this."
     )
 
 
@@ -44,7 +49,9 @@ class CommentVoteApi(ForumApiView):
         return get_object_or_404(comments_to_vote_on(), pk=comment_id)
 
     def _answer(self, comment: Comment, choice: str | None) -> Response:
-        return Response(VoteOutput({"comment": comment, "my_vote": choice, "answered_at": timezone.now()}).data)
+        answered_at = timezone.now()
+        counted = counted_now(comment=comment)
+        return Response(VoteOutput({"comment": counted, "my_vote": choice, "answered_at": answered_at}).data)
 
     @extend_schema(
         operation_id="comments_vote_update",
