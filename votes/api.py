@@ -1,6 +1,5 @@
 """REST API for votes: PUT a choice (idempotent), DELETE to take it back."""
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -17,7 +16,7 @@ from forum.api import COMMENT_ID, CountsOutput
 from forum.models import Comment
 
 from .models import Vote
-from .selectors import comments_to_vote_on, counted_now
+from .selectors import comment_to_vote_on, counted_now
 from .services import cast_vote, retract_vote
 
 REFUSALS = (
@@ -50,7 +49,7 @@ class CommentVoteApi(ForumApiView):
         choice = serializers.ChoiceField(choices=Vote.Choice.choices)
 
     def _comment(self, comment_id: int) -> Comment:
-        return get_object_or_404(comments_to_vote_on(), pk=comment_id)
+        return comment_to_vote_on(comment_id)
 
     def _answer(self, comment: Comment, choice: str | None) -> Response:
         answered_at = timezone.now()

@@ -18,7 +18,7 @@ from forum.models import Comment
 
 from .api import VoteOutput
 from .models import Vote
-from .selectors import comments_to_vote_on, counted_now, overlay_own_votes
+from .selectors import comment_to_vote_on, counted_now, overlay_own_votes
 from .services import VoteNotAllowed, toggle_vote
 
 
@@ -29,7 +29,7 @@ def _wants_json(request: HttpRequest) -> bool:
 @require_POST
 @rate_limited(*VOTE)
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = get_object_or_404(comments_to_vote_on(), pk=comment_id)
+    comment = comment_to_vote_on(comment_id)
     back = f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
     if not request.user.is_authenticated:
         if _wants_json(request):
