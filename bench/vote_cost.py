@@ -34,6 +34,7 @@ class VoteCost:
     vote_ms: float
     health_ms: float
     queries_per_vote: float
+    machine_busy: float = float("nan")  # the whole machine's CPU use meanwhile, 0-1 (set by bench/run.py)
 
     @property
     def ratio(self) -> float:
