@@ -16,7 +16,7 @@ from api.rate_limits import VOTE, rate_limited
 from forum.api import CountsOutput
 from forum.models import Comment
 
-from .api import VoteOutput
+from .api import vote_answer
 from .models import Vote
 from .selectors import comment_to_vote_on, counted_now, overlay_own_votes
 from .services import VoteNotAllowed, toggle_vote
@@ -54,7 +54,7 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
         # the page the redirect lands on lays the reader's votes over its counts the same way.
         answered_at = timezone.now()
         counted = counted_now(comment=comment)
-        return JsonResponse(VoteOutput({"comment": counted, "my_vote": new_choice, "answered_at": answered_at}).data)
+        return JsonResponse(vote_answer(comment=counted, choice=new_choice, answered_at=answered_at))
     return redirect(back)
 
 

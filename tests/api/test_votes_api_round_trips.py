@@ -68,3 +68,23 @@ def test_both_limits_count_a_vote_refused_by_one(rates, comment, reader):
     assert answers == [200, 429, 429]
     other = client_for(reader.__class__.objects.create(username="other-voter"))
     assert other.put(vote_url(comment), {"choice": "agree"}, format="json").status_code == 429
+
+
+def test_the_hand_built_answer_is_the_documented_vote_output(reader, comment):
+    """votes.api.vote_answer skips DRF's serializer for speed; it must give VoteOutput's data."""
+    from django.utils import timezone
+
+    from votes.api import VoteOutput, vote_answer
+    from votes.counting import tally_comment
+    from votes.selectors import comment_to_vote_on, counted_now
+    from votes.services import cast_vote
+
+    cast_vote(user=reader, comment=comment, choice="agree")
+    for tallied in (False, True):
+        if tallied:
+            tally_comment(comment_id=comment.pk)
+        counted = counted_now(comment=comment_to_vote_on(comment.pk))
+        now = timezone.now()
+        for choice in ("agree", "disagree", None):
+            expected = VoteOutput({"comment": counted, "my_vote": choice, "answered_at": now}).data
+            assert vote_answer(comment=counted, choice=choice, answered_at=now) == expected
