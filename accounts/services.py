@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
+from .authentication import forget_tokens
 from .models import AccountDeletion, Sanction, User
 from .selectors import moment_text
 
@@ -173,6 +174,8 @@ def refresh_standing(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(
         suspended_until=user.suspended_until, is_banned=user.is_banned, is_premoderated=user.is_premoderated
     )
+    # An update() sends no signal: the API's cached token users must learn the new standing now.
+    forget_tokens(Token.objects.filter(user_id=user.pk).values_list("key", flat=True))
 
 
 @transaction.atomic

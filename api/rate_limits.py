@@ -6,7 +6,7 @@ from the page or from the app: the API's throttles (api/throttles.py) and the pa
 ``settings.RATE_LIMITS`` ("<n>/<s|m|h|d>", or None for no limit), set from the environment.
 
 The counters live in Redis when the forum has one (FORUM_REDIS_URL), so every web process shares
-them, at one round trip per limit; on the embedded default they live in the process's cache.
+them, at one round trip per request whatever its limits; on the embedded default they live in the process's cache.
 A limit whose store cannot be reached lets the request through: a vote must not fail because
 the rate limiter is down.
 """
@@ -73,31 +73,46 @@ def client_address(request) -> str:
 
 def count_in_window(key: str, window_seconds: int) -> int:
     """Count one more request under ``key`` (which names the window) and return the count."""
+    return count_in_windows([(key, window_seconds)])[0]
+
+
+def count_in_windows(windows: list[tuple[str, int]]) -> list[int]:
+    """Count one more request under each (key, window seconds) and return the counts, in one
+    Redis round trip for all of them (a vote counts in two scopes)."""
     client = forum_redis()
     if client is None:
         # The embedded default: one machine, so the process's cache is enough.
-        default_cache.add(key, 0, window_seconds + 1)
-        try:
-            return default_cache.incr(key)
-        except ValueError:  # the key expired between add and incr
-            default_cache.set(key, 1, window_seconds + 1)
-            return 1
-    # One round trip: the count and, for the window's first request, its expiry.
+        return [_count_in_process(key, window_seconds) for key, window_seconds in windows]
+    # One round trip: each count and, for a window's first request, its expiry.
     with client.pipeline(transaction=False) as pipe:
-        pipe.incr(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}")
-        pipe.expire(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}", window_seconds + 1, nx=True)
-        count, _ = pipe.execute()
-    return count
+        for key, window_seconds in windows:
+            pipe.incr(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}")
+            pipe.expire(f"{settings.TALLY_KEY_PREFIX}:throttle:{key}", window_seconds + 1, nx=True)
+        replies = pipe.execute()
+    return replies[::2]
+
+
+def _count_in_process(key: str, window_seconds: int) -> int:
+    default_cache.add(key, 0, window_seconds + 1)
+    try:
+        return default_cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        default_cache.set(key, 1, window_seconds + 1)
+        return 1
 
 
 def check(request, scopes: Iterable[str]) -> int | None:
     """Count this request in each scope; return the seconds to wait if one is over its limit.
 
-    A fixed window per scope: one atomic INCR per request, whatever the rate. (A sliding log
-    costs as much as the rate allows and loses counts under concurrency.) Across a window
-    boundary up to twice the rate can pass, which is fine for stopping floods.
-    ``request`` is Django's or DRF's; the reader scopes skip requests not signed in.
+    A fixed window per scope: one atomic INCR per request, whatever the rate, and one round trip
+    for all the scopes. (A sliding log costs as much as the rate allows and loses counts under
+    concurrency.) Across a window boundary up to twice the rate can pass, which is fine for
+    stopping floods. ``request`` is Django's or DRF's; the reader scopes skip requests not signed
+    in. Every scope counts the request, even when another is already over its limit.
     """
+    now = time.time()
+    counted: list[tuple[str, int, int, int]] = []  # scope, allowed, window number, window seconds
+    keys: list[tuple[str, int]] = []
     for scope in scopes:
         limit = parse_rate(settings.RATE_LIMITS.get(scope))
         if limit is None:
@@ -109,21 +124,28 @@ def check(request, scopes: Iterable[str]) -> int | None:
         else:
             ident = f"addr:{client_address(request)}"
         allowed, window_seconds = limit
-        now = time.time()
         window = int(now // window_seconds)
-        try:
-            count = count_in_window(f"{scope}:{ident}:{window}", window_seconds)
-        except (redis.RedisError, OSError) as error:
-            if dependency_of(error) is None:
-                logger.warning("Rate limit %s not applied, its store failed: %s", scope, error)
-            else:  # an outage: logged once as it begins, not once per request
-                tracker.failed(REDIS, error)
-            continue
-        if settings.FORUM_REDIS_URL:
-            tracker.ok(REDIS)
-        if count > allowed:
-            return max(1, math.ceil((window + 1) * window_seconds - now))
-    return None
+        counted.append((scope, allowed, window, window_seconds))
+        keys.append((f"{scope}:{ident}:{window}", window_seconds))
+    if not keys:
+        return None
+    try:
+        counts = count_in_windows(keys)
+    except (redis.RedisError, OSError) as error:
+        names = ", ".join(scope for scope, *_ in counted)
+        if dependency_of(error) is None:
+            logger.warning("Rate limits %s not applied, their store failed: %s", names, error)
+        else:  # an outage: logged once as it begins, not once per request
+            tracker.failed(REDIS, error)
+        return None
+    if settings.FORUM_REDIS_URL:
+        tracker.ok(REDIS)
+    waits = [
+        max(1, math.ceil((window + 1) * window_seconds - now))
+        for (_scope, allowed, window, window_seconds), count in zip(counted, counts, strict=True)
+        if count > allowed
+    ]
+    return max(waits) if waits else None
 
 
 def duration_text(seconds: int) -> str:

@@ -372,6 +372,10 @@ VOTES_SYNCHRONOUS_COUNTERS = env_bool("VOTES_SYNCHRONOUS_COUNTERS", False)
 # the pages cached under them. Redis when the forum has one; otherwise files under var/, which
 # the processes of one machine share.
 PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "300"))
+# How long the vote API may use an API token's reader from the "pages" cache instead of the
+# database (accounts/authentication.py). Revocations remove the entry at once; this bounds only
+# changes made behind the application's back (a bulk UPDATE of users).
+API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "60"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.rate_limits import COMMENT, rate_limited
-from votes.selectors import choices_of, votes_of
+from votes.selectors import overlay_own_votes, votes_of
 
 from . import live as live_counts
 from . import selectors, services
@@ -49,7 +49,8 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm, s
     live_version = article_version(article.pk)
     pages = {key: _page_number(request.GET.get(f"{key}_page")) for key in ("japan", "world")}
     sections = selectors.article_sections(article=article, sort=sort, pages=pages)
-    my_votes = choices_of(user=request.user, comment_ids=[c.pk for s in sections for c in s.comments])
+    # The reader's votes, and counts that include those newer than their comment's last tally.
+    my_votes = overlay_own_votes(user=request.user, comments=[c for s in sections for c in s.comments])
     user = request.user
     for section in sections:
         for comment in section.comments:

@@ -1,10 +1,16 @@
 """Reads for votes."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+
+from django.db import connection
+from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
-from forum.models import Comment, CommentQuerySet
+from forum.models import Article, Comment
 
+from .counting import BREAKDOWN, Counters
 from .models import Vote
 
 
@@ -23,14 +29,117 @@ def current_choice(*, user: User, comment: Comment) -> str | None:
     return Vote.objects.filter(user=user, comment=comment).values_list("choice", flat=True).first()
 
 
-def comments_to_vote_on() -> CommentQuerySet:
-    """What a vote reads: the comment's author, status and counters, and its article's state and
-    address, without the texts (a vote is the most frequent request the forum answers)."""
-    return (
-        Comment.objects.readable()
-        .select_related("article")
-        .defer("body", "article__body", "article__body_html", "article__discussion_prompt")
+# What a vote reads, in one statement: the comment's author, status and last tally, and its
+# article's state and address; nothing else. Plain SQL, because compiling the ORM's query cost a
+# vote more CPU than running it (a vote is the most frequent request the forum answers). The
+# WHERE clause is Comment.objects.readable() (tests/votes/test_vote_cost.py checks they agree).
+_COMMENT_TO_VOTE_ON = """
+SELECT c.id, c.article_id, c.author_id, c.section, c.status, c.tallied_at,
+       a.slug AS article_slug, a.status AS article_status, a.comments_open AS article_comments_open,
+       a.japan_open AS article_japan_open, a.world_open AS article_world_open
+FROM {comment} c JOIN {article} a ON a.id = c.article_id
+WHERE c.id = %s AND c.status = %s AND a.status = %s AND a.published_at <= %s
+"""
+COMMENT_TO_VOTE_ON_SQL = _COMMENT_TO_VOTE_ON.format(comment=Comment._meta.db_table, article=Article._meta.db_table)
+
+
+def comment_to_vote_on(comment_id: int) -> Comment:
+    """The comment a vote is for, with its article's state (one query), or Http404 if it is not
+    readable. Only the fields a vote needs are loaded; the others are deferred."""
+    params = [
+        comment_id,
+        Comment.Status.VISIBLE,
+        Article.Status.PUBLISHED,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    found = list(Comment.objects.raw(COMMENT_TO_VOTE_ON_SQL, params))
+    if not found:
+        raise Http404("No comment matches the given query.")
+    comment = found[0]
+    article = Article(
+        id=comment.article_id,
+        slug=comment.article_slug,
+        status=comment.article_status,
+        comments_open=bool(comment.article_comments_open),
+        japan_open=bool(comment.article_japan_open),
+        world_open=bool(comment.article_world_open),
     )
+    article._state.adding = False
+    comment.article = article
+    return comment
+
+
+def _set_counters(comment: Comment, counters: Counters) -> None:
+    for name, value in asdict(counters).items():
+        setattr(comment, name, value)
+
+
+_COUNT_VOTES = """
+SELECT choice, region, COUNT(*) FROM {vote}
+WHERE comment_id = %s AND choice IS NOT NULL AND voided_at IS NULL GROUP BY choice, region
+"""
+COUNT_VOTES_SQL = _COUNT_VOTES.format(vote=Vote._meta.db_table)
+
+
+def counted_now(*, comment: Comment) -> Comment:
+    """The comment with its counters counted from its vote rows now, rather than as the last tally
+    stored them: a vote's answer shows the counts with that vote in them. One GROUP BY on
+    vote_tally_idx (in SQL: the ORM's compiling cost more than the query); the stored counters
+    are not written (the tally does that)."""
+    counts = dict.fromkeys(BREAKDOWN, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_VOTES_SQL, [comment.pk])
+        for choice, region, n in cursor.fetchall():
+            counts[f"{choice}_{region}"] = n
+    _set_counters(comment, Counters.from_breakdown(**counts))
+    return comment
+
+
+# The reader's votes on some comments; for each vote newer than its comment's last tally (the
+# stored counters may not include it yet), every vote on that comment counted by choice and
+# region. Rows: comment id, the reader's choice, whether the counts are fresh, choice, region, n.
+# A vote exactly as old as the tally counts as newer: recounting costs little and is always right.
+OWN_VOTES_SQL = """
+SELECT mine.comment_id, mine.choice,
+       CASE WHEN c.tallied_at IS NULL OR mine.updated_at >= c.tallied_at THEN 1 ELSE 0 END AS fresh,
+       other.choice, other.region, COUNT(other.id)
+FROM {vote} mine
+JOIN {comment} c ON c.id = mine.comment_id
+LEFT JOIN {vote} other ON other.comment_id = mine.comment_id AND other.choice IS NOT NULL AND other.voided_at IS NULL
+     AND (c.tallied_at IS NULL OR mine.updated_at >= c.tallied_at)
+WHERE mine.user_id = %s AND mine.comment_id IN ({ids})
+GROUP BY mine.comment_id, mine.choice, fresh, other.choice, other.region
+"""
+
+
+def overlay_own_votes(*, user: User, comments: Sequence[Comment]) -> dict[int, str]:
+    """The reader's choice on each of these comments (one query for the whole page), and counts
+    that never contradict it: on a comment whose last tally is older than the reader's vote, the
+    counters are set on the instance from its vote rows (same query), so a page loaded right
+    after a vote, before the tally has run, shows that vote in the counts.
+
+    Returns {comment id: choice} for the comments the reader agrees or disagrees with.
+    """
+    if not user.is_authenticated or not comments:
+        return {}
+    by_id = {comment.pk: comment for comment in comments}
+    sql = OWN_VOTES_SQL.format(
+        vote=Vote._meta.db_table, comment=Comment._meta.db_table, ids=", ".join(["%s"] * len(by_id))
+    )
+    choices: dict[int, str] = {}
+    breakdowns: dict[int, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *by_id])
+        for comment_id, mine, fresh, choice, region, n in cursor.fetchall():
+            if mine:
+                choices[comment_id] = mine
+            if fresh:
+                counts = breakdowns.setdefault(comment_id, dict.fromkeys(BREAKDOWN, 0))
+                if choice:
+                    counts[f"{choice}_{region}"] = n
+    for comment_id, counts in breakdowns.items():
+        _set_counters(by_id[comment_id], Counters.from_breakdown(**counts))
+    return choices
 
 
 def votes_of(*, user: User):

@@ -7,7 +7,7 @@ one exception, and lives apart.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,51 +36,82 @@ def ensure_can_vote(*, user: User, comment: Comment) -> None:
         raise VoteNotAllowed(_("This section of the discussion is closed."))
 
 
-def cast_vote(*, user: User, comment: Comment, choice: str) -> Vote:
-    """Record the reader's vote (new, or switched). Idempotent; counters catch up asynchronously.
+# One statement writes the vote, whether it is new, switched or taken back: INSERT ... ON CONFLICT
+# DO UPDATE, in autocommit (a single statement needs no BEGIN and COMMIT round trips of its own).
+# Concurrent identical requests from one reader end in one row without an IntegrityError to retry,
+# and no lock is taken on the comment row. ``{choice}`` is what the row's choice becomes when it
+# exists already; RETURNING gives the choice stored. SQLite (3.35+) runs the same statement.
+UPSERT_SQL = """
+INSERT INTO {table} (user_id, comment_id, choice, region, created_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (user_id, comment_id) DO UPDATE
+SET choice = {choice}, region = excluded.region, updated_at = excluded.updated_at
+RETURNING choice
+"""
+CAST_SQL = UPSERT_SQL.format(table=Vote._meta.db_table, choice="excluded.choice")
+# The page's buttons: the same button again takes the vote back, the other one switches it.
+TOGGLE_SQL = UPSERT_SQL.format(
+    table=Vote._meta.db_table,
+    choice=f"CASE WHEN {Vote._meta.db_table}.choice = excluded.choice THEN NULL ELSE excluded.choice END",
+)
 
-    One INSERT ... ON CONFLICT DO UPDATE: concurrent identical requests from one reader end in
-    one row without an IntegrityError to retry, and no lock is taken on the comment row.
-    """
+
+def _upsert(sql: str, *, user: User, comment: Comment, choice: str) -> str | None:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, comment.pk, choice, user.region, now, now])
+        return cursor.fetchone()[0]
+
+
+def cast_vote(*, user: User, comment: Comment, choice: str) -> Vote:
+    """Record the reader's vote (new, or switched). Idempotent; counters catch up asynchronously."""
     if choice not in Vote.Choice.values:
         raise ValueError(f"unknown choice {choice!r}")
     ensure_can_vote(user=user, comment=comment)
-    now = timezone.now()
-    vote = Vote(user=user, comment=comment, choice=choice, region=user.region, updated_at=now)
-    with transaction.atomic():
-        if settings.VOTES_SYNCHRONOUS_COUNTERS:
+    if settings.VOTES_SYNCHRONOUS_COUNTERS:
+        vote = Vote(user=user, comment=comment, choice=choice, region=user.region, updated_at=timezone.now())
+        with transaction.atomic():
             baseline.count_in_request(vote)
-        Vote.objects.bulk_create(
-            [vote],
-            update_conflicts=True,
-            unique_fields=["user", "comment"],
-            update_fields=["choice", "region", "updated_at"],
-        )
-        _mark_dirty_on_commit(comment.pk)
-    return vote
+            _upsert(CAST_SQL, user=user, comment=comment, choice=choice)
+        return vote
+    stored = _upsert(CAST_SQL, user=user, comment=comment, choice=choice)
+    _mark_dirty_on_commit(comment.pk)
+    return Vote(user=user, comment=comment, choice=stored, region=user.region)
 
 
 def retract_vote(*, user: User, comment: Comment) -> None:
     """Take the reader's vote back. Taking back a vote that is not there changes nothing."""
     ensure_can_vote(user=user, comment=comment)
-    with transaction.atomic():
-        if settings.VOTES_SYNCHRONOUS_COUNTERS:
+    if settings.VOTES_SYNCHRONOUS_COUNTERS:
+        with transaction.atomic():
             baseline.count_in_request(Vote(user=user, comment=comment, choice=None, region=user.region))
-        changed = Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
-            choice=None, updated_at=timezone.now()
-        )
-        if changed:
-            _mark_dirty_on_commit(comment.pk)
+            Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
+                choice=None, updated_at=timezone.now()
+            )
+        return
+    # One UPDATE in autocommit, like the upsert.
+    changed = Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
+        choice=None, updated_at=timezone.now()
+    )
+    if changed:
+        _mark_dirty_on_commit(comment.pk)
 
 
 def toggle_vote(*, user: User, comment: Comment, choice: str) -> str | None:
-    """The page's buttons: the other button switches the vote, the same one takes it back."""
-    current = selectors.current_choice(user=user, comment=comment)
-    if current == choice:
-        retract_vote(user=user, comment=comment)
-        return None
-    cast_vote(user=user, comment=comment, choice=choice)
-    return choice
+    """The page's buttons: the other button switches the vote, the same one takes it back.
+    Returns the reader's choice now (None: taken back)."""
+    if choice not in Vote.Choice.values:
+        raise ValueError(f"unknown choice {choice!r}")
+    if settings.VOTES_SYNCHRONOUS_COUNTERS:
+        if selectors.current_choice(user=user, comment=comment) == choice:
+            retract_vote(user=user, comment=comment)
+            return None
+        cast_vote(user=user, comment=comment, choice=choice)
+        return choice
+    ensure_can_vote(user=user, comment=comment)
+    stored = _upsert(TOGGLE_SQL, user=user, comment=comment, choice=choice)
+    _mark_dirty_on_commit(comment.pk)
+    return stored
 
 
 def _mark_dirty_on_commit(comment_id: int) -> None:

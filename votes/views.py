@@ -16,9 +16,9 @@ from api.rate_limits import VOTE, rate_limited
 from forum.api import CountsOutput
 from forum.models import Comment
 
-from .api import VoteOutput
+from .api import vote_answer
 from .models import Vote
-from .selectors import comments_to_vote_on
+from .selectors import comment_to_vote_on, counted_now, overlay_own_votes
 from .services import VoteNotAllowed, toggle_vote
 
 
@@ -29,7 +29,7 @@ def _wants_json(request: HttpRequest) -> bool:
 @require_POST
 @rate_limited(*VOTE)
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = get_object_or_404(comments_to_vote_on(), pk=comment_id)
+    comment = comment_to_vote_on(comment_id)
     back = f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
     if not request.user.is_authenticated:
         if _wants_json(request):
@@ -49,13 +49,20 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
         messages.error(request, str(refusal))
         return redirect(back)
     if _wants_json(request):
-        # The counters are derived by a task; the script polls `counts` until tallied_at passes
-        # `answered_at`, the moment after this vote was committed.
-        return JsonResponse(VoteOutput({"comment": comment, "my_vote": new_choice, "answered_at": timezone.now()}).data)
+        # The counts are counted from the votes now, so they include this one; the stored counters
+        # follow when the tally task has run (tallied_at passes `answered_at`). Without the script,
+        # the page the redirect lands on lays the reader's votes over its counts the same way.
+        answered_at = timezone.now()
+        counted = counted_now(comment=comment)
+        return JsonResponse(vote_answer(comment=counted, choice=new_choice, answered_at=answered_at))
     return redirect(back)
 
 
 @require_GET
 def counts(request: HttpRequest, comment_id: int) -> JsonResponse:
+    """The comment's counts, which the page's script polls after a vote: for a signed-in reader
+    whose vote is newer than the last tally, counted from the votes (the same overlay as the
+    page), so a poll never shows a count without the vote the reader just cast."""
     comment = get_object_or_404(Comment.objects.readable(), pk=comment_id)
+    overlay_own_votes(user=request.user, comments=[comment])
     return JsonResponse(CountsOutput(comment).data)
