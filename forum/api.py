@@ -1,29 +1,37 @@
 """REST API for articles and comments (/api/v1/). One view per path, one small Input/Output pair
 per operation; reads go through forum.selectors, writes through forum.services."""
 
+import hashlib
+import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import HAS_TEXT, ForumApiView, TextField
 from api.converters import MAX_ID
 from api.errors import BODY_ERRORS, error_responses
-from api.pagination import PageQuery, page_of, paginate, query_values
+from api.pagination import PageQuery, next_page_url, page_of, paginate, query_values
 from api.throttles import COMMENT_THROTTLES
 from votes.models import Vote
 from votes.selectors import choices_of
 
 from . import selectors, services
 from .models import COUNT_FIELDS, Article, Comment, Section
+from .versions import CACHE_ALIAS, article_version
 
 ARTICLE_ORDERING = ("-published_at", "-id")
 COMMENT_ID = OpenApiParameter(
@@ -193,6 +201,35 @@ class ArticleDetailApi(ForumApiView):
 
 # --- Comments ---------------------------------------------------------------------------------
 
+# How long a shared cache in front (or the browser) may keep a signed-out comment list without
+# asking again. Short: the list changes with every tally; after it, the ETag makes asking cheap.
+LIST_MAX_AGE_SECONDS = 5
+# A signed-in reader's answer differs from the shared one; the language may change messages.
+LIST_VARY = ("Authorization", "Cookie", "Accept-Language")
+
+
+def _list_cache_key(article: Article, params: dict) -> str:
+    """Everything a signed-out comment list depends on: the article's content version (bumped by
+    every change a reader could see, so an old entry is never asked for again), the query and the
+    language. The cursor is hashed: it is the reader's input, up to 1,000 characters."""
+    cursor = hashlib.blake2b((params.get("cursor") or "").encode(), digest_size=12).hexdigest()
+    return (
+        f"api:comments:{article.pk}:v{article_version(article.pk)}:{params['section']}:{params['sort']}"
+        f":{params['page_size']}:{cursor}:{get_language()}"
+    )
+
+
+def _if_none_match(request: Request) -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def _anonymous_headers(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=LIST_MAX_AGE_SECONDS)
+    patch_vary_headers(response, LIST_VARY)
+    return response
+
 
 class CommentListApi(ForumApiView):
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -212,21 +249,44 @@ class CommentListApi(ForumApiView):
         parameters=[SLUG, CommentListQuery],
         responses={200: CommentPage, **error_responses(400, 401, 404, d404="No such article, or an invalid cursor.")},
     )
-    def get(self, request: Request, slug: str) -> Response:
+    def get(self, request: Request, slug: str) -> HttpResponse:
         query = self.CommentListQuery(data=query_values(request))
         query.is_valid(raise_exception=True)
         article = get_object_or_404(Article.objects.published(), slug=slug)
-        sort = query.validated_data["sort"]
+        if request.user.is_authenticated:
+            # Signed-in readers are not served the shared copy: is_mine, my_vote and (in Japan,
+            # for their own comments and for staff) the author differ per reader. See NOTES.
+            next_cursor, results = self._page(request, article, query.validated_data)
+            response = Response({"next": next_page_url(request, next_cursor), "results": results})
+            patch_vary_headers(response, LIST_VARY)
+            return response
+        key = _list_cache_key(article, query.validated_data)
+        etag = f'"{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"'
+        if etag in _if_none_match(request):
+            return _anonymous_headers(HttpResponseNotModified(), etag)
+        cache = caches[CACHE_ALIAS]
+        cached = cache.get(key)
+        if cached is None:
+            next_cursor, results = self._page(request, article, query.validated_data)
+            cached = (next_cursor, JSONRenderer().render(results))
+            cache.set(key, cached)
+        next_cursor, results_json = cached
+        # The body as DRF would render {"next": ..., "results": ...}; "next" carries this request's host.
+        body = b'{"next":' + json.dumps(next_page_url(request, next_cursor)).encode() + b',"results":'
+        return _anonymous_headers(HttpResponse(body + results_json + b"}", content_type="application/json"), etag)
+
+    def _page(self, request: Request, article: Article, params: dict) -> tuple[str | None, list]:
+        sort = params["sort"]
         page = paginate(
-            queryset=selectors.section_comments(article=article, section=query.validated_data["section"], sort=sort),
+            queryset=selectors.section_comments(article=article, section=params["section"], sort=sort),
             ordering=selectors.SORTS[sort],
             request=request,
-            cursor=query.validated_data.get("cursor"),
-            size=query.validated_data["page_size"],
+            cursor=params.get("cursor"),
+            size=params["page_size"],
         )
         for comment in page.items:
             comment.article = article  # already loaded; no query per comment
-        return Response({"next": page.next_url, "results": comment_data(page.items, request, many=True)})
+        return page.next_cursor, comment_data(page.items, request, many=True)
 
     @extend_schema(
         operation_id="comments_create",
