@@ -299,7 +299,11 @@ def _write_counters(counters: dict[int, Counters], *, tallied_at: datetime) -> N
         rows = [Comment(pk=pk, **asdict(c), tallied_at=tallied_at) for pk, c in counters.items()]
         Comment.objects.bulk_update(rows, [*COUNTER_FIELDS, "tallied_at"], batch_size=BATCH_SIZE)
         return
-    arrays = [[getattr(c, name) for c in counters.values()] for name in COUNTER_FIELDS]
+    # Typed arrays: a score is 0 (an int) when nothing was counted, and psycopg refuses mixed lists.
+    kinds = [float if name in SCORE_FIELDS else int for name in COUNTER_FIELDS]
+    arrays = [
+        [kind(getattr(c, name)) for c in counters.values()] for name, kind in zip(COUNTER_FIELDS, kinds, strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_UPDATE_COUNTERS_SQL, [tallied_at, list(counters), *arrays])
 
