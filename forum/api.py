@@ -208,13 +208,33 @@ LIST_MAX_AGE_SECONDS = 5
 LIST_VARY = ("Authorization", "Cookie", "Accept-Language")
 
 
-def _list_cache_key(article: Article, params: dict) -> str:
+def _signed_out(request) -> bool:
+    """No token and no session: nobody can be signed in (a session cookie goes the whole way,
+    where DRF finds out whose it is)."""
+    return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _article_id_key(slug: str) -> str:
+    return f"api:article-id:{slug}"
+
+
+def _etag(key: str) -> str:
+    return f'"{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"'
+
+
+def _list_response(request, next_cursor: str | None, results_json: bytes) -> HttpResponse:
+    # The body as DRF would render {"next": ..., "results": ...}; "next" carries this request's host.
+    next_json = json.dumps(next_page_url(request, next_cursor)).encode()
+    return HttpResponse(b'{"next":' + next_json + b',"results":' + results_json + b"}", content_type="application/json")
+
+
+def _list_cache_key(article_id: int, params: dict) -> str:
     """Everything a signed-out comment list depends on: the article's content version (bumped by
     every change a reader could see, so an old entry is never asked for again), the query and the
     language. The cursor is hashed: it is the reader's input, up to 1,000 characters."""
     cursor = hashlib.blake2b((params.get("cursor") or "").encode(), digest_size=12).hexdigest()
     return (
-        f"api:comments:{article.pk}:v{article_version(article.pk)}:{params['section']}:{params['sort']}"
+        f"api:comments:{article_id}:v{article_version(article_id)}:{params['section']}:{params['sort']}"
         f":{params['page_size']}:{cursor}:{get_language()}"
     )
 
@@ -249,6 +269,36 @@ class CommentListApi(ForumApiView):
         parameters=[SLUG, CommentListQuery],
         responses={200: CommentPage, **error_responses(400, 401, 404, d404="No such article, or an invalid cursor.")},
     )
+    def dispatch(self, request, *args, **kwargs):
+        # A signed-out reader's page that is in the cache is answered before DRF's request
+        # handling and without the article's query: about half the CPU of the cached answer.
+        if request.method == "GET" and _signed_out(request):
+            cached = self._cached_answer(request, kwargs["slug"])
+            if cached is not None:
+                return cached
+        return super().dispatch(request, *args, **kwargs)
+
+    def _cached_answer(self, request, slug: str) -> HttpResponse | None:
+        """The cached signed-out answer, or None to go the whole way (nothing cached, or a query
+        that the whole way answers with an error). An entry exists only for an article that was
+        published when it was made, under the version it had then: unpublishing, deleting or
+        renaming the article bumps that version, so the entry is not found again."""
+        query = self.CommentListQuery(data=request.GET.dict())
+        if not query.is_valid():
+            return None
+        cache = caches[CACHE_ALIAS]
+        article_id = cache.get(_article_id_key(slug))
+        if article_id is None:
+            return None
+        key = _list_cache_key(article_id, query.validated_data)
+        etag = _etag(key)
+        if etag in _if_none_match(request):
+            return _anonymous_headers(HttpResponseNotModified(), etag)
+        cached = cache.get(key)
+        if cached is None:
+            return None
+        return _anonymous_headers(_list_response(request, *cached), etag)
+
     def get(self, request: Request, slug: str) -> HttpResponse:
         query = self.CommentListQuery(data=query_values(request))
         query.is_valid(raise_exception=True)
@@ -260,8 +310,8 @@ class CommentListApi(ForumApiView):
             response = Response({"next": next_page_url(request, next_cursor), "results": results})
             patch_vary_headers(response, LIST_VARY)
             return response
-        key = _list_cache_key(article, query.validated_data)
-        etag = f'"{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"'
+        key = _list_cache_key(article.pk, query.validated_data)
+        etag = _etag(key)
         if etag in _if_none_match(request):
             return _anonymous_headers(HttpResponseNotModified(), etag)
         cache = caches[CACHE_ALIAS]
@@ -269,11 +319,8 @@ class CommentListApi(ForumApiView):
         if cached is None:
             next_cursor, results = self._page(request, article, query.validated_data)
             cached = (next_cursor, JSONRenderer().render(results))
-            cache.set(key, cached)
-        next_cursor, results_json = cached
-        # The body as DRF would render {"next": ..., "results": ...}; "next" carries this request's host.
-        body = b'{"next":' + json.dumps(next_page_url(request, next_cursor)).encode() + b',"results":'
-        return _anonymous_headers(HttpResponse(body + results_json + b"}", content_type="application/json"), etag)
+            cache.set_many({key: cached, _article_id_key(slug): article.pk})
+        return _anonymous_headers(_list_response(request, *cached), etag)
 
     def _page(self, request: Request, article: Article, params: dict) -> tuple[str | None, list]:
         sort = params["sort"]
