@@ -3,6 +3,7 @@ per operation; reads go through forum.selectors, writes through forum.services."
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,7 +25,15 @@ from rest_framework.response import Response
 from api.base import HAS_TEXT, ForumApiView, TextField
 from api.converters import MAX_ID
 from api.errors import BODY_ERRORS, error_responses
-from api.pagination import PageQuery, next_page_url, page_of, paginate, query_values
+from api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PageQuery,
+    next_page_url,
+    page_of,
+    paginate,
+    query_values,
+)
 from api.throttles import COMMENT_THROTTLES
 from votes.models import Vote
 from votes.selectors import choices_of
@@ -214,29 +223,51 @@ def _signed_out(request) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def _article_id_key(slug: str) -> str:
-    return f"api:article-id:{slug}"
+@dataclass(frozen=True)
+class CachedList:
+    """A signed-out list as cached: valid while its article's content version is still this one."""
+
+    article_id: int
+    version: int
+    next_cursor: str | None
+    results_json: bytes
 
 
-def _etag(key: str) -> str:
-    return f'"{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"'
+def _list_cache_key(slug: str, section: str, sort: str, page_size: int, cursor: str | None) -> str:
+    """One entry per article, section, sort, page size, cursor and language; the content version
+    is kept in the entry and compared on every read (an entry made under an older version is never
+    served, and the next page made overwrites it, so dead versions do not pile up in Redis). The
+    key holds the slug, not the id, so that a cached answer needs no query to find the article.
+    The cursor is hashed: it is the reader's input, up to 1,000 characters."""
+    cursor_hash = hashlib.blake2b((cursor or "").encode(), digest_size=12).hexdigest()
+    return f"api:comments:{slug}:{section}:{sort}:{page_size}:{cursor_hash}:{get_language()}"
 
 
-def _list_response(request, next_cursor: str | None, results_json: bytes) -> HttpResponse:
+def _etag(key: str, version: int) -> str:
+    return f'"{hashlib.blake2b(f"{key}:{version}".encode(), digest_size=16).hexdigest()}"'
+
+
+def _list_response(request, entry: CachedList) -> HttpResponse:
     # The body as DRF would render {"next": ..., "results": ...}; "next" carries this request's host.
-    next_json = json.dumps(next_page_url(request, next_cursor)).encode()
-    return HttpResponse(b'{"next":' + next_json + b',"results":' + results_json + b"}", content_type="application/json")
+    next_json = json.dumps(next_page_url(request, entry.next_cursor)).encode()
+    body = b'{"next":' + next_json + b',"results":' + entry.results_json + b"}"
+    return HttpResponse(body, content_type="application/json")
 
 
-def _list_cache_key(article_id: int, params: dict) -> str:
-    """Everything a signed-out comment list depends on: the article's content version (bumped by
-    every change a reader could see, so an old entry is never asked for again), the query and the
-    language. The cursor is hashed: it is the reader's input, up to 1,000 characters."""
-    cursor = hashlib.blake2b((params.get("cursor") or "").encode(), digest_size=12).hexdigest()
-    return (
-        f"api:comments:{article_id}:v{article_version(article_id)}:{params['section']}:{params['sort']}"
-        f":{params['page_size']}:{cursor}:{get_language()}"
-    )
+def _canonical_query(request) -> tuple[str, str, int, str | None] | None:
+    """The list's parameters when they are plainly valid (the form the API's own links use), for
+    the cached answer; None sends the request the whole way, through CommentListQuery, which
+    answers anything else (including its 400s). Only a subset of what it accepts, same meaning."""
+    params = request.GET
+    section, sort = params.get("section"), params.get("sort", selectors.DEFAULT_SORT)
+    size, cursor = params.get("page_size", str(DEFAULT_PAGE_SIZE)), params.get("cursor")
+    if section not in Section.values or sort not in selectors.SORTS:
+        return None
+    if not (size.isascii() and size.isdigit() and size == str(int(size)) and 1 <= int(size) <= MAX_PAGE_SIZE):
+        return None
+    if cursor is not None and not (0 < len(cursor) <= 1000 and cursor.isascii() and cursor.isprintable()):
+        return None
+    return section, sort, int(size), cursor
 
 
 def _if_none_match(request: Request) -> set[str]:
@@ -279,48 +310,47 @@ class CommentListApi(ForumApiView):
         return super().dispatch(request, *args, **kwargs)
 
     def _cached_answer(self, request, slug: str) -> HttpResponse | None:
-        """The cached signed-out answer, or None to go the whole way (nothing cached, or a query
-        that the whole way answers with an error). An entry exists only for an article that was
-        published when it was made, under the version it had then: unpublishing, deleting or
-        renaming the article bumps that version, so the entry is not found again."""
-        query = self.CommentListQuery(data=request.GET.dict())
-        if not query.is_valid():
+        """The cached signed-out answer, or None to go the whole way. An entry is made only for an
+        article published when it was made, under the version it had then: unpublishing,
+        deleting or renaming the article bumps that version, so the entry is not served again."""
+        query = _canonical_query(request)
+        if query is None:
             return None
-        cache = caches[CACHE_ALIAS]
-        article_id = cache.get(_article_id_key(slug))
-        if article_id is None:
+        key = _list_cache_key(slug, *query)
+        entry = caches[CACHE_ALIAS].get(key)
+        if entry is None or article_version(entry.article_id) != entry.version:
             return None
-        key = _list_cache_key(article_id, query.validated_data)
-        etag = _etag(key)
+        etag = _etag(key, entry.version)
         if etag in _if_none_match(request):
             return _anonymous_headers(HttpResponseNotModified(), etag)
-        cached = cache.get(key)
-        if cached is None:
-            return None
-        return _anonymous_headers(_list_response(request, *cached), etag)
+        return _anonymous_headers(_list_response(request, entry), etag)
 
     def get(self, request: Request, slug: str) -> HttpResponse:
         query = self.CommentListQuery(data=query_values(request))
         query.is_valid(raise_exception=True)
+        params = query.validated_data
         article = get_object_or_404(Article.objects.published(), slug=slug)
         if request.user.is_authenticated:
             # Signed-in readers are not served the shared copy: is_mine, my_vote and (in Japan,
             # for their own comments and for staff) the author differ per reader. See NOTES.
-            next_cursor, results = self._page(request, article, query.validated_data)
+            next_cursor, results = self._page(request, article, params)
             response = Response({"next": next_page_url(request, next_cursor), "results": results})
             patch_vary_headers(response, LIST_VARY)
             return response
-        key = _list_cache_key(article.pk, query.validated_data)
-        etag = _etag(key)
+        # The version is read before the page: a change committed meanwhile is in the page and
+        # its bump, right after its commit, retires this entry.
+        version = article_version(article.pk)
+        key = _list_cache_key(slug, params["section"], params["sort"], params["page_size"], params.get("cursor"))
+        etag = _etag(key, version)
         if etag in _if_none_match(request):
             return _anonymous_headers(HttpResponseNotModified(), etag)
         cache = caches[CACHE_ALIAS]
-        cached = cache.get(key)
-        if cached is None:
-            next_cursor, results = self._page(request, article, query.validated_data)
-            cached = (next_cursor, JSONRenderer().render(results))
-            cache.set_many({key: cached, _article_id_key(slug): article.pk})
-        return _anonymous_headers(_list_response(request, *cached), etag)
+        entry = cache.get(key)
+        if entry is None or (entry.article_id, entry.version) != (article.pk, version):
+            next_cursor, results = self._page(request, article, params)
+            entry = CachedList(article.pk, version, next_cursor, JSONRenderer().render(results))
+            cache.set(key, entry)
+        return _anonymous_headers(_list_response(request, entry), etag)
 
     def _page(self, request: Request, article: Article, params: dict) -> tuple[str | None, list]:
         sort = params["sort"]

@@ -242,3 +242,16 @@ def test_deleting_an_article_without_comments_drops_its_cached_list(anonymous_cl
     assert anonymous_client.get(url).status_code == 200
     article.delete()  # no comment cascades here: the article's own delete must bump its version
     assert anonymous_client.get(url).status_code == 404
+
+
+def test_a_query_written_differently_gets_the_same_answer(anonymous_client, article, writer):
+    for _ in range(3):
+        CommentFactory(article=article, author=writer)
+    plain = anonymous_client.get(comments_url(article, section="world", page_size=2)).json()
+    cached = anonymous_client.get(comments_url(article, section="world", page_size=2)).json()
+    odd = anonymous_client.get(comments_url(article, section="world", page_size="02", sort="newest", x="y")).json()
+    assert plain == cached
+    assert odd["results"] == plain["results"]
+    assert len(plain["results"]) == 2
+    # "next" keeps the request's own query (as before caching), with the same cursor.
+    assert odd["next"].split("cursor=")[1].split("&")[0] == plain["next"].split("cursor=")[1].split("&")[0]
