@@ -92,10 +92,11 @@ class SectionPage:
 
 def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> list[SectionPage]:
     """Both sections of an article page: a fixed number of queries whatever the comment count and
-    whatever the page (three, plus one per section whose page starts are not cached yet)."""
+    whatever the page: one per section, plus the totals and the page starts of each section when
+    they are not cached yet for this content version."""
     sort = sort if sort in SORTS else DEFAULT_SORT
-    totals = section_totals(article=article)
     version = article_version(article.pk)
+    totals = _cached_section_totals(article=article, version=version)
     sections = []
     for key, title in Section.choices:
         total = totals[key]
@@ -111,6 +112,18 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
             comment.article = article  # the page already holds it; no query per comment
         sections.append(SectionPage(key, str(title), comments, total, page, page_count))
     return sections
+
+
+def _cached_section_totals(*, article: Article, version: int) -> dict[str, int]:
+    """section_totals under the content version: counting a 100,000-comment section takes as long
+    as a whole page, on every page; any change to who is visible where bumps the version."""
+    cache = caches[CACHE_ALIAS]
+    key = f"article:{article.pk}:v{version}:section-totals"
+    totals = cache.get(key)
+    if totals is None:
+        totals = section_totals(article=article)
+        cache.set(key, totals)
+    return totals
 
 
 def _from_key(sort: str, start: tuple) -> TupleLessThanOrEqual:
