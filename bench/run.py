@@ -39,8 +39,9 @@ sys.path.insert(0, str(ROOT))
 from bench import load, scale, servers  # noqa: E402
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-DB_NAME = "forum_bench"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# Overridable so that two runs on one machine (say, two engineers' worktrees) do not collide.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "forum_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def parse_args() -> argparse.Namespace:
