@@ -294,12 +294,6 @@ class CommentListApi(ForumApiView):
     def get_throttles(self):
         return [throttle() for throttle in COMMENT_THROTTLES] if self.request.method == "POST" else []
 
-    @extend_schema(
-        operation_id="comments_list",
-        summary="One section's comments, in one of the six sorts",
-        parameters=[SLUG, CommentListQuery],
-        responses={200: CommentPage, **error_responses(400, 401, 404, d404="No such article, or an invalid cursor.")},
-    )
     def dispatch(self, request, *args, **kwargs):
         # A signed-out reader's page that is in the cache is answered before DRF's request
         # handling and without the article's query: about half the CPU of the cached answer.
@@ -325,6 +319,12 @@ class CommentListApi(ForumApiView):
             return _anonymous_headers(HttpResponseNotModified(), etag)
         return _anonymous_headers(_list_response(request, entry), etag)
 
+    @extend_schema(
+        operation_id="comments_list",
+        summary="One section's comments, in one of the six sorts",
+        parameters=[SLUG, CommentListQuery],
+        responses={200: CommentPage, **error_responses(400, 401, 404, d404="No such article, or an invalid cursor.")},
+    )
     def get(self, request: Request, slug: str) -> HttpResponse:
         query = self.CommentListQuery(data=query_values(request))
         query.is_valid(raise_exception=True)
