@@ -56,6 +56,7 @@ class ScaleFigures:
     recount_seconds: float
     recount_output: str
     pages: list[PagePair]
+    sections_ms: dict[int, float]
 
 
 async def run_gets(*, url: str, clients: int, seconds: float, name: str) -> load.PhaseResult:
@@ -69,11 +70,25 @@ async def run_gets(*, url: str, clients: int, seconds: float, name: str) -> load
     return await load._run(name, clients, seconds, lambda _: send)
 
 
-async def run_page_pair(*, pair: PagePair, first_url: str, deep_url: str, clients: int, seconds: float) -> PagePair:
+# However slow the page, a p95 needs samples: the phase goes on past its seconds until each page
+# has this many, up to a cap.
+PAGE_SAMPLES = 200
+PAGE_CAP_SECONDS = 120
+
+
+async def run_page_pair(
+    *, pair: PagePair, first_url: str, deep_url: str, clients: int, seconds: float, samples: int = PAGE_SAMPLES
+) -> PagePair:
+    started = time.perf_counter()
+
+    def more() -> bool:
+        elapsed = time.perf_counter() - started
+        enough = min(len(pair.first_ms), len(pair.deep_ms)) >= samples
+        return elapsed < seconds or (not enough and elapsed < PAGE_CAP_SECONDS)
+
     async def client(session, index: int) -> None:
-        deadline = time.perf_counter() + seconds
         turn = index % 2
-        while time.perf_counter() < deadline:
+        while more():
             url, samples = (first_url, pair.first_ms) if turn == 0 else (deep_url, pair.deep_ms)
             turn ^= 1
             started = time.perf_counter()
@@ -130,6 +145,22 @@ def api_list_cpu(*, slug: str, requests: int) -> dict[str, float]:
         "signed out, cache miss": in_process_cpu_ms(path, requests=requests, before_each=lambda: _bump({article_id})),
         "signed in (session; not cached)": in_process_cpu_ms(path, requests=requests, user=reader),
     }
+
+
+def section_query_ms(*, slug: str, page: int, requests: int) -> float:
+    """Median wall milliseconds of forum.selectors.article_sections for one page, in process: the
+    database side of the article page, which the page cache does not hide on a miss."""
+    from forum.models import Article
+    from forum.selectors import article_sections
+
+    article = Article.objects.get(slug=slug)
+    article_sections(article=article, sort="newest", pages={"world": page})  # the version's starts
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        article_sections(article=article, sort="newest", pages={"world": page})
+        times.append((time.perf_counter() - started) * 1000)
+    return load.percentile(times, 0.5)
 
 
 def timed_manage(*args: str, env: dict[str, str], log_dir: Path) -> tuple[float, str]:
@@ -215,6 +246,13 @@ def measure(bench, *, phase, meter_for) -> ScaleFigures:
             f"{web}?world_page={deep}",
         ),
     ]
+    sections_ms = {
+        page: section_query_ms(slug=SCALE_SLUG, page=page, requests=args.in_process_requests) for page in (1, deep)
+    }
+    print(
+        f"  article_sections() in process, median: page 1 {sections_ms[1]:.2f} ms, "
+        f"page {deep} {sections_ms[deep]:.2f} ms"
+    )
     measured = []
     for pair, first_url, deep_url in pairs:
         asyncio.run(
@@ -246,6 +284,7 @@ def measure(bench, *, phase, meter_for) -> ScaleFigures:
         recount_seconds=recount_seconds,
         recount_output=recount_output,
         pages=measured,
+        sections_ms=sections_ms,
     )
 
 
@@ -285,6 +324,11 @@ def report_details(figures: ScaleFigures) -> list[str]:
         "(set-based SQL);",
         f"     recount_votes over them from all-wrong counters: {f.recount_seconds:.1f} s ({f.recount_output}).",
     ]
+    first, deep = min(f.sections_ms), max(f.sections_ms)
+    lines.append(
+        f"     article_sections() in process (the page's queries, median wall): page 1 {f.sections_ms[first]:.2f} ms, "
+        f"page {deep} {f.sections_ms[deep]:.2f} ms"
+    )
     for pair in f.pages:
         lines.append(
             f"     {pair.what}: page 1 p50/p95 {load.percentile(pair.first_ms, 0.5):.1f}/"
