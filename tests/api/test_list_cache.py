@@ -255,3 +255,13 @@ def test_a_query_written_differently_gets_the_same_answer(anonymous_client, arti
     assert len(plain["results"]) == 2
     # "next" keeps the request's own query (as before caching), with the same cursor.
     assert odd["next"].split("cursor=")[1].split("&")[0] == plain["next"].split("cursor=")[1].split("&")[0]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("change", [_tally_an_agree, _edit, _hide, _approve], ids=lambda c: c.__name__.strip("_"))
+def test_signed_in_readers_see_every_change_in_the_next_request(article, listed, change, language):
+    reader = client_for(UserFactory(country="US"))
+    _get(client_for(), article, language)  # a shared copy exists; the signed-in reader must not get it
+    assert _get(reader, article, language).status_code == 200
+    shows = change(article, listed)
+    assert shows(_get(reader, article, language))
