@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -65,6 +66,16 @@ def page_of(item: type[serializers.Serializer], name: str) -> type[serializers.S
 class Page:
     items: list[Model]
     next_url: str | None
+    next_cursor: str | None = None  # the token in next_url: what a cache keeps (the URL carries the host)
+
+
+def after(column: str, value, last_id: int) -> TupleLessThan:
+    """Rows strictly after (value, last_id) in ("-column", "-id") order, as one row comparison,
+    ``(column, id) < (value, last_id)``: PostgreSQL seeks the sort's index to it (an Index Cond),
+    where the equivalent ``column < v OR (column = v AND id < i)`` is a filter applied to every
+    row from the top of the section, so that a deep page cost as much as every page before it.
+    (Django's tuple lookups, from composite keys; other databases get the OR form.)"""
+    return TupleLessThan(Tuple(F(column), F("id")), (value, last_id))
 
 
 def paginate(*, queryset: QuerySet, ordering: tuple[str, ...], request: Request, cursor: str | None, size: int) -> Page:
@@ -74,18 +85,18 @@ def paginate(*, queryset: QuerySet, ordering: tuple[str, ...], request: Request,
     column = ordering[0][1:]
     if cursor:
         value, last_id = _decode(cursor, queryset.model, column)
-        queryset = queryset.filter(Q(**{f"{column}__lt": value}) | Q(**{column: value, "id__lt": last_id}))
+        queryset = queryset.filter(after(column, value, last_id))
     rows = list(queryset.order_by(*ordering)[: size + 1])
     items = rows[:size]
-    next_url = None
-    if len(rows) > size:
-        last = items[-1]
-        token = _encode(column, getattr(last, column), last.pk)
-        next_url = replace_query_param(request.build_absolute_uri(), CURSOR_PARAM, token)
-    return Page(items=items, next_url=next_url)
+    token = encode_cursor(column, getattr(items[-1], column), items[-1].pk) if len(rows) > size else None
+    return Page(items=items, next_url=next_page_url(request, token), next_cursor=token)
 
 
-def _encode(column: str, value, last_id: int) -> str:
+def next_page_url(request: Request, token: str | None) -> str | None:
+    return replace_query_param(request.build_absolute_uri(), CURSOR_PARAM, token) if token else None
+
+
+def encode_cursor(column: str, value, last_id: int) -> str:
     if isinstance(value, datetime):
         value = value.isoformat()
     payload = json.dumps({"c": column, "v": value, "i": last_id}, separators=(",", ":"))

@@ -36,14 +36,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load, servers, vote_cost  # noqa: E402
+from bench import load, scale, servers, vote_cost  # noqa: E402
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 # Figure a's target (issue 12): a vote costs at most four /health/ requests over HTTP. It was 0.5,
 # which a vote that writes to PostgreSQL cannot reach against a view that does nothing.
 VOTES_OVER_HEALTH_TARGET = 0.25
-DB_NAME = "forum_bench"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# Overridable so that two runs on one machine (say, two engineers' worktrees) do not collide.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "forum_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,6 +63,18 @@ def parse_args() -> argparse.Namespace:
         "--cpu-votes", type=int, default=2000, help="votes timed in process for the CPU-per-vote figure (0: skip)"
     )
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
+    # The reading and scale phases (bench/scale.py), after the vote phases.
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("BENCH_SCALE", "1")),
+        help="size of the article at scale: 1 = 100,000 comments and 1,000,000 votes (env BENCH_SCALE)",
+    )
+    parser.add_argument("--skip-votes", action="store_true", help="only the reading and scale phases")
+    parser.add_argument("--skip-scale", action="store_true", help="only the vote phases")
+    parser.add_argument("--page-clients", type=int, default=4, help="clients for page 1 vs the deep page")
+    parser.add_argument("--page-seconds", type=float, default=10)
+    parser.add_argument("--in-process-requests", type=int, default=200)
     return parser.parse_args()
 
 
@@ -667,14 +680,44 @@ def main() -> int:
         ]
         for line in header[1:]:
             print(f"  {line}", flush=True)
-        figures = bench.measure()
-        figures.vote_cpu = vote_cpu
+        figures = None if args.skip_votes else bench.measure()
+        if figures is not None:
+            figures.vote_cpu = vote_cpu
+        scale_figures = (
+            None if args.skip_scale else scale.measure(bench, phase=phase, meter_for=lambda g: CpuMeter(g, []))
+        )
     finally:
         bench.stop_all()
         if not args.keep_db:
             measure.drop_database(admin_url=ADMIN_URL, name=DB_NAME)
-    report(figures, header=[*header, f"run time: {time.monotonic() - started:.0f} s"])
+    header = [*header, f"run time: {time.monotonic() - started:.0f} s"]
+    if figures is not None:
+        report(figures, header=header)
+    if scale_figures is not None:
+        report_scale(scale_figures, header=header if figures is None else [])
     return 0
+
+
+def report_scale(figures: scale.ScaleFigures, *, header: list[str]) -> None:
+    """The reading and scale figures: their own table, after the vote figures."""
+    print()
+    print("Reading and scale")
+    for line in header:
+        print(f"  {line}")
+    table = Report()
+    scale.report_rows(table, figures, ratio)
+    table.print()
+    print()
+    for line in scale.report_details(figures):
+        print(line)
+    for name, cpu in figures.cpu.items():
+        print(f"  CPU, {name}: {cpu.describe()}")
+    noisy = [name for name, cpu in figures.cpu.items() if cpu.others_cores > 0.25]
+    if noisy:
+        print(
+            f"  NOTE: other work on the machine used more than a quarter core during: {', '.join(noisy)};"
+            " those figures are lower than on a quiet machine."
+        )
 
 
 if __name__ == "__main__":

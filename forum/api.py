@@ -1,29 +1,46 @@
 """REST API for articles and comments (/api/v1/). One view per path, one small Input/Output pair
 per operation; reads go through forum.selectors, writes through forum.services."""
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import HAS_TEXT, ForumApiView, TextField
 from api.converters import MAX_ID
 from api.errors import BODY_ERRORS, error_responses
-from api.pagination import PageQuery, page_of, paginate, query_values
+from api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PageQuery,
+    next_page_url,
+    page_of,
+    paginate,
+    query_values,
+)
 from api.throttles import COMMENT_THROTTLES
 from votes.models import Vote
 from votes.selectors import choices_of
 
 from . import selectors, services
 from .models import COUNT_FIELDS, Article, Comment, Section
+from .versions import CACHE_ALIAS, article_version
 
 ARTICLE_ORDERING = ("-published_at", "-id")
 COMMENT_ID = OpenApiParameter(
@@ -197,6 +214,77 @@ class ArticleDetailApi(ForumApiView):
 
 # --- Comments ---------------------------------------------------------------------------------
 
+# How long a shared cache in front (or the browser) may keep a signed-out comment list without
+# asking again. Short: the list changes with every tally; after it, the ETag makes asking cheap.
+LIST_MAX_AGE_SECONDS = 5
+# A signed-in reader's answer differs from the shared one; the language may change messages.
+LIST_VARY = ("Authorization", "Cookie", "Accept-Language")
+
+
+def _signed_out(request) -> bool:
+    """No token and no session: nobody can be signed in (a session cookie goes the whole way,
+    where DRF finds out whose it is)."""
+    return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+@dataclass(frozen=True)
+class CachedList:
+    """A signed-out list as cached: valid while its article's content version is still this one."""
+
+    article_id: int
+    version: int
+    next_cursor: str | None
+    results_json: bytes
+
+
+def _list_cache_key(slug: str, section: str, sort: str, page_size: int, cursor: str | None) -> str:
+    """One entry per article, section, sort, page size, cursor and language; the content version
+    is kept in the entry and compared on every read (an entry made under an older version is never
+    served, and the next page made overwrites it, so dead versions do not pile up in Redis). The
+    key holds the slug, not the id, so that a cached answer needs no query to find the article.
+    The cursor is hashed: it is the reader's input, up to 1,000 characters."""
+    cursor_hash = hashlib.blake2b((cursor or "").encode(), digest_size=12).hexdigest()
+    return f"api:comments:{slug}:{section}:{sort}:{page_size}:{cursor_hash}:{get_language()}"
+
+
+def _etag(key: str, version: int) -> str:
+    return f'"{hashlib.blake2b(f"{key}:{version}".encode(), digest_size=16).hexdigest()}"'
+
+
+def _list_response(request, entry: CachedList) -> HttpResponse:
+    # The body as DRF would render {"next": ..., "results": ...}; "next" carries this request's host.
+    next_json = json.dumps(next_page_url(request, entry.next_cursor)).encode()
+    body = b'{"next":' + next_json + b',"results":' + entry.results_json + b"}"
+    return HttpResponse(body, content_type="application/json")
+
+
+def _canonical_query(request) -> tuple[str, str, int, str | None] | None:
+    """The list's parameters when they are plainly valid (the form the API's own links use), for
+    the cached answer; None sends the request the whole way, through CommentListQuery, which
+    answers anything else (including its 400s). Only a subset of what it accepts, same meaning."""
+    params = request.GET
+    section, sort = params.get("section"), params.get("sort", selectors.DEFAULT_SORT)
+    size, cursor = params.get("page_size", str(DEFAULT_PAGE_SIZE)), params.get("cursor")
+    if section not in Section.values or sort not in selectors.SORTS:
+        return None
+    if not (size.isascii() and size.isdigit() and size == str(int(size)) and 1 <= int(size) <= MAX_PAGE_SIZE):
+        return None
+    if cursor is not None and not (0 < len(cursor) <= 1000 and cursor.isascii() and cursor.isprintable()):
+        return None
+    return section, sort, int(size), cursor
+
+
+def _if_none_match(request: Request) -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def _anonymous_headers(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=LIST_MAX_AGE_SECONDS)
+    patch_vary_headers(response, LIST_VARY)
+    return response
+
 
 class CommentListApi(ForumApiView):
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -210,27 +298,76 @@ class CommentListApi(ForumApiView):
     def get_throttles(self):
         return [throttle() for throttle in COMMENT_THROTTLES] if self.request.method == "POST" else []
 
+    def dispatch(self, request, *args, **kwargs):
+        # A signed-out reader's page that is in the cache is answered before DRF's request
+        # handling and without the article's query: about half the CPU of the cached answer.
+        if request.method == "GET" and _signed_out(request):
+            cached = self._cached_answer(request, kwargs["slug"])
+            if cached is not None:
+                return cached
+        return super().dispatch(request, *args, **kwargs)
+
+    def _cached_answer(self, request, slug: str) -> HttpResponse | None:
+        """The cached signed-out answer, or None to go the whole way. An entry is made only for an
+        article published when it was made, under the version it had then: unpublishing,
+        deleting or renaming the article bumps that version, so the entry is not served again."""
+        query = _canonical_query(request)
+        if query is None:
+            return None
+        key = _list_cache_key(slug, *query)
+        entry = caches[CACHE_ALIAS].get(key)
+        if entry is None or article_version(entry.article_id) != entry.version:
+            return None
+        etag = _etag(key, entry.version)
+        if etag in _if_none_match(request):
+            return _anonymous_headers(HttpResponseNotModified(), etag)
+        return _anonymous_headers(_list_response(request, entry), etag)
+
     @extend_schema(
         operation_id="comments_list",
         summary="One section's comments, in one of the six sorts",
         parameters=[SLUG, CommentListQuery],
         responses={200: CommentPage, **error_responses(400, 401, 404, d404="No such article, or an invalid cursor.")},
     )
-    def get(self, request: Request, slug: str) -> Response:
+    def get(self, request: Request, slug: str) -> HttpResponse:
         query = self.CommentListQuery(data=query_values(request))
         query.is_valid(raise_exception=True)
+        params = query.validated_data
         article = get_object_or_404(Article.objects.published(), slug=slug)
-        sort = query.validated_data["sort"]
+        if request.user.is_authenticated:
+            # Signed-in readers are not served the shared copy: is_mine, my_vote and (in Japan,
+            # for their own comments and for staff) the author differ per reader. See NOTES.
+            next_cursor, results = self._page(request, article, params)
+            response = Response({"next": next_page_url(request, next_cursor), "results": results})
+            patch_vary_headers(response, LIST_VARY)
+            return response
+        # The version is read before the page: a change committed meanwhile is in the page and
+        # its bump, right after its commit, retires this entry.
+        version = article_version(article.pk)
+        key = _list_cache_key(slug, params["section"], params["sort"], params["page_size"], params.get("cursor"))
+        etag = _etag(key, version)
+        if etag in _if_none_match(request):
+            return _anonymous_headers(HttpResponseNotModified(), etag)
+        cache = caches[CACHE_ALIAS]
+        entry = cache.get(key)
+        if entry is None or (entry.article_id, entry.version) != (article.pk, version):
+            next_cursor, results = self._page(request, article, params)
+            entry = CachedList(article.pk, version, next_cursor, JSONRenderer().render(results))
+            cache.set(key, entry)
+        return _anonymous_headers(_list_response(request, entry), etag)
+
+    def _page(self, request: Request, article: Article, params: dict) -> tuple[str | None, list]:
+        sort = params["sort"]
         page = paginate(
-            queryset=selectors.section_comments(article=article, section=query.validated_data["section"], sort=sort),
+            queryset=selectors.section_comments(article=article, section=params["section"], sort=sort),
             ordering=selectors.SORTS[sort],
             request=request,
-            cursor=query.validated_data.get("cursor"),
-            size=query.validated_data["page_size"],
+            cursor=params.get("cursor"),
+            size=params["page_size"],
         )
         for comment in page.items:
             comment.article = article  # already loaded; no query per comment
-        return Response({"next": page.next_url, "results": comment_data(page.items, request, many=True)})
+        return page.next_cursor, comment_data(page.items, request, many=True)
 
     @extend_schema(
         operation_id="comments_create",

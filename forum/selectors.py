@@ -3,13 +3,17 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, Q
+from django.core.cache import caches
+from django.db.models import Count, F, Max, Q, Window
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThanOrEqual
+from django.db.models.functions import Mod, RowNumber
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
 from .models import COUNT_FIELDS, Article, ArticleQuerySet, Comment, CommentQuerySet, Section
+from .versions import CACHE_ALIAS, article_version
 
 # Each sort reads stored columns kept by the tally (see Comment's partial indexes); the id breaks
 # ties so that the order is total and cursors never skip or repeat.
@@ -96,15 +100,23 @@ class SectionPage:
 
 
 def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> list[SectionPage]:
-    """Both sections of an article page: a fixed number of queries whatever the comment count."""
-    totals, newest_id = _totals_and_newest(article=article)
+    """Both sections of an article page: a fixed number of queries whatever the comment count and
+    whatever the page: one per section, plus the totals and the page starts of each section when
+    they are not cached yet for this content version."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    version = article_version(article.pk)
+    totals, newest_id = _cached_totals_and_newest(article=article, version=version)
     sections = []
     for key, title in Section.choices:
         total = totals[key]
         page_count = max(1, -(-total // COMMENTS_PER_PAGE))
         page = min(max(1, pages.get(key, 1)), page_count)
-        start = (page - 1) * COMMENTS_PER_PAGE
-        comments = list(section_comments(article=article, section=key, sort=sort)[start : start + COMMENTS_PER_PAGE])
+        comments = section_comments(article=article, section=key, sort=sort)
+        if page > 1:
+            starts = page_starts(article=article, section=key, sort=sort, version=version)
+            if starts:
+                comments = comments.filter(_from_key(sort, starts[min(page - 2, len(starts) - 1)]))
+        comments = list(comments[:COMMENTS_PER_PAGE])
         for comment in comments:
             comment.article = article  # the page already holds it; no query per comment
         closed = article.discussion_open and not article.section_open(key)
@@ -133,3 +145,51 @@ def live_counts(*, article_id: int, comment_ids: list[int], after_id: int) -> di
         .aggregate(**{key: Count("pk", filter=Q(section=key)) for key in Section.values})
     )
     return {"counts": counts, "new_comments": {key: newer[key] or 0 for key in Section.values}}
+
+
+def _cached_totals_and_newest(*, article: Article, version: int) -> tuple[dict[str, int], int]:
+    """_totals_and_newest under the content version: counting a 100,000-comment section takes as
+    long as a whole page, on every page; any change to who is visible where bumps the version."""
+    cache = caches[CACHE_ALIAS]
+    key = f"article:{article.pk}:v{version}:section-totals"
+    found = cache.get(key)
+    if found is None:
+        found = _totals_and_newest(article=article)
+        cache.set(key, found)
+    return found
+
+
+def _from_key(sort: str, start: tuple) -> TupleLessThanOrEqual:
+    """The rows from ``start`` on in the sort's order (descending column, then descending id), as
+    one row comparison the sort's partial index seeks to."""
+    column = SORTS[sort][0].removeprefix("-")
+    return TupleLessThanOrEqual(Tuple(F(column), F("id")), start)
+
+
+def page_starts(*, article: Article, section: str, sort: str, version: int) -> list[tuple]:
+    """The sort key (value, id) of the first comment of pages 2, 3, ... of a section.
+
+    A page is then a seek to its start and COMMENTS_PER_PAGE rows, so page 500 costs what page 1
+    does, where an OFFSET reads and throws away every row before it. The list is one pass over
+    the sort's partial index (every COMMENTS_PER_PAGE-th key) and is cached under the article's
+    content version: anything that could move a comment between pages bumps the version, so a
+    list is never used after its order changed.
+    """
+    cache = caches[CACHE_ALIAS]
+    cache_key = f"article:{article.pk}:v{version}:page-starts:{section}:{sort}"
+    starts = cache.get(cache_key)
+    if starts is None:
+        column = SORTS[sort][0].removeprefix("-")
+        order = [F(column).desc(), F("id").desc()]
+        numbered = (
+            Comment.objects.readable()
+            .filter(article=article, section=section)
+            .annotate(position=Window(RowNumber(), order_by=order))
+            .annotate(in_page=Mod(F("position") - 1, COMMENTS_PER_PAGE))
+            .filter(in_page=0, position__gt=1)
+            .order_by(*SORTS[sort])
+            .values_list(column, "id")
+        )
+        starts = [tuple(row) for row in numbered]
+        cache.set(cache_key, starts)
+    return starts

@@ -1,4 +1,4 @@
-"""Changes made outside forum.services that readers can see: an article saved in the admin, and
+"""Changes made outside forum.services that readers can see: an article saved or deleted, and
 comments deleted by a cascade (an account deletion) or by hand; and ``moderated``, which the
 admin sends for each moderator's action so that the moderation app can audit it (forum does not
 import moderation)."""
@@ -23,6 +23,12 @@ def article_saved(sender, instance: Article, **kwargs) -> None:
 @receiver(post_delete, sender=Comment, dispatch_uid="forum.comment_deleted")
 def comment_deleted(sender, instance: Comment, **kwargs) -> None:
     bump_article_version(instance.article_id)
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="forum.article_deleted")
+def article_deleted(sender, instance: Article, **kwargs) -> None:
+    # Whatever was cached for it (the signed-out API list finds it by slug) must not be served.
+    bump_article_version(instance.pk)
 
 
 # Sent inside the transaction of a moderator's action in forum's admin, with ``actor`` (the

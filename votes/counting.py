@@ -8,10 +8,9 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, make_dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -257,13 +256,99 @@ class RecountSummary:
     wrong: int
 
 
+# Comments per step of a recount: one ranged GROUP BY over their votes (vote_tally_idx), and, for
+# the wrong ones, one locked re-count and one UPDATE. A step holds its locks for well under a second.
+RECOUNT_BATCH_SIZE = 5000
+
+
 def recount_all_votes(*, progress: Callable[[int], None] | None = None) -> RecountSummary:
-    """Rebuild every comment's counters (for operators); report how many were wrong."""
+    """Rebuild every comment's counters (for operators); report how many were wrong.
+
+    Set-based, a few statements per RECOUNT_BATCH_SIZE comments whatever their votes: a million
+    votes over 100,000 comments take seconds, where tallying them 500 at a time through the ORM
+    took minutes. Each step first compares without locks (like repair_counters), then re-counts
+    only the wrong comments under their row locks, as a tally does, so a vote or a tally running
+    at the same time is never overwritten by an older count.
+    """
     wrong = checked = 0
-    comment_ids = Comment.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=BATCH_SIZE)
-    while batch := list(islice(comment_ids, BATCH_SIZE)):
-        wrong += repair_counters(comment_ids=batch)
-        checked += len(batch)
+    last_id = 0
+    while ids := list(
+        Comment.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:RECOUNT_BATCH_SIZE]
+    ):
+        wrong += _recount_range(ids[0], ids[-1])
+        checked += len(ids)
+        last_id = ids[-1]
         if progress:
-            progress(len(batch))
+            progress(len(ids))
     return RecountSummary(checked=checked, wrong=wrong)
+
+
+def _breakdowns(first_id: int, last_id: int, only: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """Vote counts by choice and region per comment with an id in [first_id, last_id] (or in
+    ``only``): one GROUP BY that reads vote_tally_idx as a range."""
+    votes = Vote.objects.filter(comment_id__gte=first_id, comment_id__lte=last_id, choice__isnull=False)
+    if only is not None:
+        votes = votes.filter(comment_id__in=only)
+    counts: dict[int, dict[str, int]] = {}
+    for comment_id, choice, region, n in (
+        votes.values_list("comment_id", "choice", "region").annotate(n=Count("pk")).order_by()
+    ):
+        counts.setdefault(comment_id, dict.fromkeys(BREAKDOWN, 0))[f"{choice}_{region}"] = n
+    return counts
+
+
+def _wrong_counters(stored_rows, counts: dict[int, dict[str, int]]) -> dict[int, Counters]:
+    """Of (id, *COUNTER_FIELDS) rows, the comments whose stored counters differ, with the right ones."""
+    nothing = Counters()
+    wrong = {}
+    for pk, *stored in stored_rows:
+        breakdown = counts.get(pk)
+        fresh = Counters.from_breakdown(**breakdown) if breakdown else nothing
+        if fresh != Counters(*stored):
+            wrong[pk] = fresh
+    return wrong
+
+
+def _recount_range(first_id: int, last_id: int) -> int:
+    in_range = Comment.objects.filter(pk__gte=first_id, pk__lte=last_id).order_by("pk")
+    suspects = _wrong_counters(in_range.values_list("pk", *COUNTER_FIELDS), _breakdowns(first_id, last_id))
+    if not suspects:
+        return 0
+    with transaction.atomic():
+        locked = list(
+            in_range.filter(pk__in=list(suspects))
+            .select_for_update(no_key=True)
+            .values_list("pk", "article_id", *COUNTER_FIELDS)
+        )
+        counts = _breakdowns(first_id, last_id, only=list(suspects))  # after the locks: a fresh snapshot
+        wrong = _wrong_counters([(pk, *stored) for pk, _article, *stored in locked], counts)
+        _write_counters(wrong, tallied_at=timezone.now())
+        article_of = {pk: article_id for pk, article_id, *_stored in locked}
+        bump_article_versions({article_of[pk] for pk in wrong})
+    return len(wrong)
+
+
+def _write_counters(counters: dict[int, Counters], *, tallied_at: datetime) -> None:
+    """On PostgreSQL one UPDATE ... FROM unnest(arrays) for all of them: bulk_update's CASE per
+    field costs a comparison per row per row, most of a recount's time at 5,000 a statement."""
+    if not counters:
+        return
+    if connection.vendor != "postgresql":
+        rows = [Comment(pk=pk, **asdict(c), tallied_at=tallied_at) for pk, c in counters.items()]
+        Comment.objects.bulk_update(rows, [*COUNTER_FIELDS, "tallied_at"], batch_size=BATCH_SIZE)
+        return
+    # Typed arrays: a score is 0 (an int) when nothing was counted, and psycopg refuses mixed lists.
+    kinds = [float if name in SCORE_FIELDS else int for name in COUNTER_FIELDS]
+    arrays = [
+        [kind(getattr(c, name)) for c in counters.values()] for name, kind in zip(COUNTER_FIELDS, kinds, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPDATE_COUNTERS_SQL, [tallied_at, list(counters), *arrays])
+
+
+_UPDATE_COUNTERS_SQL = "UPDATE {table} SET {columns}, tallied_at = %s FROM unnest(%s::bigint[], {types}) AS new(id, {names}) WHERE {table}.id = new.id".format(  # noqa: E501, S608 - names from the model, values as parameters
+    table=Comment._meta.db_table,
+    columns=", ".join(f"{name} = new.{name}" for name in COUNTER_FIELDS),
+    types=", ".join("%s::float8[]" if name in SCORE_FIELDS else "%s::int[]" for name in COUNTER_FIELDS),
+    names=", ".join(COUNTER_FIELDS),
+)

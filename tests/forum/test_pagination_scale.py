@@ -1,0 +1,119 @@
+"""Deep pages cost what the first one does: the article page's sections seek to cached page starts
+instead of an OFFSET, and API cursors are row comparisons the sort's partial index seeks to."""
+
+import pytest
+from django.db import connection
+
+from api.pagination import after
+from forum import selectors, services
+from forum.models import Comment, Section
+from forum.selectors import SORTS, article_sections, section_comments
+from tests.factories import CommentFactory, UserFactory
+from votes.counting import recount_all_votes
+from votes.models import Vote
+
+PER_PAGE = 3
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(selectors, "COMMENTS_PER_PAGE", PER_PAGE)
+
+
+@pytest.fixture
+def world(article):
+    """Ten world comments with varied votes, so every sort has its own order (and ties)."""
+    comments = [CommentFactory(article=article, author=UserFactory(country="GB")) for _ in range(10)]
+    voters = [UserFactory() for _ in range(4)]
+    Vote.objects.bulk_create(
+        Vote(
+            user=voter,
+            comment=comment,
+            choice="agree" if (n + k) % 3 else "disagree",
+            region="world",
+            updated_at=comment.created_at,
+        )
+        for n, comment in enumerate(comments)
+        for k, voter in enumerate(voters[: n % 5])
+    )
+    recount_all_votes()
+    return comments
+
+
+def _world_page(article, sort, page):
+    return next(s for s in article_sections(article=article, sort=sort, pages={"world": page}) if s.key == "world")
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_every_page_is_the_slice_an_offset_would_give(article, world, small_pages, sort):
+    ordered = list(section_comments(article=article, section=Section.WORLD, sort=sort).values_list("pk", flat=True))
+    assert len(ordered) == 10
+    seen = []
+    for page in range(1, 5):
+        section = _world_page(article, sort, page)
+        assert (section.page, section.pages, section.total) == (page, 4, 10)
+        shown = [comment.pk for comment in section.comments]
+        assert shown == ordered[(page - 1) * PER_PAGE : page * PER_PAGE]
+        seen += shown
+    assert seen == ordered
+
+
+def test_a_page_past_the_end_shows_the_last(article, world, small_pages):
+    assert _world_page(article, "newest", 99).page == 4
+    assert len(_world_page(article, "newest", 99).comments) == 1
+
+
+def test_query_count_is_the_same_on_every_page(article, world, small_pages, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):  # totals, then one page per section
+        _world_page(article, "best", 1)
+    with django_assert_max_num_queries(4):  # + the page starts of each section, on a cold cache
+        _world_page(article, "best", 4)
+    for page in (1, 2, 3, 4):
+        with django_assert_max_num_queries(2):  # totals and starts cached for this version
+            _world_page(article, "best", page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_starts_follow_the_content_version(article, world, small_pages):
+    """A new comment shifts every page by one; the starts cached before it are not used after."""
+    before = [c.pk for c in _world_page(article, "newest", 2).comments]
+    newest = services.post_comment(author=UserFactory(country="US"), article=article, body="Arrived late.")
+    after_post = [c.pk for c in _world_page(article, "newest", 2).comments]
+    ordered = list(section_comments(article=article, section=Section.WORLD, sort="newest").values_list("pk", flat=True))
+    assert ordered[0] == newest.pk
+    assert after_post == ordered[PER_PAGE : 2 * PER_PAGE]
+    assert after_post != before
+    services.hide_comments(comments=Comment.objects.filter(pk=ordered[PER_PAGE]))
+    assert ordered[PER_PAGE] not in [c.pk for c in _world_page(article, "newest", 2).comments]
+
+
+def test_the_web_page_shows_the_deep_page(client, article, world, small_pages):
+    ordered = list(section_comments(article=article, section=Section.WORLD, sort="best").values_list("pk", flat=True))
+    html = client.get(f"{article.get_absolute_url()}?sort=best&world_page=3").content.decode()
+    for pk in ordered[2 * PER_PAGE : 3 * PER_PAGE]:
+        assert f'id="comment-{pk}"' in html
+    for pk in ordered[: 2 * PER_PAGE]:
+        assert f'id="comment-{pk}"' not in html
+
+
+def _plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether the index *can* seek
+        try:
+            return queryset.explain()
+        finally:
+            cursor.execute("SET LOCAL enable_seqscan = on")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_a_cursor_is_an_index_condition_not_a_filter(article, world, sort):
+    column = SORTS[sort][0].removeprefix("-")
+    pivot = Comment.objects.order_by("pk")[4]
+    page = section_comments(article=article, section=Section.WORLD, sort=sort).filter(
+        after(column, getattr(pivot, column), pivot.pk)
+    )[:21]
+    plan = _plan(page)
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert f"ROW({column}, id) < ROW(" in index_cond.replace('"', "").replace("forum_comment.", "")
+    assert "Filter" not in plan or "ROW(" not in next(line for line in plan.splitlines() if "Filter" in line)
