@@ -286,7 +286,9 @@ def recount_all_votes(*, progress: Callable[[int], None] | None = None) -> Recou
 def _breakdowns(first_id: int, last_id: int, only: list[int] | None = None) -> dict[int, dict[str, int]]:
     """Vote counts by choice and region per comment with an id in [first_id, last_id] (or in
     ``only``): one GROUP BY that reads vote_tally_idx as a range."""
-    votes = Vote.objects.filter(comment_id__gte=first_id, comment_id__lte=last_id, choice__isnull=False)
+    votes = Vote.objects.filter(
+        comment_id__gte=first_id, comment_id__lte=last_id, choice__isnull=False, voided_at__isnull=True
+    )
     if only is not None:
         votes = votes.filter(comment_id__in=only)
     counts: dict[int, dict[str, int]] = {}

@@ -19,8 +19,9 @@ from votes.models import Vote
 
 USERS_SQL = """
 INSERT INTO {user} (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-                    date_joined, display_name, country)
-SELECT '!', false, %(prefix)s || i, '', '', '', false, true, %(now)s, '', CASE WHEN i %% 2 = 0 THEN 'JP' ELSE 'US' END
+                    date_joined, display_name, country, is_banned, is_premoderated)
+SELECT '!', false, %(prefix)s || i, '', '', '', false, true, %(now)s, '', CASE WHEN i %% 2 = 0 THEN 'JP' ELSE 'US' END,
+       false, false
 FROM generate_series(0, %(users)s - 1) AS i
 """
 
