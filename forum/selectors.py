@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q
+from django.db.models import Count, F, FloatField, Func, Max, Q
+from django.db.models.functions import Abs, Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,27 @@ def published_articles() -> ArticleQuerySet:
     return Article.objects.published().only(
         "title", "slug", "dateline", "published_at", "discussion_prompt", "comments_open"
     )
+
+
+def home_articles(*, limit: int = 50) -> list[Article]:
+    """The home page's articles, newest first, each with its visible comments per section
+    (``section_counts``) and its latest activity (``latest_activity``: the newest comment or
+    counted vote, None when there is none), all in one aggregate query."""
+    visible = Q(comments__status=Comment.Status.VISIBLE)
+    articles = list(
+        published_articles()
+        .annotate(
+            **{f"{key}_total": Count("comments", filter=visible & Q(comments__section=key)) for key in Section.values},
+            last_comment_at=Max("comments__created_at", filter=visible),
+            last_tally_at=Max("comments__tallied_at", filter=visible),
+        )
+        .order_by("-published_at", "-id")[:limit]
+    )
+    for article in articles:
+        article.section_counts = [(key, title, getattr(article, f"{key}_total")) for key, title in Section.choices]
+        moments = [moment for moment in (article.last_comment_at, article.last_tally_at) if moment is not None]
+        article.latest_activity = max(moments, default=None)
+    return articles
 
 
 def visible_comments() -> CommentQuerySet:
@@ -100,3 +123,106 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
             comment.article = article  # the page already holds it; no query per comment
         sections.append(SectionPage(key, str(title), comments, total, page, page_count))
     return sections
+
+
+# --- The perception gap ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionAgreement:
+    """One region's votes on a comment, from its stored counters."""
+
+    agree: int
+    disagree: int
+
+    @property
+    def votes(self) -> int:
+        return self.agree + self.disagree
+
+    @property
+    def rate(self) -> float | None:
+        """Share of this region's votes that agree, or None without votes."""
+        return self.agree / self.votes if self.votes else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.rate is None else round(self.rate * 100)
+
+
+@dataclass(frozen=True)
+class PerceptionPick:
+    kind: str
+    title: Promise
+    comment: Comment
+    japan: RegionAgreement
+    world: RegionAgreement
+
+
+PERCEPTION_KINDS: dict[str, Promise] = {
+    "japan_favourite": _("Japan agrees most with"),
+    "world_favourite": _("The world agrees most with"),
+    "common_ground": _("Common ground"),
+    "widest_gap": _("Where Japan and the world differ most"),
+}
+
+
+def _agreement_rate(agree: str, disagree: str) -> Func:
+    return Cast(F(agree), FloatField()) / Cast(F(agree) + F(disagree), FloatField())
+
+
+def perception(*, article: Article, min_votes: int | None = None) -> list[PerceptionPick]:
+    """How Japan and the world see an article's comments, read from the counters the tally stores
+    (no vote is counted here): four small ordered queries with LIMIT 1, whatever the comment count.
+
+    - japan_favourite / world_favourite: the most net agreement from that region's voters
+      (agree − disagree, more than zero), so a comment many agree with beats one a few agree with;
+    - common_ground: the highest common_ground_score (both regions agree; see votes.scoring);
+    - widest_gap: the largest difference between the two regions' agreement rates,
+      agree / (agree + disagree), among comments with at least ``min_votes`` from each region
+      (PERCEPTION_MIN_VOTES_PER_REGION), so that two or three votes do not make a "gap".
+
+    Only readable comments (visible, under a published article) are considered; a pick may be
+    missing, and one comment may fill several roles.
+    """
+    if min_votes is None:
+        min_votes = settings.PERCEPTION_MIN_VOTES_PER_REGION
+    min_votes = max(1, min_votes)
+    comments = Comment.objects.readable().filter(article=article).select_related("author")
+    queries = {
+        "japan_favourite": comments.annotate(net=F("agree_japan_count") - F("disagree_japan_count"))
+        .filter(net__gt=0)
+        .order_by("-net", "-agree_japan_count", "-id"),
+        "world_favourite": comments.annotate(net=F("agree_world_count") - F("disagree_world_count"))
+        .filter(net__gt=0)
+        .order_by("-net", "-agree_world_count", "-id"),
+        "common_ground": comments.filter(common_ground_score__gt=0).order_by("-common_ground_score", "-id"),
+        "widest_gap": comments.annotate(
+            japan_votes=F("agree_japan_count") + F("disagree_japan_count"),
+            world_votes=F("agree_world_count") + F("disagree_world_count"),
+        )
+        .filter(japan_votes__gte=min_votes, world_votes__gte=min_votes)
+        .annotate(
+            gap=Abs(
+                _agreement_rate("agree_japan_count", "disagree_japan_count")
+                - _agreement_rate("agree_world_count", "disagree_world_count")
+            )
+        )
+        .filter(gap__gt=0)
+        .order_by("-gap", "-agree_count", "-id"),
+    }
+    picks = []
+    for kind, query in queries.items():
+        comment = query.first()
+        if comment is None:
+            continue
+        comment.article = article  # already held; no query per pick
+        picks.append(
+            PerceptionPick(
+                kind=kind,
+                title=PERCEPTION_KINDS[kind],
+                comment=comment,
+                japan=RegionAgreement(comment.agree_japan_count, comment.disagree_japan_count),
+                world=RegionAgreement(comment.agree_world_count, comment.disagree_world_count),
+            )
+        )
+    return picks

@@ -17,7 +17,7 @@ from .models import Article
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "forum/home.html", {"articles": selectors.published_articles()[:50]})
+    return render(request, "forum/home.html", {"articles": selectors.home_articles()})
 
 
 def _page_number(value: str | None) -> int:
@@ -41,6 +41,7 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm, s
         "sort": sort,
         "sorts": selectors.SORT_LABELS,
         "form": form,
+        "perception": selectors.perception(article=article),
     }
     return render(request, "forum/article.html", context, status=status)
 
