@@ -431,10 +431,18 @@ SPECTACULAR_SETTINGS = {
 # PostgreSQL is back within seconds; a client retrying sooner only adds load.
 OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "5"))
 
+TASK_LOG_LEVEL = os.environ.get("FORUM_TASK_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Celery's line per routine task ("received", "succeeded") and beat's "Sending due task":
+        # several a second from the tally sweep and reconciliation. make run (supervisord.conf)
+        # sets WARNING so its console shows requests, warnings and errors; failures are ERROR and
+        # outages are logged by api/outages.py either way.
+        **{name: {"level": TASK_LOG_LEVEL} for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")},
+    },
 }
