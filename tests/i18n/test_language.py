@@ -61,6 +61,8 @@ def test_the_switcher_is_on_every_page(client, reader):
         assert f'action="{reverse("set_language")}"' in page, url
         assert '<option value="en" lang="en">English</option>' in page
         assert '<option value="ja" lang="ja" selected>日本語</option>' in page
+        if "/articles/" in url:  # the hint names the reader's section in Japanese
+            assert "コメントは「世界の声」に表示されます" in page
     client.logout()
     for url in (reverse("login"), reverse("sign_up")):
         assert f'action="{reverse("set_language")}"' in client.get(url).content.decode(), url
@@ -120,3 +122,15 @@ def test_no_template_hard_codes_a_date_format():
             if fmt not in allowed:
                 found.append((str(template.relative_to(root)), fmt))
     assert not found
+
+
+def test_messages_with_times_carry_the_zone_in_japanese(settings):
+    from django.utils import translation
+
+    from accounts.services import taking_part_refusal
+
+    settings.NEW_ACCOUNT_WAIT_SECONDS = 600
+    reader = UserFactory()
+    with translation.override("ja"):
+        refusal = taking_part_refusal(user=reader)
+    assert re.search(r"\d{2}:\d{2} JSTから（あと10分）ご利用いただけます。$", refusal), refusal
