@@ -30,10 +30,13 @@ install-dev: $(VENV)/.installed-dev
 ## run: web server (gunicorn), Celery worker and Celery beat under supervisord in the foreground;
 ## a process that dies is restarted, Ctrl-C stops all three
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_moderator
-	@echo "The forum is at http://$(FORUM_ADDRESS)/ and moderation at http://$(FORUM_ADDRESS)/admin/"
+	@$(PY) manage.py migrate --noinput --verbosity=0
+	@$(PY) manage.py load_demo
+	@echo
+	@echo "  The forum is at http://$(FORUM_ADDRESS)/ and moderation at http://$(FORUM_ADDRESS)/admin/"
+	@set -o pipefail; $(PY) manage.py ensure_moderator | sed 's/^/  /'
+	@echo "  Requests, warnings and errors follow; Ctrl-C stops everything."
+	@echo
 	exec $(VENV)/bin/supervisord --configuration supervisord.conf
 
 ## test: the whole suite on PostgreSQL + Redis (started if stopped), then the SQLite smoke run
