@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, FloatField, Func, Max, Q
-from django.db.models.functions import Abs, Cast
+from django.db.models import Case, Count, F, FloatField, Func, Max, Q, Value, When, Window
+from django.db.models.functions import Abs, Cast, NullIf, RowNumber
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -167,12 +167,14 @@ PERCEPTION_KINDS: dict[str, Promise] = {
 
 
 def _agreement_rate(agree: str, disagree: str) -> Func:
-    return Cast(F(agree), FloatField()) / Cast(F(agree) + F(disagree), FloatField())
+    """agree / (agree + disagree) as a float; NULL without votes (never a division by zero)."""
+    return Cast(F(agree), FloatField()) / NullIf(Cast(F(agree) + F(disagree), FloatField()), 0.0)
 
 
 def perception(*, article: Article, min_votes: int | None = None) -> list[PerceptionPick]:
     """How Japan and the world see an article's comments, read from the counters the tally stores
-    (no vote is counted here): four small ordered queries with LIMIT 1, whatever the comment count.
+    (no vote is counted here), in one query: each comment is ranked four ways with window
+    functions and only the first of each ranking comes back.
 
     - japan_favourite / world_favourite: the most net agreement from that region's voters
       (agree − disagree, more than zero), so a comment many agree with beats one a few agree with;
@@ -187,33 +189,53 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
     if min_votes is None:
         min_votes = settings.PERCEPTION_MIN_VOTES_PER_REGION
     min_votes = max(1, min_votes)
-    comments = Comment.objects.readable().filter(article=article).select_related("author")
-    queries = {
-        "japan_favourite": comments.annotate(net=F("agree_japan_count") - F("disagree_japan_count"))
-        .filter(net__gt=0)
-        .order_by("-net", "-agree_japan_count", "-id"),
-        "world_favourite": comments.annotate(net=F("agree_world_count") - F("disagree_world_count"))
-        .filter(net__gt=0)
-        .order_by("-net", "-agree_world_count", "-id"),
-        "common_ground": comments.filter(common_ground_score__gt=0).order_by("-common_ground_score", "-id"),
-        "widest_gap": comments.annotate(
+    comparable = Q(japan_votes__gte=min_votes, world_votes__gte=min_votes)
+    gap = Case(
+        When(
+            comparable,
+            then=Abs(
+                _agreement_rate("agree_japan_count", "disagree_japan_count")
+                - _agreement_rate("agree_world_count", "disagree_world_count")
+            ),
+        ),
+        default=Value(-1.0),
+        output_field=FloatField(),
+    )
+    scores = {
+        "japan_favourite": F("agree_japan_count") - F("disagree_japan_count"),
+        "world_favourite": F("agree_world_count") - F("disagree_world_count"),
+        "common_ground": F("common_ground_score"),
+        "widest_gap": gap,
+    }
+    tie_breaks = {
+        "japan_favourite": ("-agree_japan_count", "-id"),
+        "world_favourite": ("-agree_world_count", "-id"),
+        "common_ground": ("-id",),
+        "widest_gap": ("-agree_count", "-id"),
+    }
+    ranked = (
+        Comment.objects.readable()
+        .filter(article=article)
+        .select_related("author")
+        .annotate(
             japan_votes=F("agree_japan_count") + F("disagree_japan_count"),
             world_votes=F("agree_world_count") + F("disagree_world_count"),
         )
-        .filter(japan_votes__gte=min_votes, world_votes__gte=min_votes)
+        .annotate(**{f"{kind}_value": score for kind, score in scores.items()})
         .annotate(
-            gap=Abs(
-                _agreement_rate("agree_japan_count", "disagree_japan_count")
-                - _agreement_rate("agree_world_count", "disagree_world_count")
-            )
+            **{
+                f"{kind}_rank": Window(RowNumber(), order_by=[F(f"{kind}_value").desc(), *tie_breaks[kind]])
+                for kind in scores
+            }
         )
-        .filter(gap__gt=0)
-        .order_by("-gap", "-agree_count", "-id"),
-    }
+        .filter(Q(japan_favourite_rank=1) | Q(world_favourite_rank=1) | Q(common_ground_rank=1) | Q(widest_gap_rank=1))
+    )
+    firsts = list(ranked)
     picks = []
-    for kind, query in queries.items():
-        comment = query.first()
-        if comment is None:
+    for kind in scores:
+        comment = next((c for c in firsts if getattr(c, f"{kind}_rank") == 1), None)
+        # The best of a ranking still has to mean something: agreement above zero, a real gap.
+        if comment is None or not getattr(comment, f"{kind}_value") > 0:
             continue
         comment.article = article  # already held; no query per pick
         picks.append(

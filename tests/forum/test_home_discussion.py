@@ -44,6 +44,7 @@ def test_a_counted_vote_is_activity(article):
     assert selectors.home_articles()[0].latest_activity == tallied
 
 
+@pytest.mark.embedded
 def test_one_query_for_the_whole_list(client, django_assert_max_num_queries):
     for n in range(12):
         article = ArticleFactory()
