@@ -13,10 +13,11 @@ from tests.factories import ArticleFactory, CommentFactory, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def japanese_page(browser: Browser):
+@pytest.fixture(params=[True, False], ids=["with-js", "without-js"])
+def japanese_page(browser: Browser, request):
     # locale sets navigator.language and the Accept-Language header, as a Japanese browser does.
-    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    # Nothing here needs JavaScript: the switcher is a plain form.
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", java_script_enabled=request.param)
     page = context.new_page()
     yield page
     context.close()
