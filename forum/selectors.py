@@ -161,7 +161,7 @@ class PerceptionPick:
 PERCEPTION_KINDS: dict[str, Promise] = {
     "japan_favourite": _("Japan agrees most with"),
     "world_favourite": _("The world agrees most with"),
-    "common_ground": _("Common ground"),
+    "common_ground": _("Both Japan and the world agree with"),
     "widest_gap": _("Where Japan and the world differ most"),
 }
 
