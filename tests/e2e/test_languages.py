@@ -39,7 +39,7 @@ def test_a_japanese_browser_reads_japanese_and_switches_to_english(japanese_page
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("heading", level=1)).to_have_text("最新の記事")
-    expect(page.get_by_role("link", name="日本の反応: コメント1件")).to_be_visible()
+    expect(page.get_by_role("link", name="日本の反応：コメント1件")).to_be_visible()
     expect(page.locator(".dateline").first).to_have_text(re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$"))
 
     # The skip link is the first stop of the keyboard and lands on the content.
@@ -59,7 +59,7 @@ def test_a_japanese_browser_reads_japanese_and_switches_to_english(japanese_page
     expect(perception).to_contain_text("世界：「そう思う」100%（6票）")
 
     page.get_by_label("言語").select_option("en")
-    page.get_by_role("button", name="言語を切り替える").click()
+    page.get_by_role("button", name="切り替え").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(live_server.url + discussed.get_absolute_url())
     expect(page.get_by_role("region", name=re.compile("^Voices from Around the World"))).to_be_visible()
@@ -85,8 +85,10 @@ def test_phone_width_switcher_and_skip_link(browser: Browser, live_server, discu
     page = context.new_page()
     try:
         page.goto(live_server.url + discussed.get_absolute_url())
-        switcher = page.get_by_role("button", name="言語を切り替える")
+        switcher = page.get_by_role("button", name="切り替え")
         expect(switcher).to_be_visible()
+        for control in (switcher, page.get_by_label("言語")):
+            assert control.bounding_box()["height"] >= 44  # a tap target on a phone
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
         page.keyboard.press("Tab")
         expect(page.get_by_role("link", name="本文へ移動")).to_be_in_viewport()

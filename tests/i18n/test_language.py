@@ -35,7 +35,7 @@ def html_lang(page: str) -> str:
 def test_a_japanese_browser_gets_japanese(client, discussed):
     home = client.get(reverse("home"), **JA).content.decode()
     assert html_lang(home) == "ja"
-    assert "最新の記事" in home and "日本の反応: コメント1件" in home and "世界の声: コメント1件" in home
+    assert "最新の記事" in home and "日本の反応：コメント1件" in home and "世界の声：コメント1件" in home
     assert "2026年1月19日" in home
     page = client.get(discussed.get_absolute_url(), **JA).content.decode()
     assert html_lang(page) == "ja"
