@@ -7,28 +7,40 @@ FORUM_ADDRESS ?= 127.0.0.1:8000
 FORUM_VAR_DIR ?= $(CURDIR)/var
 export FORUM_ADDRESS FORUM_VAR_DIR
 
-.PHONY: run test test-setup bench lint install clean
+.PHONY: run test test-setup bench lint install install-dev messages clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Two installs: `make run` needs only the runtime (requirements.txt); tests, lint, the bench and
+# the translators' tools need the rest (requirements-dev.txt, which includes the runtime).
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+
+$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
 
 ## run: web server (gunicorn), Celery worker and Celery beat under supervisord in the foreground;
 ## a process that dies is restarted, Ctrl-C stops all three
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_moderator
-	@echo "The forum is at http://$(FORUM_ADDRESS)/ and moderation at http://$(FORUM_ADDRESS)/admin/"
+	@$(PY) manage.py migrate --noinput --verbosity=0
+	@$(PY) manage.py load_demo
+	@echo
+	@echo "  The forum is at http://$(FORUM_ADDRESS)/ and moderation at http://$(FORUM_ADDRESS)/admin/"
+	@set -o pipefail; $(PY) manage.py ensure_moderator | sed 's/^/  /'
+	@echo "  Requests, warnings and errors follow; Ctrl-C stops everything."
+	@echo
 	exec $(VENV)/bin/supervisord --configuration supervisord.conf
 
 ## test: the whole suite on PostgreSQL + Redis (started if stopped), then the SQLite smoke run
-test: install
+test: install-dev
 	bash tests/setup_services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
@@ -38,13 +50,21 @@ test: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL FORUM_VAR_DIR=$(CURDIR)/var/smoke \
 	  $(VENV)/bin/pytest -m embedded -p no:cacheprovider
 
-bench: install
+bench: install-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff format --check .
+
+## messages: gather every marked string into locale/ja (django and djangojs), then compile the
+## .mo files that are committed. Translate the new entries in the .po files, then run it again.
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=static/vendor
+messages: install-dev
+	$(PY) manage.py makemessages --locale=ja --domain=django --no-obsolete $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py makemessages --locale=ja --domain=djangojs --no-obsolete $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py compilemessages --locale=ja --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var

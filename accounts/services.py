@@ -82,7 +82,7 @@ def taking_part_refusal(*, user: User) -> str | None:
         "New accounts can vote and comment a little while after signing up: you can from %(when)s "
         "(in %(minutes)d minutes).",
         minutes,
-    ) % {"when": formats.time_format(timezone.localtime(allowed_from), "H:i"), "minutes": minutes}
+    ) % {"when": formats.time_format(timezone.localtime(allowed_from), "H:i T"), "minutes": minutes}
 
 
 def ensure_country_change_allowed(*, user: User, country: str, for_update: bool = False) -> bool:

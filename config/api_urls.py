@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.api import MeApi, MeExportApi, SignUpApi, TokenApi
 from api.converters import IdConverter
 from api.errors import api_not_found
-from forum.api import ArticleDetailApi, ArticleListApi, CommentDetailApi, CommentListApi
+from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
 from moderation.api import CommentReportApi, MyCommentsApi
 from votes.api import CommentVoteApi
 
@@ -21,6 +21,7 @@ v1 = [
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
     path("articles/<slug:slug>/", ArticleDetailApi.as_view(), name="api_article"),
+    path("articles/<slug:slug>/perception/", ArticlePerceptionApi.as_view(), name="api_article_perception"),
     path("articles/<slug:slug>/comments/", CommentListApi.as_view(), name="api_comments"),
     path("comments/<id:comment_id>/", CommentDetailApi.as_view(), name="api_comment"),
     path("comments/<id:comment_id>/vote/", CommentVoteApi.as_view(), name="api_vote"),

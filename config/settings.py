@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # LANGUAGE_CODE for <html lang> and the language switcher in base.html.
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -167,6 +169,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
+# The language follows the browser (LocaleMiddleware) until the reader picks one with the switcher
+# in base.html (Django's set_language view, remembered in this cookie); the admin follows it too.
+LANGUAGE_COOKIE_NAME = "forum_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Each language's date formats, with the time zone shown (config/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files (whitenoise serves them from the app server) ---------------------------------
 STATIC_URL = "static/"
@@ -229,6 +238,9 @@ MAX_REQUEST_BODY_BYTES = int(os.environ.get("FORUM_MAX_REQUEST_BODY_BYTES", str(
 # --- Forum rules ------------------------------------------------------------------------------
 COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "2000"))
 COMMENT_EDIT_WINDOW_SECONDS = int(os.environ.get("FORUM_COMMENT_EDIT_WINDOW_SECONDS", "900"))
+# The perception gap (forum.selectors.perception) compares Japan's and the world's agreement with a
+# comment only when each region has cast at least this many votes on it.
+PERCEPTION_MIN_VOTES_PER_REGION = int(os.environ.get("FORUM_PERCEPTION_MIN_VOTES_PER_REGION", "5"))
 # A new account waits this long after signing up before its first vote or comment, so accounts
 # minted in bulk cannot vote at once (staff are exempt).
 NEW_ACCOUNT_WAIT_SECONDS = int(os.environ.get("FORUM_NEW_ACCOUNT_WAIT_SECONDS", "600"))
@@ -457,10 +469,18 @@ SPECTACULAR_SETTINGS = {
 # PostgreSQL is back within seconds; a client retrying sooner only adds load.
 OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "5"))
 
+TASK_LOG_LEVEL = os.environ.get("FORUM_TASK_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Celery's line per routine task ("received", "succeeded") and beat's "Sending due task":
+        # several a second from the tally sweep and reconciliation. make run (supervisord.conf)
+        # sets WARNING so its console shows requests, warnings and errors; failures are ERROR and
+        # outages are logged by api/outages.py either way.
+        **{name: {"level": TASK_LOG_LEVEL} for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")},
+    },
 }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("ready/", views.ready, name="ready"),
     path("csrf-token/", views.csrf_token, name="csrf_token"),
+    # The language switcher in base.html posts here (Django's set_language; remembered in a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("forum.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),

@@ -212,6 +212,61 @@ class ArticleDetailApi(ForumApiView):
         return Response(self.ArticleDetailOutput(article).data)
 
 
+class RegionAgreementOutput(serializers.Serializer):
+    agree = serializers.IntegerField()
+    disagree = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="agree / (agree + disagree); null without votes.")
+
+
+class PerceptionPickOutput(serializers.Serializer):
+    comment = serializers.SerializerMethodField()
+    japan = RegionAgreementOutput(help_text="Votes from readers in Japan.")
+    world = RegionAgreementOutput(help_text="Votes from readers elsewhere.")
+
+    @extend_schema_field(CommentOutput)
+    def get_comment(self, pick: selectors.PerceptionPick) -> dict:
+        return CommentOutput(pick.comment, context=self.context).data
+
+
+class ArticlePerceptionApi(ForumApiView):
+    permission_classes = [AllowAny]
+
+    class PerceptionOutput(serializers.Serializer):
+        min_votes_per_region = serializers.IntegerField(
+            help_text="Votes each region must have cast on a comment for its gap to count."
+        )
+        japan_favourite = PerceptionPickOutput(allow_null=True, help_text="Most net agreement from Japan.")
+        world_favourite = PerceptionPickOutput(allow_null=True, help_text="Most net agreement from elsewhere.")
+        common_ground = PerceptionPickOutput(
+            allow_null=True, help_text="Highest common-ground score: both regions agree."
+        )
+        widest_gap = PerceptionPickOutput(
+            allow_null=True, help_text="Largest difference between the two regions' agreement rates."
+        )
+
+    @extend_schema(
+        operation_id="articles_perception",
+        summary="The perception gap: how Japan and the world see an article's comments",
+        description=(
+            "Read from the counters the vote tally stores, so it trails a new vote by about a second. "
+            "A pick is null when no comment qualifies; hidden or held comments never appear, and "
+            "reactions in Japan stay unsigned."
+        ),
+        parameters=[SLUG],
+        responses={200: PerceptionOutput, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        picks = {pick.kind: pick for pick in selectors.perception(article=article)}
+        my_votes = choices_of(user=request.user, comment_ids=[pick.comment.pk for pick in picks.values()])
+        context = {"user": request.user, "my_votes": my_votes}
+        body = {"min_votes_per_region": settings.PERCEPTION_MIN_VOTES_PER_REGION}
+        for kind in selectors.PERCEPTION_KINDS:
+            pick = picks.get(kind)
+            body[kind] = None if pick is None else PerceptionPickOutput(pick, context=context).data
+        return Response(body)
+
+
 # --- Comments ---------------------------------------------------------------------------------
 
 # How long a shared cache in front (or the browser) may keep a signed-out comment list without

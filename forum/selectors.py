@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
-from django.db.models import Count, F, Max, Q, Window
+from django.db.models import Case, Count, F, FloatField, Func, Max, Q, Value, When, Window
 from django.db.models.fields.tuple_lookups import Tuple, TupleLessThanOrEqual
-from django.db.models.functions import Mod, RowNumber
+from django.db.models.functions import Abs, Cast, Mod, NullIf, RowNumber
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,27 @@ def published_articles() -> ArticleQuerySet:
     return Article.objects.published().only(
         "title", "slug", "dateline", "published_at", "discussion_prompt", "comments_open"
     )
+
+
+def home_articles(*, limit: int = 50) -> list[Article]:
+    """The home page's articles, newest first, each with its visible comments per section
+    (``section_counts``) and its latest activity (``latest_activity``: the newest comment or
+    counted vote, None when there is none), all in one aggregate query."""
+    visible = Q(comments__status=Comment.Status.VISIBLE)
+    articles = list(
+        published_articles()
+        .annotate(
+            **{f"{key}_total": Count("comments", filter=visible & Q(comments__section=key)) for key in Section.values},
+            last_comment_at=Max("comments__created_at", filter=visible),
+            last_tally_at=Max("comments__tallied_at", filter=visible),
+        )
+        .order_by("-published_at", "-id")[:limit]
+    )
+    for article in articles:
+        article.section_counts = [(key, title, getattr(article, f"{key}_total")) for key, title in Section.choices]
+        moments = [moment for moment in (article.last_comment_at, article.last_tally_at) if moment is not None]
+        article.latest_activity = max(moments, default=None)
+    return articles
 
 
 def visible_comments() -> CommentQuerySet:
@@ -193,3 +215,128 @@ def page_starts(*, article: Article, section: str, sort: str, version: int) -> l
         starts = [tuple(row) for row in numbered]
         cache.set(cache_key, starts)
     return starts
+
+
+# --- The perception gap ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionAgreement:
+    """One region's votes on a comment, from its stored counters."""
+
+    agree: int
+    disagree: int
+
+    @property
+    def votes(self) -> int:
+        return self.agree + self.disagree
+
+    @property
+    def rate(self) -> float | None:
+        """Share of this region's votes that agree, or None without votes."""
+        return self.agree / self.votes if self.votes else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.rate is None else round(self.rate * 100)
+
+
+@dataclass(frozen=True)
+class PerceptionPick:
+    kind: str
+    title: Promise
+    comment: Comment
+    japan: RegionAgreement
+    world: RegionAgreement
+
+
+PERCEPTION_KINDS: dict[str, Promise] = {
+    "japan_favourite": _("Japan agrees most with"),
+    "world_favourite": _("The world agrees most with"),
+    "common_ground": _("Both Japan and the world agree with"),
+    "widest_gap": _("Where Japan and the world differ most"),
+}
+
+
+def _agreement_rate(agree: str, disagree: str) -> Func:
+    """agree / (agree + disagree) as a float; NULL without votes (never a division by zero)."""
+    return Cast(F(agree), FloatField()) / NullIf(Cast(F(agree) + F(disagree), FloatField()), 0.0)
+
+
+def perception(*, article: Article, min_votes: int | None = None) -> list[PerceptionPick]:
+    """How Japan and the world see an article's comments, read from the counters the tally stores
+    (no vote is counted here), in one query: each comment is ranked four ways with window
+    functions and only the first of each ranking comes back.
+
+    - japan_favourite / world_favourite: the most net agreement from that region's voters
+      (agree − disagree, more than zero), so a comment many agree with beats one a few agree with;
+    - common_ground: the highest common_ground_score (both regions agree; see votes.scoring);
+    - widest_gap: the largest difference between the two regions' agreement rates,
+      agree / (agree + disagree), among comments with at least ``min_votes`` from each region
+      (PERCEPTION_MIN_VOTES_PER_REGION), so that two or three votes do not make a "gap".
+
+    Only readable comments (visible, under a published article) are considered; a pick may be
+    missing, and one comment may fill several roles.
+    """
+    if min_votes is None:
+        min_votes = settings.PERCEPTION_MIN_VOTES_PER_REGION
+    min_votes = max(1, min_votes)
+    comparable = Q(japan_votes__gte=min_votes, world_votes__gte=min_votes)
+    gap = Case(
+        When(
+            comparable,
+            then=Abs(
+                _agreement_rate("agree_japan_count", "disagree_japan_count")
+                - _agreement_rate("agree_world_count", "disagree_world_count")
+            ),
+        ),
+        default=Value(-1.0),
+        output_field=FloatField(),
+    )
+    scores = {
+        "japan_favourite": F("agree_japan_count") - F("disagree_japan_count"),
+        "world_favourite": F("agree_world_count") - F("disagree_world_count"),
+        "common_ground": F("common_ground_score"),
+        "widest_gap": gap,
+    }
+    tie_breaks = {
+        "japan_favourite": ("-agree_japan_count", "-id"),
+        "world_favourite": ("-agree_world_count", "-id"),
+        "common_ground": ("-id",),
+        "widest_gap": ("-agree_count", "-id"),
+    }
+    ranked = (
+        Comment.objects.readable()
+        .filter(article=article)
+        .select_related("author")
+        .annotate(
+            japan_votes=F("agree_japan_count") + F("disagree_japan_count"),
+            world_votes=F("agree_world_count") + F("disagree_world_count"),
+        )
+        .annotate(**{f"{kind}_value": score for kind, score in scores.items()})
+        .annotate(
+            **{
+                f"{kind}_rank": Window(RowNumber(), order_by=[F(f"{kind}_value").desc(), *tie_breaks[kind]])
+                for kind in scores
+            }
+        )
+        .filter(Q(japan_favourite_rank=1) | Q(world_favourite_rank=1) | Q(common_ground_rank=1) | Q(widest_gap_rank=1))
+    )
+    firsts = list(ranked)
+    picks = []
+    for kind in scores:
+        comment = next((c for c in firsts if getattr(c, f"{kind}_rank") == 1), None)
+        # The best of a ranking still has to mean something: agreement above zero, a real gap.
+        if comment is None or not getattr(comment, f"{kind}_value") > 0:
+            continue
+        comment.article = article  # already held; no query per pick
+        picks.append(
+            PerceptionPick(
+                kind=kind,
+                title=PERCEPTION_KINDS[kind],
+                comment=comment,
+                japan=RegionAgreement(comment.agree_japan_count, comment.disagree_japan_count),
+                world=RegionAgreement(comment.agree_world_count, comment.disagree_world_count),
+            )
+        )
+    return picks

@@ -29,7 +29,7 @@ NAV_ANCHOR = "comment-nav"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "forum/home.html", {"articles": selectors.published_articles()[:50]})
+    return render(request, "forum/home.html", {"articles": selectors.home_articles()})
 
 
 def _page_number(value: str | None) -> int:
@@ -77,6 +77,7 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm, s
         "comment_max_length": settings.COMMENT_MAX_LENGTH,
         "form_anchor": FORM_ANCHOR,
         "nav_anchor": NAV_ANCHOR,
+        "perception": selectors.perception(article=article),
     }
     return render(request, "forum/article.html", context, status=status)
 

@@ -40,4 +40,14 @@ if ! command -v chromium >/dev/null; then
   fi
   command -v chromium >/dev/null || { echo "Chromium is missing: apt-get install -y chromium" >&2; exit 1; }
 fi
-echo "PostgreSQL, Redis and Chromium are ready."
+# xgettext: the catalogue test (tests/i18n) runs makemessages to find strings not yet translated.
+if ! command -v xgettext >/dev/null; then
+  echo "Installing Debian's gettext for the translation catalogue test ..."
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -q gettext >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q gettext >/dev/null; })
+  else
+    (sudo apt-get install -y -q gettext >/dev/null 2>&1 || { sudo apt-get update -q >/dev/null && sudo apt-get install -y -q gettext >/dev/null; })
+  fi
+  command -v xgettext >/dev/null || { echo "xgettext is missing: apt-get install -y gettext" >&2; exit 1; }
+fi
+echo "PostgreSQL, Redis, Chromium and gettext are ready."
