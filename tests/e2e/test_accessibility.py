@@ -2,7 +2,7 @@
 signed out and signed in, at desktop width and (the article) at phone width: no "serious" or
 "critical" violation.
 
-To check a new page, add one line to PAGES (or uncomment its line in AFTER_MERGE). A URL may use
+To check a new page, add one line to PAGES. A URL may use
 {slug} (the article), {my_comment} (a comment by the signed-in reader, within its edit window) and
 {other_comment} (another reader's comment, which the signed-in reader voted on).
 """
@@ -38,14 +38,11 @@ PAGES = [
     ForumPage("profile", "/accounts/profile/", signed_in=True),
     ForumPage("password change", "/accounts/password/", signed_in=True),
     ForumPage("account deletion", "/accounts/delete/", signed_in=True),
-]
-
-# ---- lead: after merging, move each line into PAGES, with the URL the merged branch uses ----------
-AFTER_MERGE = [
-    # ForumPage("my comments", "/accounts/comments/", signed_in=True),  # task A
-    # ForumPage("my votes", "/accounts/votes/", signed_in=True),  # task E
-    # ForumPage("comment edit", "/comments/{my_comment}/edit/", signed_in=True),  # task E
-    # ForumPage("comment report", "/comments/{other_comment}/report/", signed_in=True),  # moderation
+    ForumPage("my comments", "/accounts/comments/", signed_in=True),
+    ForumPage("my votes", "/my/votes/", signed_in=True),
+    ForumPage("comment edit", "/comments/{my_comment}/edit/", signed_in=True),
+    ForumPage("comment delete", "/comments/{my_comment}/delete/", signed_in=True),
+    ForumPage("comment report", "/comments/{other_comment}/report/", signed_in=True),
 ]
 
 # Pages whose form, sent empty, comes back with its errors shown: (page, the form's selector).
@@ -121,8 +118,7 @@ def assert_no_serious_violations(page: Page, where: str) -> None:
 
 def assert_page_language(page: Page, language: str) -> None:
     lang = page.locator("html").get_attribute("lang")
-    # lead: tighten to `lang == language` after the i18n merge (today every page says "en").
-    assert lang, "<html> has no lang attribute"
+    assert lang == language, f"<html lang={lang!r}> on a page asked for in {language!r}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
