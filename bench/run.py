@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load, scale, servers, vote_cost  # noqa: E402
+from bench import live, load, scale, servers, vote_cost  # noqa: E402
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 # Figure a's target (issue 12): a vote costs at most four /health/ requests over HTTP. It was 0.5,
@@ -72,6 +72,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--skip-votes", action="store_true", help="only the reading and scale phases")
     parser.add_argument("--skip-scale", action="store_true", help="only the vote phases")
+    parser.add_argument("--skip-live", action="store_true", help="no live-counts phase")
+    parser.add_argument("--live-pages", type=int, default=2000, help="open pages polling the live counts")
+    parser.add_argument("--live-seconds", type=float, default=20, help="length of the live-counts phase")
     parser.add_argument("--page-clients", type=int, default=4, help="clients for page 1 vs the deep page")
     parser.add_argument("--page-seconds", type=float, default=10)
     parser.add_argument("--in-process-requests", type=int, default=200)
@@ -648,6 +651,7 @@ def main() -> int:
     from bench import measure
 
     started = time.monotonic()
+    live_lines = None
     print(f"Vote benchmark; logs in {bench.run_dir}", flush=True)
     machine = machine_description()
     idle_load = machine_busy_fraction(2)
@@ -686,6 +690,12 @@ def main() -> int:
         scale_figures = (
             None if args.skip_scale else scale.measure(bench, phase=phase, meter_for=lambda g: CpuMeter(g, []))
         )
+        if not args.skip_live:
+            print("Live counts: open pages polling one article while votes trickle in ...", flush=True)
+            bench.start_celery()
+            bench.start_gunicorn("live")
+            live_lines = live.live_phase(bench, pages=args.live_pages, seconds=args.live_seconds)
+            bench.stop_all()
     finally:
         bench.stop_all()
         if not args.keep_db:
@@ -695,6 +705,11 @@ def main() -> int:
         report(figures, header=header)
     if scale_figures is not None:
         report_scale(scale_figures, header=header if figures is None else [])
+    if live_lines is not None:
+        print()
+        print("Live counts (gunicorn only in the CPU figure; the pollers, the vote trickle and Celery also ran)")
+        for line in live_lines:
+            print(f"  {line}")
     return 0
 
 
