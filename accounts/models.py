@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from .validators import DisplayNameValidator
@@ -107,7 +108,7 @@ class Sanction(models.Model):
 
     class Kind(models.TextChoices):
         SUSPEND = "suspend", _("Suspended")
-        BAN = "ban", _("Banned")
+        BAN = "ban", pgettext_lazy("sanction kind", "Banned")
         PREMODERATE = "premoderate", _("Pre-moderated")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sanctions", verbose_name=_("reader"))

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -205,7 +205,12 @@ class QueueAdmin(admin.ModelAdmin):
         self._decide(request, "reject", list(queryset.values_list("pk", flat=True)), request.POST.get("reason", ""))
 
     @admin.action(
-        description=gettext_lazy("Reject the selected comments and suspend their authors for 7 days"),
+        description=ngettext_lazy(
+            "Reject the selected comments and suspend their authors for %(days)d day",
+            "Reject the selected comments and suspend their authors for %(days)d days",
+            "days",
+        )
+        % {"days": services.SUSPEND_DAYS},
         permissions=["change"],
     )
     def reject_and_suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

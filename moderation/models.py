@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forum.models import Comment
 
@@ -161,7 +162,7 @@ class WordRule(models.Model):
     posted pending a moderator's decision. Matching: moderation.words."""
 
     class List(models.TextChoices):
-        BANNED = "banned", _("Banned")
+        BANNED = "banned", pgettext_lazy("word list", "Banned")
         SUSPECT = "suspect", _("Suspect")
 
     phrase = models.CharField(_("phrase"), max_length=100)

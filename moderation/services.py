@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.services import taking_part_refusal
@@ -72,7 +73,8 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
                     actor=None,
                     action=AuditEntry.Action.HOLD,
                     targets=[locked],
-                    reason=_("Reported by %(count)d readers.") % {"count": reporters},
+                    reason=ngettext("Reported by %(count)d reader.", "Reported by %(count)d readers.", reporters)
+                    % {"count": reporters},
                 )
                 bump_article_version(locked.article_id)
                 held = True
