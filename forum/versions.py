@@ -62,9 +62,16 @@ def _bump(article_ids: set[int]) -> None:
 
 
 def bump_article_versions(article_ids: Iterable[int]) -> None:
-    """Mark these articles' pages as changed, once the current transaction commits."""
+    """Mark these articles' pages as changed: now, and again once the current transaction commits.
+
+    The bump after commit is the one that matters: a page rendered before it may hold the old
+    content, and is cached under a number that is then out of date. The bump now makes the
+    change's own request, and anything later in the same transaction (a test's, too), render
+    afresh; a rolled-back change costs one needless cache miss, never a stale page."""
     ids = {int(pk) for pk in article_ids if pk is not None}
     if ids:
+        if transaction.get_connection().in_atomic_block:
+            _bump(ids)
         transaction.on_commit(lambda: _bump(ids))
 
 

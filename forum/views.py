@@ -6,18 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.rate_limits import COMMENT, rate_limited
-from votes.selectors import choices_of, votes_of
+from votes.selectors import votes_of
 
 from . import live as live_counts
-from . import selectors, services
+from . import page_cache, selectors, services
 from .forms import CommentForm, EditCommentForm
 from .models import Article, Comment
 from .versions import article_version
@@ -40,34 +44,39 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _render_article(request: HttpRequest, article: Article, form: CommentForm, status: int = 200) -> HttpResponse:
+# How long a shared cache in front may keep a signed-out article page: short, because a change
+# reaches readers only after it; the page answers conditional requests, so a check is cheap.
+SHARED_CACHE_SECONDS = 10
+
+
+def _sort_and_pages(request: HttpRequest) -> tuple[str, dict[str, int]]:
     sort = request.GET.get("sort", selectors.DEFAULT_SORT)
     if sort not in selectors.SORTS:
         sort = selectors.DEFAULT_SORT
-    # Read before the comments: a change made while the page renders bumps past this number, so
-    # the page's first live poll fetches it.
-    live_version = article_version(article.pk)
-    pages = {key: _page_number(request.GET.get(f"{key}_page")) for key in ("japan", "world")}
-    sections = selectors.article_sections(article=article, sort=sort, pages=pages)
-    my_votes = choices_of(user=request.user, comment_ids=[c.pk for s in sections for c in s.comments])
+    return sort, {key: _page_number(request.GET.get(f"{key}_page")) for key in ("japan", "world")}
+
+
+def _render_article(
+    request: HttpRequest, article: Article, form: CommentForm, version: int, status: int = 200
+) -> HttpResponse:
+    """The page: a per-reader shell around the shared comment sections (forum/page_cache.py)."""
+    sort, pages = _sort_and_pages(request)
     user = request.user
-    for section in sections:
-        for comment in section.comments:
-            comment.my_choice = my_votes.get(comment.pk)
-            comment.shown_author = selectors.shown_author(comment=comment, viewer=user)
-            # The reader's own controls: computed only for their own comments.
-            if user.is_authenticated and comment.author_id == user.pk and article.discussion_open:
-                comment.can_delete = True
-                comment.can_edit = services.can_edit_comment(user=user, comment=comment)
+    sections = page_cache.reader_sections(article=article, version=version, sort=sort, pages=pages, user=user)
+    # Only a signed-in page carries a CSRF token: asking for one sets the CSRF cookie, and a
+    # signed-out page must set no cookie for a shared cache to keep it.
+    csrf_token = get_token(request) if user.is_authenticated else None
     context = {
         "article": article,
-        "sections": sections,
+        "sections": sections.summaries,
+        "sections_html": page_cache.fill_slots(sections.html, csrf_token=csrf_token, next_path=request.get_full_path()),
         "sort": sort,
         "sorts": selectors.SORT_LABELS,
         "form": form,
-        "current_pages": {section.key: section.page for section in sections},
-        "live_version": live_version,
-        "newest_comment_id": sections[0].newest_id if sections else 0,
+        # Read before the comments: a change made while the page renders bumps past this number,
+        # so the page's first live poll fetches it.
+        "live_version": version,
+        "newest_comment_id": sections.newest_id,
         "comment_max_length": settings.COMMENT_MAX_LENGTH,
         "form_anchor": FORM_ANCHOR,
         "nav_anchor": NAV_ANCHOR,
@@ -75,9 +84,38 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm, s
     return render(request, "forum/article.html", context, status=status)
 
 
+def _shareable(request: HttpRequest) -> bool:
+    """A page nobody else must not see: signed in, with messages, or setting a cookie."""
+    return not (
+        request.user.is_authenticated
+        or len(get_messages(request))
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or request.session.modified
+    )
+
+
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Signed out: an ETag (content version, language, address) answered with 304 when the reader
+    has the page, and a short public lifetime for a shared cache. Signed in: private, never kept
+    (the reader's own state changes without a version bump: their votes, the edit window)."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    return _render_article(request, article, CommentForm())
+    version = article_version(article.pk)
+    if request.user.is_authenticated:
+        response = _render_article(request, article, CommentForm(), version)
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        etag = page_cache.etag(version=version, full_path=request.get_full_path(), signed_in=False)
+        if not len(get_messages(request)) and etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+        else:
+            response = _render_article(request, article, CommentForm(), version)
+        response["ETag"] = etag
+        if _shareable(request):
+            patch_cache_control(response, public=True, max_age=SHARED_CACHE_SECONDS)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
 
 
 @require_POST
@@ -89,7 +127,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         # The form's action carries #comment-form: the browser lands on the errors.
-        return _render_article(request, article, form, status=400)
+        return _render_article(request, article, form, article_version(article.pk), status=400)
     try:
         services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
     except PermissionDenied as refusal:

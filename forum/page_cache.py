@@ -1,0 +1,276 @@
+"""The article page's comment sections: rendered once per content version and shared by every
+reader; what is a signed-in reader's own is laid over the shared HTML with one query.
+
+Why the sections and not the whole page: the page around them (the "shell": header, messages,
+comment form, CSRF token) is per reader and cheap; the sections are the same for everyone and
+cost almost all of the rendering.
+
+Cache keys (the "pages" cache, shared by every process) carry the article's content version
+(forum/versions.py), read BEFORE the comments: a change made while a page renders bumps past that
+number, so what was rendered is never asked for again. Nothing is ever deleted: old versions
+simply expire.
+
+Two shared renderings per article, version, language, time zone, sort and pages:
+- "out", for signed-out readers: vote buttons disabled, "Sign in to vote" links;
+- "in", for a neutral signed-in reader (``NEUTRAL_READER``: nobody's author, not staff, no votes).
+A signed-in reader gets "in" with their own state laid over (``reader_sections``): their votes
+flip the ``class="vote-button …" aria-pressed="false"`` slot of those comments, and their own comments
+(their name on Japan-section comments, no vote buttons, edit and delete) are rendered again with
+the real reader and spliced in between the comment's ``<!--cN-->`` ``<!--/cN-->`` markers. Staff
+see the author of every comment, so their sections are rendered for them, uncached.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
+from django.db.models import OuterRef, Q, Subquery
+from django.template.defaultfilters import urlencode
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from accounts.models import User
+from votes.models import Vote
+from votes.selectors import choices_of
+
+from . import selectors, services
+from .models import Article, Comment
+from .versions import CACHE_ALIAS
+
+logger = logging.getLogger(__name__)
+
+SECTIONS_TEMPLATE = "forum/comment_sections.html"
+LIST_TEMPLATE = "forum/comment_list.html"
+CSRF_SLOT = "<!--csrf-->"
+NEXT_SLOT = "<!--next-->"
+OUT, IN = "out", "in"
+_SENTINEL = 987654321  # a comment id no URL pattern contains, replaced by each comment's
+
+
+class _NeutralReader:
+    """The signed-in reader the shared "in" rendering is made for: nobody in particular."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = False
+    pk = id = None
+
+
+NEUTRAL_READER = _NeutralReader()
+
+
+@dataclass(frozen=True)
+class SectionSummary:
+    """What the page's shell shows of a section (the jump links with counts)."""
+
+    key: str
+    title: str
+    total: int
+
+
+@dataclass(frozen=True)
+class Sections:
+    html: str  # with CSRF_SLOT and NEXT_SLOT still in it
+    summaries: tuple[SectionSummary, ...]
+    newest_id: int
+    comment_ids: tuple[int, ...]
+
+
+def labels() -> dict[str, str]:
+    """The comment markup's labels, translated once per rendering instead of once per comment."""
+    return {
+        "unsigned": gettext("(unsigned for other readers)"),
+        "edited": gettext("edited"),
+        "edited_by_moderator": gettext("edited by a moderator"),
+        "agree": gettext("I agree"),
+        "disagree": gettext("I disagree"),
+        "agree_by_region": gettext("agree votes by region:"),
+        "disagree_by_region": gettext("disagree votes by region:"),
+        "japan": gettext("Japan"),
+        "world": gettext("World"),
+        "sign_in_to_vote": gettext("Sign in to vote"),
+        "own_comment": gettext("You cannot vote on your own comment."),
+        "edit": gettext("Edit"),
+        "delete": gettext("Delete"),
+    }
+
+
+def _url_formats() -> dict[str, str]:
+    """Each per-comment URL reversed once, as a format string for the comment's id."""
+    names = {
+        "vote_url": "vote",
+        "counts_url": "vote_counts",
+        "edit_url": "edit_comment",
+        "delete_url": "delete_comment",
+    }
+    return {attr: reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "{}") for attr, name in names.items()}
+
+
+def prepare(comments: list[Comment], *, viewer, article: Article, choices: dict[int, str] | None = None) -> None:
+    """Set what the comment markup reads on each comment, as ``viewer`` sees it."""
+    formats = _url_formats()
+    choices = choices or {}
+    signed_in = viewer.is_authenticated
+    for comment in comments:
+        comment.article = article
+        mine = signed_in and viewer.pk is not None and comment.author_id == viewer.pk
+        comment.mine = mine
+        comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
+        comment.my_choice = choices.get(comment.pk)
+        comment.cannot_vote = not signed_in or mine
+        comment.can_delete = mine and article.discussion_open
+        comment.can_edit = comment.can_delete and services.can_edit_comment(user=viewer, comment=comment)
+        for attr, url_format in formats.items():
+            setattr(comment, attr, url_format.format(comment.pk))
+
+
+def _context(viewer) -> dict:
+    return {"user": viewer, "t": labels(), "sign_in_url": reverse("login")}
+
+
+def render_sections(
+    *, article: Article, sort: str, pages: dict[str, int], viewer, choices_for=None
+) -> tuple[Sections, bool]:
+    """Both sections as ``viewer`` sees them; ``choices_for(comment_ids)`` gives the viewer's votes.
+    Also says whether the pages asked for exist (only those are worth caching)."""
+    sections = selectors.article_sections(article=article, sort=sort, pages=pages)
+    shown = [comment for section in sections for comment in section.comments]
+    choices = choices_for([comment.pk for comment in shown]) if choices_for else None
+    for section in sections:
+        prepare(section.comments, viewer=viewer, article=article, choices=choices)
+    context = {
+        **_context(viewer),
+        "sections": sections,
+        "sort": sort,
+        "current_pages": {section.key: section.page for section in sections},
+    }
+    rendered = Sections(
+        html=render_to_string(SECTIONS_TEMPLATE, context),
+        summaries=tuple(SectionSummary(section.key, section.title, section.total) for section in sections),
+        newest_id=sections[0].newest_id if sections else 0,
+        comment_ids=tuple(comment.pk for comment in shown),
+    )
+    pages_exist = all(section.page == pages.get(section.key, 1) for section in sections)
+    return rendered, pages_exist
+
+
+def _key(*, article_id: int, version: int, variant: str, sort: str, pages: dict[str, int]) -> str:
+    language = translation.get_language() or ""
+    zone = timezone.get_current_timezone_name()
+    page_part = ":".join(f"{key}={pages[key]}" for key in sorted(pages))
+    return f"sections:{article_id}:{version}:{language}:{zone}:{variant}:{sort}:{page_part}"
+
+
+def shared_sections(*, article: Article, version: int, sort: str, pages: dict[str, int], signed_in: bool) -> Sections:
+    """The shared rendering for signed-out (or, with ``signed_in``, any non-staff signed-in) readers."""
+    variant = IN if signed_in else OUT
+    key = _key(article_id=article.pk, version=version, variant=variant, sort=sort, pages=pages)
+    cache = caches[CACHE_ALIAS]
+    try:
+        found = cache.get(key)
+    except Exception:  # the page still renders when the cache cannot answer
+        logger.warning("page cache unavailable", exc_info=True)
+        found, cache = None, None
+    if found is not None:
+        return found
+    viewer = NEUTRAL_READER if signed_in else AnonymousUser()
+    rendered, pages_exist = render_sections(article=article, sort=sort, pages=pages, viewer=viewer)
+    if cache is not None and pages_exist:  # pages past the end would fill the cache for nothing
+        try:
+            cache.set(key, rendered)
+        except Exception:
+            logger.warning("page cache unavailable", exc_info=True)
+    return rendered
+
+
+def _readers_comments(*, user: User, comment_ids: tuple[int, ...]) -> list[Comment]:
+    """The overlay's one query: among the comments shown, those the reader wrote or voted on, with
+    the reader's choice as ``my_choice``."""
+    my_choice = Vote.objects.filter(user=user, comment=OuterRef("pk"), choice__isnull=False).values("choice")[:1]
+    return list(
+        Comment.objects.filter(pk__in=comment_ids)
+        .annotate(my_choice=Subquery(my_choice))
+        .filter(Q(author_id=user.pk) | Q(my_choice__isnull=False))
+        .select_related("author")
+    )
+
+
+def _bounds(html: str, pk: int) -> tuple[int, int]:
+    start = html.find(f"<!--c{pk}-->")
+    end_marker = f"<!--/c{pk}-->"
+    end = html.find(end_marker, start)
+    if start < 0 or end < 0:
+        raise LookupError(f"comment {pk} has no markers in the cached sections")
+    return start, end + len(end_marker)
+
+
+def _press(segment: str, choice: str) -> str:
+    slot = f'class="vote-button {choice}" aria-pressed="false"'
+    if slot not in segment:
+        raise LookupError(f"no {choice} slot in the comment's markup")
+    return segment.replace(slot, f'class="vote-button {choice}" aria-pressed="true"', 1)
+
+
+def overlay(shared: Sections, *, user: User, article: Article) -> Sections:
+    """``shared`` (the "in" rendering) as ``user`` sees it: one query, then string operations on
+    the few comments the reader voted on, and a re-rendering of the few they wrote."""
+    rows = _readers_comments(user=user, comment_ids=shared.comment_ids)
+    if not rows:
+        return shared
+    own = [comment for comment in rows if comment.author_id == user.pk]
+    replacements: dict[int, str] = {}
+    if own:
+        choices = {comment.pk: comment.my_choice for comment in own if comment.my_choice}
+        prepare(own, viewer=user, article=article, choices=choices)
+        rendered = render_to_string(LIST_TEMPLATE, {**_context(user), "comments": own})
+        for comment in own:
+            start, end = _bounds(rendered, comment.pk)
+            replacements[comment.pk] = rendered[start:end]
+    html = shared.html
+    spans = []
+    for comment in rows:
+        start, end = _bounds(html, comment.pk)
+        new = replacements.get(comment.pk) or _press(html[start:end], comment.my_choice)
+        spans.append((start, end, new))
+    parts, position = [], 0
+    for start, end, new in sorted(spans):
+        parts += [html[position:start], new]
+        position = end
+    parts.append(html[position:])
+    return Sections("".join(parts), shared.summaries, shared.newest_id, shared.comment_ids)
+
+
+def reader_sections(*, article: Article, version: int, sort: str, pages: dict[str, int], user) -> Sections:
+    """The sections as this reader sees them, signed in or not."""
+    if not user.is_authenticated:
+        return shared_sections(article=article, version=version, sort=sort, pages=pages, signed_in=False)
+    if user.is_staff:  # staff see every author: nothing shared to start from
+        return render_sections(
+            article=article,
+            sort=sort,
+            pages=pages,
+            viewer=user,
+            choices_for=lambda ids: choices_of(user=user, comment_ids=ids),
+        )[0]
+    shared = shared_sections(article=article, version=version, sort=sort, pages=pages, signed_in=True)
+    return overlay(shared, user=user, article=article)
+
+
+def fill_slots(html: str, *, csrf_token: str | None, next_path: str) -> SafeString:
+    """The placeholders filled once per response. Comment texts and names are escaped, so a slot
+    (which starts with "<") can only be one the templates wrote."""
+    if csrf_token is not None:
+        html = html.replace(CSRF_SLOT, escape(csrf_token))
+    return mark_safe(html.replace(NEXT_SLOT, escape(urlencode(next_path))))  # noqa: S308 - escaped above
+
+
+def etag(*, version: int, full_path: str, signed_in: bool) -> str:
+    """The signed-out page's ETag: everything the page depends on besides the version."""
+    parts = f"{version}|{translation.get_language()}|{timezone.get_current_timezone_name()}|{full_path}|{signed_in}"
+    return '"' + hashlib.blake2b(parts.encode(), digest_size=12).hexdigest() + '"'
