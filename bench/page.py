@@ -10,6 +10,8 @@ The HTTP phases are closed loops over kept-alive connections, as the vote phases
 answers are full 200s (no If-None-Match), so the figure is the server's work, not a 304's.
 """
 
+import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -74,7 +76,9 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
             if comment.author_id != reader.pk and n % 10 == 0
         ]
     )
-    return PageSeed(path=article.get_absolute_url(), reader_id=reader.pk, reader_headers=session_headers(reader))
+    # A browser's headers: the session and CSRF cookies, not the JSON Accept the vote phases send.
+    headers = {key: value for key, value in session_headers(reader).items() if key == "Cookie"}
+    return PageSeed(path=article.get_absolute_url(), reader_id=reader.pk, reader_headers=headers)
 
 
 def inprocess_page_cpu(seed: PageSeed, *, requests: int = 50) -> dict[str, float]:
@@ -180,3 +184,67 @@ def page_phase(bench, *, seed: PageSeed, clients: int, seconds: float) -> list[s
     for line in lines:
         print(line, flush=True)
     return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=32, help="concurrent page readers (and health clients)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each phase")
+    parser.add_argument(
+        "--shapes",
+        default="3x1,3x8",
+        help="gunicorn shapes to compare, workers x threads, comma-separated (e.g. 3x1,3x8)",
+    )
+    parser.add_argument("--database", default=None, help="the bench database's name (default: bench/run.py's)")
+    parser.add_argument("--redis-url", default=None, help="the bench's Redis db (default: bench/run.py's)")
+    args = parser.parse_args()
+
+    from bench import run
+
+    run.DB_NAME = args.database or run.DB_NAME
+    run.REDIS_URL = args.redis_url or run.REDIS_URL
+
+    shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")]
+    bench_args = argparse.Namespace(
+        clients=4,
+        probers=2,
+        comments=20,
+        workers=shapes[0][0],
+        threads=shapes[0][1],
+        celery_concurrency=1,
+        endpoint="auto",
+        keep_db=False,
+    )
+    bench = run.Bench(bench_args)
+    os.environ.update(bench.env)
+    import django
+
+    django.setup()
+    from bench import measure
+
+    print(f"Article-page benchmark; logs in {bench.run_dir}", flush=True)
+    results = []
+    try:
+        bench.prepare()  # seeds the page's article too (bench.page_seed)
+        seed = bench.page_seed
+        for workers, threads in shapes:
+            bench.args.workers, bench.args.threads = workers, threads
+            print(f"gunicorn {workers} workers x {threads} threads (gthread)", flush=True)
+            gunicorn = bench.start_gunicorn(f"page-{workers}x{threads}")
+            results.append(
+                (f"{workers}x{threads}", page_phase(bench, seed=seed, clients=args.clients, seconds=args.seconds))
+            )
+            bench.stop(gunicorn)
+    finally:
+        bench.stop_all()
+        measure.drop_database(admin_url=run.ADMIN_URL, name=run.DB_NAME)
+    print()
+    for shape, lines in results:
+        print(f"gunicorn {shape}:")
+        for line in lines:
+            print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load, servers  # noqa: E402
+from bench import load, page, servers  # noqa: E402
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "forum_bench"
@@ -55,6 +55,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--comments", type=int, default=1000, help="comments the spread phase votes on")
     parser.add_argument("--probers", type=int, default=4, help="lag probes during the spread phase")
     parser.add_argument("--endpoint", choices=["auto", "form", "api"], default="auto")
+    parser.add_argument("--page-clients", type=int, default=32, help="concurrent readers of the article page")
+    parser.add_argument("--page-seconds", type=float, default=10, help="length of each article-page phase")
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
     return parser.parse_args()
 
@@ -239,6 +241,7 @@ class Figures:
     reconcile_wait: float | None
     corrections: list[str]
     tasks: list[str]
+    pages: list[str]
 
 
 class Bench:
@@ -300,6 +303,7 @@ class Bench:
         self.seed = measure.seed(
             voters=self.args.clients, probers=self.args.probers, spread_comments=self.args.comments
         )
+        self.page_seed = page.seed_page()
         use_api = self.args.endpoint == "api" or (self.args.endpoint == "auto" and measure.api_vote_route_exists())
         self.endpoint = load.ApiVoteEndpoint(self.base_url) if use_api else load.FormVoteEndpoint(self.base_url)
         headers_for = measure.token_headers if use_api else measure.session_headers
@@ -389,6 +393,8 @@ class Bench:
         )
         settle_hot = measure.wait_for_tally([seed.hot_comment_id])
         hot_writes = measure.stop_counting_writes(seed.hot_comment_id)
+        print("Article page: 200 comments shown, signed out and signed in (bench/page.py)", flush=True)
+        page_lines = page.page_phase(self, seed=self.page_seed, clients=args.page_clients, seconds=args.page_seconds)
         hot_votes = coalesced.ok + len(hot_lag.lags_ms)
         drift_at_idle = len(measure.drifted_comments())
         print(
@@ -437,6 +443,7 @@ class Bench:
             reconcile_wait=reconcile_wait,
             corrections=[],
             tasks=[],
+            pages=page_lines,
         )
         self.stop_all()
         figures.corrections = [
@@ -499,6 +506,10 @@ def report(figures: Figures, *, header: list[str]) -> None:
         print(f"  {line}")
     print()
     table.print()
+    print()
+    print("Article page (its own /health/ phase, same server; Celery running, tally settled; CPU lines say what ran)")
+    for line in f.pages:
+        print(f"  {line}")
     print()
     print("How each figure was measured")
     print("  a, b: closed-loop clients; a rate counts answers (HTTP 200) within the window, latency is client-side")
