@@ -189,16 +189,22 @@ def shared_sections(*, article: Article, version: int, sort: str, pages: dict[st
     return rendered
 
 
-def _readers_comments(*, user: User, comment_ids: tuple[int, ...]) -> list[Comment]:
-    """The overlay's one query: among the comments shown, those the reader wrote or voted on, with
-    the reader's choice as ``my_choice``."""
+def _readers_state(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> dict[int, tuple[bool, str | None]]:
+    """The overlay's one query: among the comments shown, those the reader wrote or voted on, as
+    {id: (written by the reader, the reader's choice)}. Asked of the whole article (a reader's own
+    comments and votes on one article are few) rather than of 200 ids, which cost more to send
+    than to find."""
     my_choice = Vote.objects.filter(user=user, comment=OuterRef("pk"), choice__isnull=False).values("choice")[:1]
-    return list(
-        Comment.objects.filter(pk__in=comment_ids)
+    my_votes = Vote.objects.filter(user=user, choice__isnull=False).values("comment_id")
+    rows = (
+        Comment.objects.filter(article_id=article.pk)
+        .filter(Q(author_id=user.pk) | Q(pk__in=my_votes))
         .annotate(my_choice=Subquery(my_choice))
-        .filter(Q(author_id=user.pk) | Q(my_choice__isnull=False))
-        .select_related("author")
+        .values_list("pk", "author_id", "my_choice")
+        .order_by()
     )
+    shown = set(comment_ids)
+    return {pk: (author_id == user.pk, choice) for pk, author_id, choice in rows if pk in shown}
 
 
 def _bounds(html: str, pk: int) -> tuple[int, int]:
@@ -219,24 +225,25 @@ def _press(segment: str, choice: str) -> str:
 
 def overlay(shared: Sections, *, user: User, article: Article) -> Sections:
     """``shared`` (the "in" rendering) as ``user`` sees it: one query, then string operations on
-    the few comments the reader voted on, and a re-rendering of the few they wrote."""
-    rows = _readers_comments(user=user, comment_ids=shared.comment_ids)
-    if not rows:
+    the few comments the reader voted on, and a re-rendering of the few they wrote (read again
+    for that: a second query, only for a reader whose comments are on the page)."""
+    state = _readers_state(user=user, article=article, comment_ids=shared.comment_ids)
+    if not state:
         return shared
-    own = [comment for comment in rows if comment.author_id == user.pk]
     replacements: dict[int, str] = {}
-    if own:
-        choices = {comment.pk: comment.my_choice for comment in own if comment.my_choice}
-        prepare(own, viewer=user, article=article, choices=choices)
+    own_ids = [pk for pk, (mine, _) in state.items() if mine]
+    if own_ids:
+        own = list(Comment.objects.filter(pk__in=own_ids).select_related("author"))
+        prepare(own, viewer=user, article=article)
         rendered = render_to_string(LIST_TEMPLATE, {**_context(user), "comments": own})
         for comment in own:
             start, end = _bounds(rendered, comment.pk)
             replacements[comment.pk] = rendered[start:end]
     html = shared.html
     spans = []
-    for comment in rows:
-        start, end = _bounds(html, comment.pk)
-        new = replacements.get(comment.pk) or _press(html[start:end], comment.my_choice)
+    for pk, (_, choice) in state.items():
+        start, end = _bounds(html, pk)
+        new = replacements[pk] if pk in replacements else _press(html[start:end], choice)
         spans.append((start, end, new))
     parts, position = [], 0
     for start, end, new in sorted(spans):
@@ -268,6 +275,28 @@ def fill_slots(html: str, *, csrf_token: str | None, next_path: str) -> SafeStri
     if csrf_token is not None:
         html = html.replace(CSRF_SLOT, escape(csrf_token))
     return mark_safe(html.replace(NEXT_SLOT, escape(urlencode(next_path))))  # noqa: S308 - escaped above
+
+
+def _page_key(article_id: int, etag: str) -> str:
+    return f"page:{article_id}:{etag.strip(chr(34))}"
+
+
+def kept_page(*, article_id: int, etag: str) -> bytes | None:
+    """A whole signed-out page kept under its ETag (which carries the version), or None."""
+    try:
+        return caches[CACHE_ALIAS].get(_page_key(article_id, etag))
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return None
+
+
+def keep_page(*, article_id: int, etag: str, content: bytes) -> None:
+    """Keep a signed-out page that is the same for every signed-out reader: the caller has checked
+    that rendering it showed no message and asked for no CSRF token (which would be one visitor's)."""
+    try:
+        caches[CACHE_ALIAS].set(_page_key(article_id, etag), content)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
 
 
 def etag(*, version: int, full_path: str, signed_in: bool) -> str:

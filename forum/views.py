@@ -96,8 +96,10 @@ def _shareable(request: HttpRequest) -> bool:
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Signed out: an ETag (content version, language, address) answered with 304 when the reader
-    has the page, and a short public lifetime for a shared cache. Signed in: private, never kept
-    (the reader's own state changes without a version bump: their votes, the edit window)."""
+    has the page, the whole page kept in the cache when it is the same for everyone (no message,
+    no cookie to set), and a short public lifetime for a shared cache. Signed in: the shared
+    sections with the reader's state laid over, private, never kept (the reader's own state
+    changes without a version bump: their votes, the edit window)."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
     version = article_version(article.pk)
     if request.user.is_authenticated:
@@ -105,10 +107,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         patch_cache_control(response, private=True, no_cache=True)
     else:
         etag = page_cache.etag(version=version, full_path=request.get_full_path(), signed_in=False)
-        if not len(get_messages(request)) and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        personal = bool(len(get_messages(request)))  # messages are shown once, to this reader
+        kept = None if personal else page_cache.kept_page(article_id=article.pk, etag=etag)
+        if not personal and etag in parse_etags(request.headers.get("If-None-Match", "")):
             response = HttpResponseNotModified()
+        elif kept is not None:
+            response = HttpResponse(kept)
         else:
             response = _render_article(request, article, CommentForm(), version)
+            if _shareable(request):
+                page_cache.keep_page(article_id=article.pk, etag=etag, content=response.content)
         response["ETag"] = etag
         if _shareable(request):
             patch_cache_control(response, public=True, max_age=SHARED_CACHE_SECONDS)

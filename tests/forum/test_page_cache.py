@@ -242,16 +242,22 @@ def test_signed_in_page_is_private_and_never_304(client, reader, comment):
 
 
 def test_queries_of_a_cached_page(client, django_assert_max_num_queries, busy_article):
-    """Cached: the article (the shell's), nothing for the sections signed out; signed in, the
-    session and user (the shell's) and the overlay's one query."""
-    article, me, _ = busy_article
+    """Cached, signed out: the article (the shell's) and nothing else. Signed in: the session and
+    the user (the shell's), the article, the overlay's one query, and the reader's own comments
+    read again only when some are on the page."""
+    article, me, comments = busy_article
     url = article.get_absolute_url()
     client.get(url)
     with django_assert_max_num_queries(1):
         assert client.get(url).status_code == 200
-    client.force_login(me)
+    voter = UserFactory(country="GB")
+    cast_vote(user=voter, comment=comments[0], choice="agree")
+    client.force_login(voter)
     client.get(url)
     with django_assert_max_num_queries(4):
+        assert 'aria-pressed="true"' in client.get(url).content.decode()
+    client.force_login(me)
+    with django_assert_max_num_queries(5):
         page = client.get(url).content.decode()
     assert "Me In Tokyo" in page
 
