@@ -20,6 +20,7 @@ the real reader and spliced in between the comment's ``<!--cN-->`` ``<!--/cN-->`
 see the author of every comment, so their sections are rendered for them, uncached.
 """
 
+import gzip
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from votes.selectors import choices_of
 
 from . import selectors, services
 from .models import Article, Comment
-from .versions import CACHE_ALIAS
+from .versions import CACHE_ALIAS, article_version, article_version_and
 
 logger = logging.getLogger(__name__)
 
@@ -277,24 +278,54 @@ def fill_slots(html: str, *, csrf_token: str | None, next_path: str) -> SafeStri
     return mark_safe(html.replace(NEXT_SLOT, escape(urlencode(next_path))))  # noqa: S308 - escaped above
 
 
-def _page_key(article_id: int, etag: str) -> str:
-    return f"page:{article_id}:{etag.strip(chr(34))}"
+# --- Whole signed-out pages -----------------------------------------------------------------
+# A signed-out page that is the same for everyone (no message, no CSRF token) is kept whole, under
+# its article, language, zone and address, with the ETag it was rendered for (which carries the
+# version). A request that knows the article's id from an earlier one in this process (slugs
+# are remembered below) reads the version and the kept page in one round trip, and no query:
+# the page is served only when its ETag is the current one. Every change to an article (saved,
+# unpublished, renamed, deleted) bumps its version, so a remembered slug never serves a page
+# that is no longer right.
+
+_article_ids: dict[str, int] = {}
+_MAX_REMEMBERED = 10_000
 
 
-def kept_page(*, article_id: int, etag: str) -> bytes | None:
-    """A whole signed-out page kept under its ETag (which carries the version), or None."""
+def known_article_id(slug: str) -> int | None:
+    return _article_ids.get(slug)
+
+
+def remember_article_id(slug: str, article_id: int) -> None:
+    if len(_article_ids) >= _MAX_REMEMBERED:
+        _article_ids.clear()
+    _article_ids[slug] = article_id
+
+
+def _page_key(article_id: int, full_path: str) -> str:
+    where = f"{translation.get_language()}|{timezone.get_current_timezone_name()}|{full_path}"
+    return f"page:{article_id}:" + hashlib.blake2b(where.encode(), digest_size=12).hexdigest()
+
+
+def kept_page(*, article_id: int, full_path: str) -> tuple[str, bytes | None]:
+    """The page's current ETag, and the page kept for it, gzipped (None when none is kept)."""
     try:
-        return caches[CACHE_ALIAS].get(_page_key(article_id, etag))
+        version, kept = article_version_and(article_id, _page_key(article_id, full_path))
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
-        return None
+        version, kept = article_version(article_id), None
+    current = etag(version=version, full_path=full_path, signed_in=False)
+    if isinstance(kept, tuple) and kept[0] == current:
+        return current, kept[1]
+    return current, None
 
 
-def keep_page(*, article_id: int, etag: str, content: bytes) -> None:
+def keep_page(*, article_id: int, full_path: str, etag: str, content: bytes) -> None:
     """Keep a signed-out page that is the same for every signed-out reader: the caller has checked
     that rendering it showed no message and asked for no CSRF token (which would be one visitor's)."""
+    # Kept gzipped: a seventh of the size to read from the cache, and sent as it is to every
+    # browser (they all accept gzip).
     try:
-        caches[CACHE_ALIAS].set(_page_key(article_id, etag), content)
+        caches[CACHE_ALIAS].set(_page_key(article_id, full_path), (etag, gzip.compress(content, 6, mtime=0)))
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
 
@@ -302,4 +333,5 @@ def keep_page(*, article_id: int, etag: str, content: bytes) -> None:
 def etag(*, version: int, full_path: str, signed_in: bool) -> str:
     """The signed-out page's ETag: everything the page depends on besides the version."""
     parts = f"{version}|{translation.get_language()}|{timezone.get_current_timezone_name()}|{full_path}|{signed_in}"
-    return '"' + hashlib.blake2b(parts.encode(), digest_size=12).hexdigest() + '"'
+    # Weak: the same page is sent gzipped or not.
+    return 'W/"' + hashlib.blake2b(parts.encode(), digest_size=12).hexdigest() + '"'

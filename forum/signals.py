@@ -1,4 +1,4 @@
-"""Changes made outside forum.services that readers can see: an article saved in the admin, and
+"""Changes made outside forum.services that readers can see: an article saved or deleted, and
 comments deleted by a cascade (an account deletion) or by hand."""
 
 from django.db.models.signals import post_delete, post_save
@@ -10,6 +10,12 @@ from .versions import bump_article_version
 
 @receiver(post_save, sender=Article, dispatch_uid="forum.article_saved")
 def article_saved(sender, instance: Article, **kwargs) -> None:
+    bump_article_version(instance.pk)
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="forum.article_deleted")
+def article_deleted(sender, instance: Article, **kwargs) -> None:
+    # Pages kept whole are found by the article's id remembered from its slug (forum/page_cache.py).
     bump_article_version(instance.pk)
 
 

@@ -42,6 +42,14 @@ def article_version(article_id: int) -> int:
     return version
 
 
+def article_version_and(article_id: int, key: str) -> tuple[int, object]:
+    """The article's current version and another entry of the same cache, in one round trip:
+    for answers kept under a key that does not name the version (they carry it inside)."""
+    found = caches[CACHE_ALIAS].get_many([_key(article_id), key])
+    version = found.get(_key(article_id))
+    return (version if version is not None else article_version(article_id)), found.get(key)
+
+
 def article_versions(article_ids: Iterable[int]) -> dict[int, int]:
     """Current versions of many articles in one round trip (plus one per missing number)."""
     article_ids = list(article_ids)

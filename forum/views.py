@@ -2,6 +2,8 @@
 comment pages (edit, delete) call the same services as the API; the live endpoint keeps an
 open article page current."""
 
+import gzip
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -96,33 +98,48 @@ def _shareable(request: HttpRequest) -> bool:
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Signed out: an ETag (content version, language, address) answered with 304 when the reader
-    has the page, the whole page kept in the cache when it is the same for everyone (no message,
-    no cookie to set), and a short public lifetime for a shared cache. Signed in: the shared
-    sections with the reader's state laid over, private, never kept (the reader's own state
-    changes without a version bump: their votes, the edit window)."""
+    has the page; the whole page kept when it is the same for everyone (no message, no cookie to
+    set), served without a query; a short public lifetime for a shared cache. Signed in: the
+    shared sections with the reader's state laid over, private, never kept (the reader's own
+    state changes without a version bump: their votes, the edit window)."""
+    if not request.user.is_authenticated:
+        return _signed_out_article(request, slug)
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    version = article_version(article.pk)
-    if request.user.is_authenticated:
-        response = _render_article(request, article, CommentForm(), version)
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
-        etag = page_cache.etag(version=version, full_path=request.get_full_path(), signed_in=False)
-        personal = bool(len(get_messages(request)))  # messages are shown once, to this reader
-        kept = None if personal else page_cache.kept_page(article_id=article.pk, etag=etag)
-        if not personal and etag in parse_etags(request.headers.get("If-None-Match", "")):
-            response = HttpResponseNotModified()
-        elif kept is not None:
-            response = HttpResponse(kept)
-        else:
-            response = _render_article(request, article, CommentForm(), version)
-            if _shareable(request):
-                page_cache.keep_page(article_id=article.pk, etag=etag, content=response.content)
-        response["ETag"] = etag
-        if _shareable(request):
-            patch_cache_control(response, public=True, max_age=SHARED_CACHE_SECONDS)
-        else:
-            patch_cache_control(response, private=True, no_cache=True)
+    response = _render_article(request, article, CommentForm(), article_version(article.pk))
+    patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _signed_out_article(request: HttpRequest, slug: str) -> HttpResponse:
+    full_path = request.get_full_path()
+    personal = bool(len(get_messages(request)))  # messages are shown once, to this reader
+    article_id = None if personal else page_cache.known_article_id(slug)
+    kept = None
+    if article_id is not None:
+        etag, kept = page_cache.kept_page(article_id=article_id, full_path=full_path)
+    if kept is None:  # the article from the database: it may be gone, or the slug now another's
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        page_cache.remember_article_id(slug, article.pk)
+        version = article_version(article.pk)
+        etag = page_cache.etag(version=version, full_path=full_path, signed_in=False)
+    if not personal and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    elif kept is not None:
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(kept, headers={"Content-Encoding": "gzip"})
+        else:
+            response = HttpResponse(gzip.decompress(kept))
+    else:
+        response = _render_article(request, article, CommentForm(), version)
+        if _shareable(request):
+            page_cache.keep_page(article_id=article.pk, full_path=full_path, etag=etag, content=response.content)
+    response["ETag"] = etag
+    if _shareable(request):
+        patch_cache_control(response, public=True, max_age=SHARED_CACHE_SECONDS)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Accept-Language", "Cookie", "Accept-Encoding"))
     return response
 
 

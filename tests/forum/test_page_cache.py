@@ -2,11 +2,16 @@
 a page rendered for them alone would show, every visible change shows on the next request, and
 the page answers conditional requests and says who may keep it."""
 
+import gzip
 import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import translation
 
@@ -277,3 +282,49 @@ def test_a_page_past_the_end_is_not_cached(client, comment):
     assert not cached({"japan": 1, "world": 999999})
     client.get(article.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
     assert cached(PAGES)
+
+
+def test_a_kept_page_is_the_page_gzipped_or_not(client, busy_article):
+    article, _, _ = busy_article
+    url = article.get_absolute_url()
+    first = client.get(url)
+    assert first.status_code == 200 and not first.has_header("Content-Encoding")
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == first.content
+    plain = client.get(url)
+    assert plain.content == first.content and plain["ETag"] == first["ETag"]
+
+
+def test_a_signed_out_reader_with_a_message_gets_it_and_it_is_not_kept(client, busy_article):
+    article, _, _ = busy_article
+    url = article.get_absolute_url()
+    etag = client.get(url)["ETag"]  # the page is kept, and the reader has it
+    storage = CookieStorage(HttpRequest())
+    client.cookies[CookieStorage.cookie_name] = storage._encode([Message(constants.SUCCESS, "Only for you.")])
+    page = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert page.status_code == 200 and "Only for you." in page.content.decode()
+    assert "private" in page["Cache-Control"]
+    assert "Only for you." not in Client().get(url).content.decode()
+
+
+@pytest.mark.parametrize("change", ["unpublished", "deleted", "slug given to another article"])
+def test_a_kept_page_is_never_served_for_an_article_that_changed_hands(client, article, change):
+    """Kept pages are found through the article's id remembered from its slug: any change to the
+    article bumps its version, so the next request goes back to the database. (An article without
+    comments: deleting comments would bump the version anyway.)"""
+    url = article.get_absolute_url()
+    assert client.get(url).status_code == 200 and client.get(url).status_code == 200  # kept
+    if change == "unpublished":
+        article.status = Article.Status.DRAFT
+        article.save()
+        assert client.get(url).status_code == 404
+    elif change == "deleted":
+        article.delete()
+        assert client.get(url).status_code == 404
+    else:
+        old_slug = article.slug
+        article.slug = "moved-elsewhere"
+        article.save()
+        ArticleFactory(slug=old_slug, title="The newcomer")
+        assert "The newcomer" in client.get(url).content.decode()
