@@ -46,8 +46,12 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=64, help="concurrent voters (and health clients)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--workers", type=int, default=servers.DEFAULT_WORKERS, help="gunicorn worker processes (gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=servers.DEFAULT_THREADS, help="threads per gunicorn worker (gunicorn.conf.py's)"
+    )
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20, help="length of each vote phase")
     parser.add_argument("--health-seconds", type=float, default=12)
@@ -57,6 +61,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--endpoint", choices=["auto", "form", "api"], default="auto")
     parser.add_argument("--page-clients", type=int, default=32, help="concurrent readers of the article page")
     parser.add_argument("--page-seconds", type=float, default=10, help="length of each article-page phase")
+    parser.add_argument("--database", default=None, help=f"the bench database's name (default {DB_NAME})")
+    parser.add_argument("--redis-url", default=None, help=f"the bench's Redis db (default {REDIS_URL})")
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
     return parser.parse_args()
 
@@ -597,6 +603,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGHUP, stop_on_signal)
     args = parse_args()
+    global DB_NAME, REDIS_URL
+    DB_NAME, REDIS_URL = args.database or DB_NAME, args.redis_url or REDIS_URL
     bench = Bench(args)
     os.environ.update(bench.env)
     import django
