@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
@@ -190,22 +191,64 @@ def shared_sections(*, article: Article, version: int, sort: str, pages: dict[st
     return rendered
 
 
-def _readers_state(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> dict[int, tuple[bool, str | None]]:
-    """The overlay's one query: among the comments shown, those the reader wrote or voted on, as
-    {id: (written by the reader, the reader's choice)}. Asked of the whole article (a reader's own
-    comments and votes on one article are few) rather than of 200 ids, which cost more to send
-    than to find."""
+@dataclass(frozen=True)
+class _ReaderRow:
+    mine: bool
+    choice: str | None
+    created_at: datetime
+
+
+def _readers_state(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> dict[int, _ReaderRow]:
+    """The overlay's one query: among the comments shown, those the reader wrote or voted on.
+    Asked of the whole article (a reader's own comments and votes on one article are few) rather
+    than of 200 ids, which cost more to send than to find."""
     my_choice = Vote.objects.filter(user=user, comment=OuterRef("pk"), choice__isnull=False).values("choice")[:1]
     my_votes = Vote.objects.filter(user=user, choice__isnull=False).values("comment_id")
     rows = (
         Comment.objects.filter(article_id=article.pk)
         .filter(Q(author_id=user.pk) | Q(pk__in=my_votes))
         .annotate(my_choice=Subquery(my_choice))
-        .values_list("pk", "author_id", "my_choice")
+        .values_list("pk", "author_id", "my_choice", "created_at")
         .order_by()
     )
     shown = set(comment_ids)
-    return {pk: (author_id == user.pk, choice) for pk, author_id, choice in rows if pk in shown}
+    return {
+        pk: _ReaderRow(author_id == user.pk, choice, created_at)
+        for pk, author_id, choice, created_at in rows
+        if pk in shown
+    }
+
+
+def _authors_views(*, user: User, article: Article, version: int, rows: dict[int, _ReaderRow]) -> dict[int, str]:
+    """The reader's own comments as their author sees them. Only the author ever sees this view,
+    so it depends on nothing but the comment (the version), the edit window and the language: it
+    is cached under those, and rendered (one query) only when missing."""
+    prefix = f"own:{article.pk}:{version}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    keys = {}
+    for pk, row in rows.items():
+        can_edit = services.can_edit_comment(user=user, comment=Comment(author_id=user.pk, created_at=row.created_at))
+        keys[pk] = f"{prefix}:{pk}:{int(can_edit)}"
+    cache = caches[CACHE_ALIAS]
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        found, cache = {}, None
+    views = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in views]
+    if missing:
+        own = list(Comment.objects.filter(pk__in=missing).select_related("author"))
+        prepare(own, viewer=user, article=article)
+        rendered = render_to_string(LIST_TEMPLATE, {**_context(user), "comments": own})
+        for comment in own:
+            start, end = _bounds(rendered, comment.pk)
+            views[comment.pk] = rendered[start:end]
+        if cache is not None:
+            try:
+                cache.set_many({keys[comment.pk]: views[comment.pk] for comment in own})
+            except Exception:
+                logger.warning("page cache unavailable", exc_info=True)
+    return views
 
 
 def _bounds(html: str, pk: int) -> tuple[int, int]:
@@ -224,27 +267,19 @@ def _press(segment: str, choice: str) -> str:
     return segment.replace(slot, f'class="vote-button {choice}" aria-pressed="true"', 1)
 
 
-def overlay(shared: Sections, *, user: User, article: Article) -> Sections:
+def overlay(shared: Sections, *, user: User, article: Article, version: int) -> Sections:
     """``shared`` (the "in" rendering) as ``user`` sees it: one query, then string operations on
-    the few comments the reader voted on, and a re-rendering of the few they wrote (read again
-    for that: a second query, only for a reader whose comments are on the page)."""
+    the few comments the reader voted on, and the few they wrote replaced by their author's view."""
     state = _readers_state(user=user, article=article, comment_ids=shared.comment_ids)
     if not state:
         return shared
-    replacements: dict[int, str] = {}
-    own_ids = [pk for pk, (mine, _) in state.items() if mine]
-    if own_ids:
-        own = list(Comment.objects.filter(pk__in=own_ids).select_related("author"))
-        prepare(own, viewer=user, article=article)
-        rendered = render_to_string(LIST_TEMPLATE, {**_context(user), "comments": own})
-        for comment in own:
-            start, end = _bounds(rendered, comment.pk)
-            replacements[comment.pk] = rendered[start:end]
+    own = {pk: row for pk, row in state.items() if row.mine}
+    replacements = _authors_views(user=user, article=article, version=version, rows=own) if own else {}
     html = shared.html
     spans = []
-    for pk, (_, choice) in state.items():
+    for pk, row in state.items():
         start, end = _bounds(html, pk)
-        new = replacements[pk] if pk in replacements else _press(html[start:end], choice)
+        new = replacements[pk] if pk in replacements else _press(html[start:end], row.choice)
         spans.append((start, end, new))
     parts, position = [], 0
     for start, end, new in sorted(spans):
@@ -267,7 +302,7 @@ def reader_sections(*, article: Article, version: int, sort: str, pages: dict[st
             choices_for=lambda ids: choices_of(user=user, comment_ids=ids),
         )[0]
     shared = shared_sections(article=article, version=version, sort=sort, pages=pages, signed_in=True)
-    return overlay(shared, user=user, article=article)
+    return overlay(shared, user=user, article=article, version=version)
 
 
 def fill_slots(html: str, *, csrf_token: str | None, next_path: str) -> SafeString:

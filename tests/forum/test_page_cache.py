@@ -247,9 +247,9 @@ def test_signed_in_page_is_private_and_never_304(client, reader, comment):
 
 
 def test_queries_of_a_cached_page(client, django_assert_max_num_queries, busy_article):
-    """Cached, signed out: the article (the shell's) and nothing else. Signed in: the session and
-    the user (the shell's), the article, the overlay's one query, and the reader's own comments
-    read again only when some are on the page."""
+    """Cached, signed out: at most the article. Signed in: the session and the user, the article,
+    the overlay's one query, and the reader's own comments read only when their author's view is
+    not kept yet."""
     article, me, comments = busy_article
     url = article.get_absolute_url()
     client.get(url)
@@ -262,9 +262,10 @@ def test_queries_of_a_cached_page(client, django_assert_max_num_queries, busy_ar
     with django_assert_max_num_queries(4):
         assert 'aria-pressed="true"' in client.get(url).content.decode()
     client.force_login(me)
-    with django_assert_max_num_queries(5):
-        page = client.get(url).content.decode()
-    assert "Me In Tokyo" in page
+    with django_assert_max_num_queries(5):  # their comments rendered as their author sees them
+        assert "Me In Tokyo" in client.get(url).content.decode()
+    with django_assert_max_num_queries(4):  # and kept
+        assert "Me In Tokyo" in client.get(url).content.decode()
 
 
 def test_a_page_past_the_end_is_not_cached(client, comment):
@@ -328,3 +329,19 @@ def test_a_kept_page_is_never_served_for_an_article_that_changed_hands(client, a
         article.save()
         ArticleFactory(slug=old_slug, title="The newcomer")
         assert "The newcomer" in client.get(url).content.decode()
+
+
+def test_the_authors_kept_view_follows_the_edit_window(client, settings, article):
+    """The author's view of their comment is kept, but under "still editable": when the window
+    closes, the Edit control goes at once (Delete stays)."""
+    author = UserFactory(country="GB")
+    CommentFactory(article=article, author=author)
+    client.force_login(author)
+    url = article.get_absolute_url()
+    settings.COMMENT_EDIT_WINDOW_SECONDS = 3600
+    client.get(url)
+    page = client.get(url).content.decode()
+    assert 'class="edit-link"' in page and 'class="delete-link"' in page
+    settings.COMMENT_EDIT_WINDOW_SECONDS = 0
+    page = client.get(url).content.decode()
+    assert 'class="edit-link"' not in page and 'class="delete-link"' in page
