@@ -87,7 +87,8 @@ def _render_article(
 
 
 def _shareable(request: HttpRequest) -> bool:
-    """A page nobody else must not see: signed in, with messages, or setting a cookie."""
+    """Whether this answer is the same for every signed-out reader, so a shared cache (and the
+    page cache) may keep it: not signed in, no message shown, no cookie set."""
     return not (
         request.user.is_authenticated
         or len(get_messages(request))
