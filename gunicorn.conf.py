@@ -9,9 +9,13 @@ wsgi_app = "config.wsgi:application"
 bind = [os.environ.get("FORUM_ADDRESS", "127.0.0.1:8000")]
 # gthread: each thread keeps its database connection, and kept-alive HTTP connections wait in the
 # worker's poller instead of holding a thread.
+# 3 workers x 1 thread: on the 2-core machine the article page is CPU-bound, and threads only
+# contend for each process's GIL. bench/page.py measured it (NOTES-page-cache.md): 3x1 served the
+# signed-out page at 920/s against 623/s for 3x8, signed in 120/s against 52/s. The bench's
+# servers use the same defaults (bench/run.py). More cores: one worker per core, plus one.
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 keepalive = 30
 # A request that takes this long is stuck; the worker is replaced. Oversized bodies never get
 # that far: config.middleware.RequestBodyLimitMiddleware refuses them from their declared length.

@@ -25,7 +25,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load  # noqa: E402
+from bench import load, servers  # noqa: E402
 
 LIVE_INTERVAL = 3.5  # seconds, as in static/js/article.js
 VOTE_EVERY = 1.0  # seconds between two votes of the trickle
@@ -159,8 +159,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=TARGET_PAGES, help="open pages following the article")
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=servers.DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=servers.DEFAULT_THREADS)
     parser.add_argument("--database", default=None, help="the bench database's name (default: bench/run.py's)")
     parser.add_argument("--redis-url", default=None, help="the bench's Redis db (default: bench/run.py's)")
     args = parser.parse_args()

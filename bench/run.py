@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import live, load, scale, servers, vote_cost  # noqa: E402
+from bench import live, load, page, scale, servers, vote_cost  # noqa: E402
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 # Figure a's target (issue 12): a vote costs at most four /health/ requests over HTTP. It was 0.5,
@@ -50,8 +50,12 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=64, help="concurrent voters (and health clients)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--workers", type=int, default=servers.DEFAULT_WORKERS, help="gunicorn worker processes (gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=servers.DEFAULT_THREADS, help="threads per gunicorn worker (gunicorn.conf.py's)"
+    )
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20, help="length of each vote phase")
     parser.add_argument("--health-seconds", type=float, default=12)
@@ -62,6 +66,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--cpu-votes", type=int, default=2000, help="votes timed in process for the CPU-per-vote figure (0: skip)"
     )
+    parser.add_argument("--article-clients", type=int, default=32, help="concurrent readers of the article page")
+    parser.add_argument("--article-seconds", type=float, default=10, help="length of each article-page phase")
+    parser.add_argument("--database", default=None, help=f"the bench database's name (default {DB_NAME})")
+    parser.add_argument("--redis-url", default=None, help=f"the bench's Redis db (default {REDIS_URL})")
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
     # The reading and scale phases (bench/scale.py), after the vote phases.
     parser.add_argument(
@@ -261,6 +269,7 @@ class Figures:
     reconcile_wait: float | None
     corrections: list[str]
     tasks: list[str]
+    pages: list[str]
     vote_cpu: vote_cost.VoteCost | None = None
 
 
@@ -323,6 +332,7 @@ class Bench:
         self.seed = measure.seed(
             voters=self.args.clients, probers=self.args.probers, spread_comments=self.args.comments
         )
+        self.page_seed = page.seed_page()
         use_api = self.args.endpoint == "api" or (self.args.endpoint == "auto" and measure.api_vote_route_exists())
         self.endpoint = load.ApiVoteEndpoint(self.base_url) if use_api else load.FormVoteEndpoint(self.base_url)
         headers_for = measure.token_headers if use_api else measure.session_headers
@@ -412,6 +422,10 @@ class Bench:
         )
         settle_hot = measure.wait_for_tally([seed.hot_comment_id])
         hot_writes = measure.stop_counting_writes(seed.hot_comment_id)
+        print("Article page: 200 comments shown, signed out and signed in (bench/page.py)", flush=True)
+        page_lines = page.page_phase(
+            self, seed=self.page_seed, clients=args.article_clients, seconds=args.article_seconds
+        )
         hot_votes = coalesced.ok + len(hot_lag.lags_ms)
         drift_at_idle = len(measure.drifted_comments())
         print(
@@ -460,6 +474,7 @@ class Bench:
             reconcile_wait=reconcile_wait,
             corrections=[],
             tasks=[],
+            pages=page_lines,
         )
         self.stop_all()
         figures.corrections = [
@@ -549,6 +564,10 @@ def report(figures: Figures, *, header: list[str]) -> None:
         print(f"  {line}")
     print()
     table.print()
+    print()
+    print("Article page (its own /health/ phase, same server; Celery running, tally settled; CPU lines say what ran)")
+    for line in f.pages:
+        print(f"  {line}")
     print()
     print("How each figure was measured")
     print("  a, b: closed-loop clients; a rate counts answers (HTTP 200) within the window, latency is client-side")
@@ -641,6 +660,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGHUP, stop_on_signal)
     args = parse_args()
+    global DB_NAME, REDIS_URL
+    DB_NAME, REDIS_URL = args.database or DB_NAME, args.redis_url or REDIS_URL
     bench = Bench(args)
     os.environ.update(bench.env)
     import django

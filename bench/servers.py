@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+# gunicorn.conf.py's defaults (and the same variables), so that the bench measures the server
+# as it runs.
+DEFAULT_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "3"))
+DEFAULT_THREADS = int(os.environ.get("GUNICORN_THREADS", "1"))
+
+
 @dataclass
 class Server:
     name: str

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from api.rate_limits import SIGN_IN, rate_limited
 
@@ -12,7 +14,9 @@ urlpatterns = [
     path("ready/", views.ready, name="ready"),
     path("csrf-token/", views.csrf_token, name="csrf_token"),
     # The language switcher in base.html posts here (Django's set_language; remembered in a cookie).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without CSRF: a forged post can do no worse than switch a reader's language, and a token in
+    # the switcher would set a CSRF cookie on every signed-out page, which no shared cache could keep.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("forum.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),

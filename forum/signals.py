@@ -20,15 +20,16 @@ def article_saved(sender, instance: Article, **kwargs) -> None:
     bump_article_version(instance.pk)
 
 
+@receiver(post_delete, sender=Article, dispatch_uid="forum.article_deleted")
+def article_deleted(sender, instance: Article, **kwargs) -> None:
+    # Whatever was cached for it must not be served: pages kept whole and the signed-out API list
+    # find it by its slug (forum/page_cache.py, forum/api.py).
+    bump_article_version(instance.pk)
+
+
 @receiver(post_delete, sender=Comment, dispatch_uid="forum.comment_deleted")
 def comment_deleted(sender, instance: Comment, **kwargs) -> None:
     bump_article_version(instance.article_id)
-
-
-@receiver(post_delete, sender=Article, dispatch_uid="forum.article_deleted")
-def article_deleted(sender, instance: Article, **kwargs) -> None:
-    # Whatever was cached for it (the signed-out API list finds it by slug) must not be served.
-    bump_article_version(instance.pk)
 
 
 # Sent inside the transaction of a moderator's action in forum's admin, with ``actor`` (the

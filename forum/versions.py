@@ -42,6 +42,14 @@ def article_version(article_id: int) -> int:
     return version
 
 
+def article_version_and(article_id: int, key: str) -> tuple[int, object]:
+    """The article's current version and another entry of the same cache, in one round trip:
+    for answers kept under a key that does not name the version (they carry it inside)."""
+    found = caches[CACHE_ALIAS].get_many([_key(article_id), key])
+    version = found.get(_key(article_id))
+    return (version if version is not None else article_version(article_id)), found.get(key)
+
+
 def article_versions(article_ids: Iterable[int]) -> dict[int, int]:
     """Current versions of many articles in one round trip (plus one per missing number)."""
     article_ids = list(article_ids)
@@ -62,9 +70,16 @@ def _bump(article_ids: set[int]) -> None:
 
 
 def bump_article_versions(article_ids: Iterable[int]) -> None:
-    """Mark these articles' pages as changed, once the current transaction commits."""
+    """Mark these articles' pages as changed: now, and again once the current transaction commits.
+
+    The bump after commit is the one that matters: a page rendered before it may hold the old
+    content, and is cached under a number that is then out of date. The bump now makes the
+    change's own request, and anything later in the same transaction (a test's, too), render
+    afresh; a rolled-back change costs one needless cache miss, never a stale page."""
     ids = {int(pk) for pk in article_ids if pk is not None}
     if ids:
+        if transaction.get_connection().in_atomic_block:
+            _bump(ids)
         transaction.on_commit(lambda: _bump(ids))
 
 

@@ -2,22 +2,28 @@
 comment pages (edit, delete) call the same services as the API; the live endpoint keeps an
 open article page current."""
 
+import gzip
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.rate_limits import COMMENT, rate_limited
-from votes.selectors import overlay_own_votes, votes_of
+from votes.selectors import votes_of
 
 from . import live as live_counts
-from . import selectors, services
+from . import page_cache, selectors, services
 from .forms import CommentForm, EditCommentForm
 from .models import Article, Comment
 from .versions import article_version
@@ -40,51 +46,108 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _render_article(request: HttpRequest, article: Article, form: CommentForm, status: int = 200) -> HttpResponse:
+# How long a shared cache in front may keep a signed-out article page: short, because a change
+# reaches readers only after it; the page answers conditional requests, so a check is cheap.
+SHARED_CACHE_SECONDS = 10
+
+
+def _sort_and_pages(request: HttpRequest) -> tuple[str, dict[str, int]]:
     sort = request.GET.get("sort", selectors.DEFAULT_SORT)
     if sort not in selectors.SORTS:
         sort = selectors.DEFAULT_SORT
-    # Read before the comments: a change made while the page renders bumps past this number, so
-    # the page's first live poll fetches it.
-    live_version = article_version(article.pk)
-    pages = {key: _page_number(request.GET.get(f"{key}_page")) for key in ("japan", "world")}
-    sections = selectors.article_sections(article=article, sort=sort, pages=pages)
-    # The reader's votes, and counts that include those newer than their comment's last tally.
-    my_votes = overlay_own_votes(user=request.user, comments=[c for s in sections for c in s.comments])
+    return sort, {key: _page_number(request.GET.get(f"{key}_page")) for key in ("japan", "world")}
+
+
+def _render_article(
+    request: HttpRequest, article: Article, form: CommentForm, version: int, status: int = 200
+) -> HttpResponse:
+    """The page: a per-reader shell around the shared comment sections (forum/page_cache.py)."""
+    sort, pages = _sort_and_pages(request)
     user = request.user
-    for section in sections:
-        for comment in section.comments:
-            comment.my_choice = my_votes.get(comment.pk)
-            comment.shown_author = selectors.shown_author(comment=comment, viewer=user)
-            # The reader's own controls: computed only for their own comments.
-            if user.is_authenticated and comment.author_id == user.pk and article.section_open(comment.section):
-                comment.can_delete = True
-                comment.can_edit = services.can_edit_comment(user=user, comment=comment)
+    sections = page_cache.reader_sections(article=article, version=version, sort=sort, pages=pages, user=user)
+    # Only a signed-in page carries a CSRF token: asking for one sets the CSRF cookie, and a
+    # signed-out page must set no cookie for a shared cache to keep it.
+    csrf_token = get_token(request) if user.is_authenticated else None
     # The reader's own section may be closed while the other is open: the form is then disabled.
     my_section_closed = user.is_authenticated and not article.section_open(services.section_for(user))
     if my_section_closed:
         form.fields["body"].disabled = True
     context = {
         "my_section_closed": my_section_closed,
+        "perception": page_cache.perception(article=article, version=version),
         "article": article,
-        "sections": sections,
+        "sections": sections.summaries,
+        "sections_html": page_cache.fill_slots(sections.html, csrf_token=csrf_token, next_path=request.get_full_path()),
         "sort": sort,
         "sorts": selectors.SORT_LABELS,
         "form": form,
-        "current_pages": {section.key: section.page for section in sections},
-        "live_version": live_version,
-        "newest_comment_id": sections[0].newest_id if sections else 0,
+        # Read before the comments: a change made while the page renders bumps past this number,
+        # so the page's first live poll fetches it.
+        "live_version": version,
+        "newest_comment_id": sections.newest_id,
         "comment_max_length": settings.COMMENT_MAX_LENGTH,
         "form_anchor": FORM_ANCHOR,
         "nav_anchor": NAV_ANCHOR,
-        "perception": selectors.perception(article=article),
     }
     return render(request, "forum/article.html", context, status=status)
 
 
+def _shareable(request: HttpRequest) -> bool:
+    """Whether this answer is the same for every signed-out reader, so a shared cache (and the
+    page cache) may keep it: not signed in, no message shown, no cookie set."""
+    return not (
+        request.user.is_authenticated
+        or len(get_messages(request))
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or request.session.modified
+    )
+
+
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Signed out: an ETag (content version, language, address) answered with 304 when the reader
+    has the page; the whole page kept when it is the same for everyone (no message, no cookie to
+    set), served without a query; a short public lifetime for a shared cache. Signed in: the
+    shared sections with the reader's state laid over, private, never kept (the reader's own
+    state changes without a version bump: their votes, the edit window)."""
+    if not request.user.is_authenticated:
+        return _signed_out_article(request, slug)
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    return _render_article(request, article, CommentForm())
+    response = _render_article(request, article, CommentForm(), article_version(article.pk))
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _signed_out_article(request: HttpRequest, slug: str) -> HttpResponse:
+    full_path = request.get_full_path()
+    personal = bool(len(get_messages(request)))  # messages are shown once, to this reader
+    article_id = None if personal else page_cache.known_article_id(slug)
+    kept = None
+    if article_id is not None:
+        etag, kept = page_cache.kept_page(article_id=article_id, full_path=full_path)
+    if kept is None:  # the article from the database: it may be gone, or the slug now another's
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        page_cache.remember_article_id(slug, article.pk)
+        version = article_version(article.pk)
+        etag = page_cache.etag(version=version, full_path=full_path, signed_in=False)
+    if not personal and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    elif kept is not None:
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(kept, headers={"Content-Encoding": "gzip"})
+        else:
+            response = HttpResponse(gzip.decompress(kept))
+    else:
+        response = _render_article(request, article, CommentForm(), version)
+        if _shareable(request):
+            page_cache.keep_page(article_id=article.pk, full_path=full_path, etag=etag, content=response.content)
+    response["ETag"] = etag
+    if _shareable(request):
+        patch_cache_control(response, public=True, max_age=SHARED_CACHE_SECONDS)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Accept-Language", "Cookie", "Accept-Encoding"))
+    return response
 
 
 @require_POST
@@ -96,7 +159,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         # The form's action carries #comment-form: the browser lands on the errors.
-        return _render_article(request, article, form, status=400)
+        return _render_article(request, article, form, article_version(article.pk), status=400)
     try:
         comment = services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
     except PermissionDenied as refusal:
@@ -104,7 +167,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{article.get_absolute_url()}#{FORM_ANCHOR}")
     except ValidationError as refusal:  # a screen refused the text (a banned word): say so, keep the text
         form.add_error("body", refusal.messages)
-        return _render_article(request, article, form, status=400)
+        return _render_article(request, article, form, article_version(article.pk), status=400)
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("Your comment is awaiting review: it appears once a moderator approves it."))
         return redirect(f"{article.get_absolute_url()}#{FORM_ANCHOR}")

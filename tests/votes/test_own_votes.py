@@ -3,6 +3,7 @@ tally has run (no worker here), the vote's answer, the page the form returns to 
 script polls all include it — for a new vote, a switch and a take-back."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -22,16 +23,21 @@ def form_vote(client, comment, choice):
 
 
 def shown_counts(client, comment) -> dict[str, int]:
-    """The counts the article page shows beside the comment, read from the rendered context."""
+    """The counts the article page shows beside the comment, and the button shown pressed, read
+    from the page's HTML (the sections come from the shared page cache with the reader's overlay)."""
     response = client.get(comment.article.get_absolute_url())
     assert response.status_code == 200
-    shown = next(c for s in response.context["sections"] for c in s.comments if c.pk == comment.pk)
+    page = response.content.decode()
+    markup = page[page.index(f'<li class="comment" id="comment-{comment.pk}"') :]
+    markup = markup[: markup.index("</li>")]
+    counts = {name: int(n) for name, n in re.findall(r'data-count="(\w+)">(\d+)<', markup)}
+    pressed = re.findall(r'class="vote-button (agree|disagree)" aria-pressed="true"', markup)
     return {
-        "agree": shown.agree_count,
-        "disagree": shown.disagree_count,
-        "agree_world": shown.agree_world_count,
-        "disagree_world": shown.disagree_world_count,
-        "my_choice": shown.my_choice,
+        "agree": counts["agree"],
+        "disagree": counts["disagree"],
+        "agree_world": counts["agree_world"],
+        "disagree_world": counts["disagree_world"],
+        "my_choice": pressed[0] if pressed else None,
     }
 
 

@@ -1,0 +1,250 @@
+"""The article page under load: ``python bench/page.py`` (or call ``page_phase`` / ``inprocess_page_cpu``).
+
+Figures (issue 12):
+- article page, signed out, 200 comments shown (100 per section), req/s ÷ GET /health/ (target ≥ 0.5);
+- the same, signed in (target ≥ 0.15): a reader who voted on some comments and wrote some;
+- the CPU one page request costs in process, with Django's test client (no HTTP, no load client):
+  signed out and signed in, in ms.
+
+The HTTP phases are closed loops over kept-alive connections, as the vote phases; the page's
+answers are full 200s (no If-None-Match), so the figure is the server's work, not a 304's.
+"""
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import load  # noqa: E402
+
+TARGET_SIGNED_OUT = 0.5
+TARGET_SIGNED_IN = 0.15
+SLUG = "bench-page"
+PER_SECTION = 100  # forum.selectors.COMMENTS_PER_PAGE: 200 comments shown
+
+
+@dataclass
+class PageSeed:
+    path: str
+    reader_id: int
+    reader_headers: dict[str, str]
+
+
+def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
+    """An article with two full sections (and a few comments more, so both have a second page); a
+    reader in Japan who wrote three comments in each section and voted on a tenth of the rest."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from bench.measure import session_headers
+    from forum.models import Article, Comment, Section
+    from votes.models import Vote
+
+    article = Article.objects.create(
+        title="Page benchmark",
+        slug=SLUG,
+        dateline=timezone.localdate(),
+        body="A long-running story.\n\n" * 20,
+        status=Article.Status.PUBLISHED,
+    )
+    authors = User.objects.bulk_create(
+        [User(username=f"page-author-{i}", country="JP" if i % 2 else "FR", password="!") for i in range(20)]
+    )
+    reader = User.objects.create(username="page-reader", country="JP", password="!")
+    comments = []
+    for section in (Section.JAPAN, Section.WORLD):
+        for i in range(per_section + extra):
+            author = reader if i in (3, 40, 77) else authors[i % len(authors)]
+            body = f"Comment {i} in {section}: a few sentences of an opinion,\nwith a second line."
+            comments.append(Comment(article=article, author=author, section=section, body=body))
+    comments = Comment.objects.bulk_create(comments)
+    Vote.objects.bulk_create(
+        [
+            Vote(
+                user=reader,
+                comment=comment,
+                choice="agree" if n % 20 else "disagree",
+                region=reader.region,
+                updated_at=timezone.now(),
+            )
+            for n, comment in enumerate(comments)
+            if comment.author_id != reader.pk and n % 10 == 0
+        ]
+    )
+    # A browser's headers: the session and CSRF cookies, not the JSON Accept the vote phases send.
+    headers = {key: value for key, value in session_headers(reader).items() if key == "Cookie"}
+    return PageSeed(path=article.get_absolute_url(), reader_id=reader.pk, reader_headers=headers)
+
+
+def inprocess_page_cpu(seed: PageSeed, *, requests: int = 50) -> dict[str, float]:
+    """CPU ms per page request through Django's test client (after one warm-up request each)."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    reader = User.objects.get(pk=seed.reader_id)
+    signed_in = Client()
+    signed_in.force_login(reader)
+    figures = {}
+    for name, client in (("signed out", Client()), ("signed in", signed_in)):
+        response = client.get(seed.path)
+        assert response.status_code == 200, response.status_code
+        started = time.process_time()
+        for _ in range(requests):
+            client.get(seed.path)
+        figures[name] = (time.process_time() - started) * 1000 / requests
+    return figures
+
+
+async def run_pages(*, base_url: str, path: str, headers: dict[str, str], clients: int, seconds: float, name: str):
+    url = f"{base_url}{path}"
+
+    async def send(session) -> bool | str:
+        async with session.get(url, headers=headers) as response:
+            await response.read()
+            return True if response.status == 200 else f"HTTP {response.status}"
+
+    return await load._run(name, clients, seconds, lambda _: send)
+
+
+def verdict(value: float, target: float) -> str:
+    return "met" if value >= target else "MISSED"
+
+
+def page_lines(*, health_rate: float, signed_out, signed_in, cpu_out, cpu_in, inprocess: dict[str, float]) -> list[str]:
+    """The report's lines; ``signed_out``/``signed_in`` are load.PhaseResult, ``cpu_*`` bench.run.Cpu."""
+    out_ratio = signed_out.rate / health_rate if health_rate else 0.0
+    in_ratio = signed_in.rate / health_rate if health_rate else 0.0
+    return [
+        f"article page, signed out, 200 comments shown, ÷ /health/: {out_ratio:.3f} "
+        f"({signed_out.rate:,.0f}/s ÷ {health_rate:,.0f}/s; target ≥ {TARGET_SIGNED_OUT}) "
+        f"{verdict(out_ratio, TARGET_SIGNED_OUT)}",
+        f"  p50 {load.percentile(signed_out.latencies_ms, 0.5):.1f} ms, "
+        f"p99 {load.percentile(signed_out.latencies_ms, 0.99):.1f} ms"
+        + (f", failures {signed_out.failures}" if signed_out.failures else ""),
+        f"  CPU: {cpu_out.describe()}",
+        f"same, signed in: {in_ratio:.3f} ({signed_in.rate:,.0f}/s; target ≥ {TARGET_SIGNED_IN}) "
+        f"{verdict(in_ratio, TARGET_SIGNED_IN)}",
+        f"  p50 {load.percentile(signed_in.latencies_ms, 0.5):.1f} ms, "
+        f"p99 {load.percentile(signed_in.latencies_ms, 0.99):.1f} ms"
+        + (f", failures {signed_in.failures}" if signed_in.failures else ""),
+        f"  CPU: {cpu_in.describe()}",
+        f"article page CPU per request in process (Django test client): signed out "
+        f"{inprocess['signed out']:.2f} ms, signed in {inprocess['signed in']:.2f} ms",
+    ]
+
+
+def page_phase(bench, *, seed: PageSeed, clients: int, seconds: float) -> list[str]:
+    """The phases, for a running gunicorn of ``bench`` (bench/run.py's Bench): /health/, then the
+    page signed out, then signed in. Returns the report's lines (also printed)."""
+    from bench.run import CpuMeter, phase, run_async
+
+    gunicorn = next(s for s in bench.running if s.name.startswith("gunicorn"))
+    celery = [s for s in bench.running if s.name.startswith("celery")]
+    meter = CpuMeter(gunicorn, celery)
+    run_async(
+        run_pages(base_url=bench.base_url, path=seed.path, headers={}, clients=clients, seconds=2, name="warm-up")
+    )
+    health, _ = phase(meter, load.run_health(base_url=bench.base_url, clients=clients, seconds=seconds, name="health"))
+    signed_out, cpu_out = phase(
+        meter,
+        run_pages(
+            base_url=bench.base_url,
+            path=seed.path,
+            headers={},
+            clients=clients,
+            seconds=seconds,
+            name="page, signed out",
+        ),
+    )
+    signed_in, cpu_in = phase(
+        meter,
+        run_pages(
+            base_url=bench.base_url,
+            path=seed.path,
+            headers=seed.reader_headers,
+            clients=clients,
+            seconds=seconds,
+            name="page, signed in",
+        ),
+    )
+    lines = page_lines(
+        health_rate=health.rate,
+        signed_out=signed_out,
+        signed_in=signed_in,
+        cpu_out=cpu_out,
+        cpu_in=cpu_in,
+        inprocess=inprocess_page_cpu(seed),
+    )
+    for line in lines:
+        print(line, flush=True)
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=32, help="concurrent page readers (and health clients)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each phase")
+    parser.add_argument(
+        "--shapes",
+        default="3x1,3x8",
+        help="gunicorn shapes to compare, workers x threads, comma-separated (e.g. 3x1,3x8)",
+    )
+    parser.add_argument("--database", default=None, help="the bench database's name (default: bench/run.py's)")
+    parser.add_argument("--redis-url", default=None, help="the bench's Redis db (default: bench/run.py's)")
+    args = parser.parse_args()
+
+    from bench import run
+
+    run.DB_NAME = args.database or run.DB_NAME
+    run.REDIS_URL = args.redis_url or run.REDIS_URL
+
+    shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")]
+    bench_args = argparse.Namespace(
+        clients=4,
+        probers=2,
+        comments=20,
+        workers=shapes[0][0],
+        threads=shapes[0][1],
+        celery_concurrency=1,
+        endpoint="auto",
+        keep_db=False,
+    )
+    bench = run.Bench(bench_args)
+    os.environ.update(bench.env)
+    import django
+
+    django.setup()
+    from bench import measure
+
+    print(f"Article-page benchmark; logs in {bench.run_dir}", flush=True)
+    results = []
+    try:
+        bench.prepare()  # seeds the page's article too (bench.page_seed)
+        seed = bench.page_seed
+        for workers, threads in shapes:
+            bench.args.workers, bench.args.threads = workers, threads
+            print(f"gunicorn {workers} workers x {threads} threads (gthread)", flush=True)
+            gunicorn = bench.start_gunicorn(f"page-{workers}x{threads}")
+            results.append(
+                (f"{workers}x{threads}", page_phase(bench, seed=seed, clients=args.clients, seconds=args.seconds))
+            )
+            bench.stop(gunicorn)
+    finally:
+        bench.stop_all()
+        measure.drop_database(admin_url=run.ADMIN_URL, name=run.DB_NAME)
+    print()
+    for shape, lines in results:
+        print(f"gunicorn {shape}:")
+        for line in lines:
+            print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
