@@ -70,5 +70,5 @@ clean:
 	rm -rf $(VENV) var
 
 .PHONY: screenshots  # the README's pictures into docs/; FORUM_SCREENSHOT_QUEUE_PATH=/... shoots that moderation page
-screenshots: install
+screenshots: install-dev
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/forum} CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m screenshots tests/e2e/test_screenshots.py
