@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=deselected)
 
 
-@pytest.fixture(params=["en", "ja"])
+@pytest.fixture(params=list(LOCALES))
 def lang(request: pytest.FixtureRequest) -> str:
     """The reader's language: a test that asks for it runs once in English and once in Japanese."""
     return request.param

@@ -5,11 +5,11 @@ One reader reads in Japanese, the other in English: names come from the catalogu
 import pytest
 from django.utils import translation
 from django_countries import countries
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from forum.models import Comment
-from tests.e2e.i18n import LOCALES, starting, tr
+from tests.e2e.i18n import starting, tr
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.processes import wait_for
 from votes.models import Vote
@@ -53,7 +53,7 @@ def sign_up(page: Page, *, username: str, display_name: str, country: str, lang:
     ids=["reader-in-japan-ja", "reader-elsewhere-en"],
 )
 def test_new_reader_signs_up_comments_in_their_section_and_votes_without_a_reload(
-    browser: Browser,
+    open_page,
     live_server,
     celery_worker,
     country,
@@ -65,8 +65,7 @@ def test_new_reader_signs_up_comments_in_their_section_and_votes_without_a_reloa
 ):
     """A reader signs up on the real page, finds their comment in their country's section, and sees
     their agree vote counted in place once the worker has tallied it."""
-    context = browser.new_context(locale=LOCALES[lang])
-    page = context.new_page()
+    page = open_page()  # its locale asks for this case's language (the parametrized lang)
     own_section, other_section = tr(lang, own_section), tr(lang, other_section)
     article = ArticleFactory(title="Rare earths and supply chains")
     other_reader = UserFactory(display_name="Lena Fischer", country="DE")
@@ -115,7 +114,6 @@ def test_new_reader_signs_up_comments_in_their_section_and_votes_without_a_reloa
     disagree = theirs.get_by_role("button", name=starting(tr(lang, "I disagree")))
     expect(disagree).to_have_attribute("aria-pressed", "false")
     assert page.evaluate("window.stillTheSamePage") is True
-    context.close()
 
     # The vote's answer counted the stored vote row at once; the worker then derives the same
     # counters from it.
