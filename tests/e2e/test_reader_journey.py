@@ -83,7 +83,7 @@ def test_new_reader_signs_up_comments_in_their_section_and_votes_without_a_reloa
     expect(page.get_by_role("navigation", name=tr(lang, "Account"))).to_contain_text(display_name)
     assert User.objects.get(username=display_name.lower()).country.code == country
 
-    page.get_by_label(tr(lang, "Your comment"), exact=True).fill(my_text)
+    page.get_by_role("textbox", name=tr(lang, "Your comment"), exact=True).fill(my_text)
     where = "Your comment will appear in “%(section)s”, from the country in your profile."
     expect(page.get_by_text(tr(lang, where, section=own_section))).to_be_visible()
     page.get_by_role("button", name=tr(lang, "Post comment")).click()

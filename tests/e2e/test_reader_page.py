@@ -97,7 +97,7 @@ def test_author_edits_and_deletes_without_javascript(open_page, lang, live_serve
     mine.get_by_role("link", name=tr(lang, "Edit"), exact=True).click()
     expect(page.get_by_role("heading", name=tr(lang, "Edit your comment"))).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", lang)
-    box = page.get_by_label(tr(lang, "Your comment"), exact=True)
+    box = page.get_by_role("textbox", name=tr(lang, "Your comment"), exact=True)
     box.fill("")
     page.get_by_role("button", name=tr(lang, "Save")).click()
     expect(page.get_by_role("alert")).to_have_text(tr(lang, "Write something before posting."))
@@ -170,7 +170,7 @@ def test_another_readers_vote_and_comment_show_on_an_open_page(open_page, lang, 
     expect(count).to_have_text("1", timeout=LIVE_TIMEOUT_MS + 1_000)  # the worker's tally, then a poll
     expect(watcher.locator(f"#comment-{comment.pk} [data-count=agree_japan]")).to_have_text("1")
 
-    voter.get_by_label(tr(lang, "Your comment"), exact=True).fill("A new voice from Japan.")
+    voter.get_by_role("textbox", name=tr(lang, "Your comment"), exact=True).fill("A new voice from Japan.")
     voter.get_by_role("button", name=tr(lang, "Post comment")).click()
     notice = watcher.get_by_role("link", name=tr(lang, "1 new comment: show it"))
     expect(notice).to_be_visible(timeout=LIVE_TIMEOUT_MS)
@@ -315,7 +315,7 @@ def test_character_counter_instead_of_a_silent_cut(open_page, lang, live_server,
     page = open_page()
     sign_in(page, live_server.url, "kenji", article.get_absolute_url(), lang)
     limit = settings.COMMENT_MAX_LENGTH
-    box = page.get_by_label(tr(lang, "Your comment"), exact=True)
+    box = page.get_by_role("textbox", name=tr(lang, "Your comment"), exact=True)
     box.fill("a" * 12)
     expect(page.locator("#body-counter")).to_have_text(
         tr(lang, "__COUNT__ of %(limit)s characters", limit=limit).replace("__COUNT__", "12")
@@ -328,6 +328,6 @@ def test_character_counter_instead_of_a_silent_cut(open_page, lang, live_server,
     expect(page.get_by_role("alert")).to_contain_text(
         tr(lang, "Keep it to %(limit)d characters (this one has %(length)d).", limit=limit, length=limit + 15)
     )
-    assert len(page.get_by_label(tr(lang, "Your comment"), exact=True).input_value()) == limit + 15
+    assert len(page.get_by_role("textbox", name=tr(lang, "Your comment"), exact=True).input_value()) == limit + 15
     assert in_view(page, "#comment-form")
     assert not Comment.objects.filter(article=article).exists()
