@@ -7,6 +7,9 @@ Chromium that tests/setup_services.sh installs instead of one of its own builds.
 import shutil
 
 import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.i18n import LOCALES
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -37,3 +40,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         items[:] = [item for item in items if not item.get_closest_marker("screenshots")]
         config.hook.pytest_deselected(items=deselected)
+
+
+@pytest.fixture(params=list(LOCALES))
+def lang(request: pytest.FixtureRequest) -> str:
+    """The reader's language: a test that asks for it runs once in English and once in Japanese."""
+    return request.param
+
+
+@pytest.fixture
+def open_page(browser: Browser, lang: str):
+    """Opens a page in a new browser context whose locale asks for ``lang`` (Accept-Language),
+    with any other context options (java_script_enabled=False, a phone's viewport...). Every
+    context is closed after the test."""
+    contexts = []
+
+    def open_(**options) -> Page:
+        context = browser.new_context(locale=LOCALES[lang], **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
