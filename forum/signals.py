@@ -1,13 +1,15 @@
-"""Changes made outside forum.services that readers can see: an article saved or deleted, and
-comments deleted by a cascade (an account deletion) or by hand; and ``moderated``, which the
-admin sends for each moderator's action so that the moderation app can audit it (forum does not
-import moderation)."""
+"""Changes made outside forum.services that readers can see: an article saved or deleted, an
+author's byline changed (their display name or country), and comments deleted by a cascade (an
+account deletion) or by hand; and ``moderated``, which the admin sends for each moderator's
+action so that the moderation app can audit it (forum does not import moderation)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
+from accounts.models import User
+
 from .models import Article, Comment
-from .versions import bump_article_version
+from .versions import bump_article_version, bump_article_versions
 
 # Sent by forum.services.set_section_open with articles, section, is_open and actor (a User, or
 # None when the site acted by itself). The moderation app records it in its audit trail; forum
@@ -25,6 +27,19 @@ def article_deleted(sender, instance: Article, **kwargs) -> None:
     # Whatever was cached for it must not be served: pages kept whole and the signed-out API list
     # find it by its slug (forum/page_cache.py, forum/api.py).
     bump_article_version(instance.pk)
+
+
+# What a comment's byline shows of its author: a change re-renders the pages they commented on.
+BYLINE_FIELDS = {"display_name", "country", "username"}
+
+
+@receiver(post_save, sender=User, dispatch_uid="forum.author_renamed")
+def author_changed(sender, instance: User, created: bool, update_fields=None, **kwargs) -> None:
+    if created or (update_fields is not None and not BYLINE_FIELDS & set(update_fields)):
+        return  # a sign-in (last_login), a password: nothing a page shows
+    bump_article_versions(
+        Comment.objects.filter(author_id=instance.pk).values_list("article_id", flat=True).distinct().order_by()
+    )
 
 
 @receiver(post_delete, sender=Comment, dispatch_uid="forum.comment_deleted")

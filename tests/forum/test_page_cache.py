@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.test import Client
 from django.utils import translation
 
+from accounts.services import update_profile
 from forum import page_cache, services
 from forum.models import Article, Comment, Section
 from forum.versions import article_version
@@ -167,6 +168,12 @@ def _approve(comment, reader):
     return "Waited for a moderator.", None
 
 
+def _rename_author(comment, reader):
+    author = comment.author
+    update_profile(user=author, display_name="A New Byline", country=str(author.country))
+    return "A New Byline", None
+
+
 def _close_section(comment, reader):
     articles = Article.objects.filter(pk=comment.article_id)
     services.set_section_open(articles=articles, section=Section.WORLD, is_open=False, actor=None)
@@ -194,6 +201,7 @@ CHANGES = {
     "moved": _move,
     "approved": _approve,
     "section closed": _close_section,
+    "author renamed": _rename_author,
     "article edited": _edit_article,
     "article closed": _close,
 }
