@@ -49,6 +49,33 @@ from .versions import CACHE_ALIAS, article_version, article_version_and
 
 logger = logging.getLogger(__name__)
 
+
+def _cache_get_many(keys: list[str]) -> dict:
+    """What the "pages" cache holds of these keys; nothing when it cannot answer (the page still
+    renders, only slower)."""
+    try:
+        return caches[CACHE_ALIAS].get_many(keys)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return {}
+
+
+def _cache_set_many(values: dict) -> None:
+    try:
+        caches[CACHE_ALIAS].set_many(values)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+
+
+def _kept(key: str, compute, *, worth_keeping=lambda value: True):
+    """The cache's value for ``key``, or ``compute()`` kept under it (when ``worth_keeping``)."""
+    found = _cache_get_many([key]).get(key)
+    if found is None:
+        found = compute()
+        if worth_keeping(found):
+            _cache_set_many({key: found})
+    return found
+
 SECTIONS_TEMPLATE = "forum/comment_sections.html"
 LIST_TEMPLATE = "forum/comment_list.html"
 CSRF_SLOT = "<!--csrf-->"
@@ -178,21 +205,13 @@ def shared_sections(*, article: Article, version: int, sort: str, pages: dict[st
     """The shared rendering for signed-out (or, with ``signed_in``, any non-staff signed-in) readers."""
     variant = IN if signed_in else OUT
     key = _key(article_id=article.pk, version=version, variant=variant, sort=sort, pages=pages)
-    cache = caches[CACHE_ALIAS]
-    try:
-        found = cache.get(key)
-    except Exception:  # the page still renders when the cache cannot answer
-        logger.warning("page cache unavailable", exc_info=True)
-        found, cache = None, None
-    if found is not None:
-        return found
     viewer = NEUTRAL_READER if signed_in else AnonymousUser()
-    rendered, pages_exist = render_sections(article=article, sort=sort, pages=pages, viewer=viewer)
-    if cache is not None and pages_exist:  # pages past the end would fill the cache for nothing
-        try:
-            cache.set(key, rendered)
-        except Exception:
-            logger.warning("page cache unavailable", exc_info=True)
+    rendered, _pages_exist = _kept(
+        key,
+        lambda: render_sections(article=article, sort=sort, pages=pages, viewer=viewer),
+        # Pages past the end would fill the cache with copies of the last page.
+        worth_keeping=lambda found: found[1],
+    )
     return rendered
 
 
@@ -243,12 +262,7 @@ def _authors_views(*, user: User, article: Article, version: int, rows: dict[int
     for pk, row in rows.items():
         can_edit = services.can_edit_comment(user=user, comment=Comment(author_id=user.pk, created_at=row.created_at))
         keys[pk] = f"{prefix}:{pk}:{int(can_edit)}"
-    cache = caches[CACHE_ALIAS]
-    try:
-        found = cache.get_many(list(keys.values()))
-    except Exception:
-        logger.warning("page cache unavailable", exc_info=True)
-        found, cache = {}, None
+    found = _cache_get_many(list(keys.values()))
     views = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in keys if pk not in views]
     if missing:
@@ -258,11 +272,7 @@ def _authors_views(*, user: User, article: Article, version: int, rows: dict[int
         for comment in own:
             start, end = _bounds(rendered, comment.pk)
             views[comment.pk] = rendered[start:end]
-        if cache is not None:
-            try:
-                cache.set_many({keys[comment.pk]: views[comment.pk] for comment in own})
-            except Exception:
-                logger.warning("page cache unavailable", exc_info=True)
+        _cache_set_many({keys[comment.pk]: views[comment.pk] for comment in own})
     return views
 
 
@@ -324,20 +334,7 @@ def overlay(shared: Sections, *, user: User, article: Article, version: int) -> 
 def perception(*, article: Article, version: int) -> list:
     """The perception gap (forum.selectors.perception), computed once per content version and
     shared: it is the same for every reader, and counting it is a window query over the article."""
-    key = f"perception:{article.pk}:{version}"
-    cache = caches[CACHE_ALIAS]
-    try:
-        found = cache.get(key)
-    except Exception:
-        logger.warning("page cache unavailable", exc_info=True)
-        return selectors.perception(article=article)
-    if found is None:
-        found = selectors.perception(article=article)
-        try:
-            cache.set(key, found)
-        except Exception:
-            logger.warning("page cache unavailable", exc_info=True)
-    return found
+    return _kept(f"perception:{article.pk}:{version}", lambda: selectors.perception(article=article))
 
 
 def reader_sections(*, article: Article, version: int, sort: str, pages: dict[str, int], user) -> Sections:
@@ -432,10 +429,7 @@ def keep_page(*, article_id: int, full_path: str, etag: str, content: bytes) -> 
     # browser (they all accept gzip).
     key, kept = _page_key(article_id, full_path), (etag, gzip.compress(content, 6, mtime=0))
     _hold(key, kept)
-    try:
-        caches[CACHE_ALIAS].set(key, kept)
-    except Exception:
-        logger.warning("page cache unavailable", exc_info=True)
+    _cache_set_many({key: kept})
 
 
 def etag(*, version: int, full_path: str, signed_in: bool) -> str:
