@@ -13,7 +13,6 @@ asyncio loop sharing a pool of kept-alive connections; their own CPU is reported
 
 import argparse
 import asyncio
-import os
 import random
 import sys
 import time
@@ -161,41 +160,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=servers.DEFAULT_WORKERS)
     parser.add_argument("--threads", type=int, default=servers.DEFAULT_THREADS)
-    parser.add_argument("--database", default=None, help="the bench database's name (default: bench/run.py's)")
-    parser.add_argument("--redis-url", default=None, help="the bench's Redis db (default: bench/run.py's)")
-    args = parser.parse_args()
-
     from bench import run
 
-    run.DB_NAME = args.database or run.DB_NAME
-    run.REDIS_URL = args.redis_url or run.REDIS_URL
-
-    bench_args = argparse.Namespace(
-        clients=8,
-        probers=2,
-        comments=200,
-        workers=args.workers,
-        threads=args.threads,
-        celery_concurrency=1,
-        endpoint="auto",
-        keep_db=False,
-    )
-    bench = run.Bench(bench_args)
-    os.environ.update(bench.env)
-    import django
-
-    django.setup()
-    from bench import measure
-
-    print(f"Live-counts benchmark; logs in {bench.run_dir}", flush=True)
-    try:
-        bench.prepare()
+    run.add_database_options(parser)
+    args = parser.parse_args()
+    shape = {"clients": 8, "comments": 200, "workers": args.workers, "threads": args.threads}
+    with run.standalone_bench(args, title="Live-counts benchmark", **shape) as bench:
         bench.start_celery()
         bench.start_gunicorn("live")
         live_phase(bench, pages=args.pages, seconds=args.seconds)
-    finally:
-        bench.stop_all()
-        measure.drop_database(admin_url=run.ADMIN_URL, name=run.DB_NAME)
     return 0
 
 

@@ -11,7 +11,6 @@ answers are full 200s (no If-None-Match), so the figure is the server's work, no
 """
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -195,38 +194,15 @@ def main() -> int:
         default="3x1,3x8",
         help="gunicorn shapes to compare, workers x threads, comma-separated (e.g. 3x1,3x8)",
     )
-    parser.add_argument("--database", default=None, help="the bench database's name (default: bench/run.py's)")
-    parser.add_argument("--redis-url", default=None, help="the bench's Redis db (default: bench/run.py's)")
-    args = parser.parse_args()
-
     from bench import run
 
-    run.DB_NAME = args.database or run.DB_NAME
-    run.REDIS_URL = args.redis_url or run.REDIS_URL
-
+    run.add_database_options(parser)
+    args = parser.parse_args()
     shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")]
-    bench_args = argparse.Namespace(
-        clients=4,
-        probers=2,
-        comments=20,
-        workers=shapes[0][0],
-        threads=shapes[0][1],
-        celery_concurrency=1,
-        endpoint="auto",
-        keep_db=False,
-    )
-    bench = run.Bench(bench_args)
-    os.environ.update(bench.env)
-    import django
-
-    django.setup()
-    from bench import measure
-
-    print(f"Article-page benchmark; logs in {bench.run_dir}", flush=True)
+    first = {"clients": 4, "comments": 20, "workers": shapes[0][0], "threads": shapes[0][1]}
     results = []
-    try:
-        bench.prepare()  # seeds the page's article too (bench.page_seed)
-        seed = bench.page_seed
+    with run.standalone_bench(args, title="Article-page benchmark", **first) as bench:
+        seed = bench.page_seed  # prepare() seeds the page's article too
         for workers, threads in shapes:
             bench.args.workers, bench.args.threads = workers, threads
             print(f"gunicorn {workers} workers x {threads} threads (gthread)", flush=True)
@@ -235,9 +211,6 @@ def main() -> int:
                 (f"{workers}x{threads}", page_phase(bench, seed=seed, clients=args.clients, seconds=args.seconds))
             )
             bench.stop(gunicorn)
-    finally:
-        bench.stop_all()
-        measure.drop_database(admin_url=run.ADMIN_URL, name=run.DB_NAME)
     print()
     for shape, lines in results:
         print(f"gunicorn {shape}:")

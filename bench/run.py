@@ -21,6 +21,7 @@ the sizes. Other work on the machine shows in each phase's CPU line and is flagg
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import re
@@ -68,8 +69,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--article-clients", type=int, default=32, help="concurrent readers of the article page")
     parser.add_argument("--article-seconds", type=float, default=10, help="length of each article-page phase")
-    parser.add_argument("--database", default=None, help=f"the bench database's name (default {DB_NAME})")
-    parser.add_argument("--redis-url", default=None, help=f"the bench's Redis db (default {REDIS_URL})")
+    add_database_options(parser)
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
     # The reading and scale phases (bench/scale.py), after the vote phases.
     parser.add_argument(
@@ -654,6 +654,36 @@ def stop_on_signal(signum, frame) -> None:
     # The servers run in their own sessions: unwind through the finally blocks that stop them,
     # or they would outlive a killed run and consume the next run's queue.
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """--database and --redis-url: so that two runs on one machine do not collide."""
+    parser.add_argument("--database", default=None, help=f"the bench database's name (default {DB_NAME})")
+    parser.add_argument("--redis-url", default=None, help=f"the bench's Redis db (default {REDIS_URL})")
+
+
+@contextlib.contextmanager
+def standalone_bench(args: argparse.Namespace, *, title: str, **shape):
+    """A prepared Bench for one phase run on its own (bench/live.py, bench/page.py): its database
+    and Redis db from ``args`` (add_database_options), Django set up on its settings, and
+    everything stopped and the database dropped afterwards. ``shape``: clients, comments, workers,
+    threads."""
+    global DB_NAME, REDIS_URL
+    DB_NAME, REDIS_URL = args.database or DB_NAME, args.redis_url or REDIS_URL
+    bench = Bench(argparse.Namespace(probers=2, celery_concurrency=1, endpoint="auto", keep_db=False, **shape))
+    os.environ.update(bench.env)
+    import django
+
+    django.setup()
+    from bench import measure
+
+    print(f"{title}; logs in {bench.run_dir}", flush=True)
+    try:
+        bench.prepare()
+        yield bench
+    finally:
+        bench.stop_all()
+        measure.drop_database(admin_url=ADMIN_URL, name=DB_NAME)
 
 
 def main() -> int:
