@@ -361,13 +361,32 @@ class VoteExport(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class ReportExport(serializers.Serializer):
+    comment = serializers.IntegerField()
+    article = serializers.CharField(help_text="The slug of the comment's article.")
+    reason = serializers.CharField()
+    detail = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True, help_text="null: still waiting for a moderator.")
+    decision = serializers.CharField(allow_blank=True, help_text="The moderator's decision on the comment.")
+
+
+class SanctionExport(serializers.Serializer):
+    kind = serializers.CharField(help_text="suspend, ban or premoderate.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="null: until lifted.")
+    reason = serializers.CharField()
+    lifted_at = serializers.DateTimeField(allow_null=True)
+    lift_reason = serializers.CharField(allow_blank=True)
+
+
 class ExportOutput(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     profile = ProfileExport()
     comments = CommentExport(many=True)
     votes = VoteExport(many=True)
-    # The moderation app's reports will have their own shape; until then the list is always empty.
-    reports = serializers.ListField(child=serializers.DictField(), help_text="Comments you reported.")
+    reports = ReportExport(many=True, help_text="Comments you reported.")
+    sanctions = SanctionExport(many=True, help_text="Suspensions, bans and pre-moderation, lifted ones too.")
 
 
 class MeExportApi(ForumApiView):
@@ -377,7 +396,7 @@ class MeExportApi(ForumApiView):
 
     @extend_schema(
         operation_id="me_export",
-        summary="Download your data: profile, comments, votes and reports, as one JSON document",
+        summary="Download your data: profile, comments, votes, reports and sanctions, as one JSON document",
         responses={200: ExportOutput, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:

@@ -21,7 +21,8 @@ def _iso(moment: datetime | None) -> str | None:
 def reader_data_export(*, user: User) -> dict[str, Any]:
     """Everything the forum holds about the reader, as one JSON-ready document (GDPR Art. 15/20).
 
-    Read through the user's reverse relations (comments, votes), so accounts imports no other app.
+    Read through the user's reverse relations (comments, votes, reports made), so accounts imports
+    no other app. Who imposed a sanction is left out: moderators are not named to readers.
     """
     profile = {
         "id": user.pk,
@@ -71,13 +72,40 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
             "comment_id", "comment__article__slug", "choice", "region", "created_at", "updated_at"
         )
     ]
+    reports = [
+        {
+            "comment": row["comment_id"],
+            "article": row["comment__article__slug"],
+            "reason": row["reason"],
+            "detail": row["detail"],
+            "created_at": _iso(row["created_at"]),
+            "resolved_at": _iso(row["resolved_at"]),
+            "decision": row["decision"],
+        }
+        for row in user.reports_made.order_by("created_at", "id").values(
+            "comment_id", "comment__article__slug", "reason", "detail", "created_at", "resolved_at", "decision"
+        )
+    ]
+    sanctions = [
+        {
+            "kind": row["kind"],
+            "starts_at": _iso(row["starts_at"]),
+            "ends_at": _iso(row["ends_at"]),
+            "reason": row["reason"],
+            "lifted_at": _iso(row["lifted_at"]),
+            "lift_reason": row["lift_reason"],
+        }
+        for row in user.sanctions.order_by("starts_at", "id").values(
+            "kind", "starts_at", "ends_at", "reason", "lifted_at", "lift_reason"
+        )
+    ]
     return {
         "exported_at": timezone.now().isoformat(),
         "profile": profile,
         "comments": comments,
         "votes": votes,
-        # Reports of comments arrive with the moderation app; until then a reader has made none.
-        "reports": [],
+        "reports": reports,
+        "sanctions": sanctions,
     }
 
 

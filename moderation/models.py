@@ -75,7 +75,11 @@ class Report(models.Model):
         OTHER = "other", _("Other")
 
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reporter")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        # The reader's data export (accounts) reads a reader's reports through this name.
+        related_name="reports_made",
+        verbose_name=_("reporter"),
     )
     comment = models.ForeignKey(
         "forum.Comment", on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")

@@ -10,6 +10,8 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import AccountDeletion, User
 from forum.models import Comment
+from moderation.sanctions import lift_sanction, suspend_reader
+from moderation.services import report_comment
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import wrong_counters
 from votes.counting import reconcile_vote_counters, tally_comments
@@ -86,22 +88,37 @@ def test_deleting_the_account_erases_the_reader_and_counts_their_votes_out(clien
     assert wrong_counters(voted_on) == {}
 
 
-def test_export_downloads_the_readers_data_and_nobody_elses(client, leaving, article):
-    """One JSON file: profile, the reader's comments and votes (a taken-back vote too), reports."""
+def test_export_downloads_the_readers_data_and_nobody_elses(client, leaving, article, moderator):
+    """One JSON file: profile, the reader's comments and votes (a taken-back vote too), the reports
+    they made and their sanctions, without the moderator's name."""
     retract_vote(user=leaving, comment=Vote.objects.filter(user=leaving, choice="disagree").get().comment)
-    CommentFactory(article=article, body="Someone else's words.")
+    others_words = CommentFactory(article=article, body="Someone else's words.")
+    report_comment(reporter=leaving, comment=others_words, reason="spam", detail="Links to a shop.")
+    report_comment(reporter=UserFactory(), comment=others_words, reason="hate")
+    suspension = suspend_reader(moderator=moderator, reader=leaving, days=7, reason="Insults in three comments.")
+    lift_sanction(moderator=moderator, sanction=suspension, reason="Apologised.")
     client.force_login(leaving)
     response = client.get(reverse("account_export"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
-    assert set(data) == {"exported_at", "profile", "comments", "votes", "reports"}
+    assert set(data) == {"exported_at", "profile", "comments", "votes", "reports", "sanctions"}
     assert data["profile"]["username"] == "leaving" and data["profile"]["email"] == "leaving@example.org"
     assert [c["body"] for c in data["comments"]] == ["My own words."]
     assert data["comments"][0]["article"] == article.slug
     assert sorted(v["choice"] or "taken back" for v in data["votes"]) == ["agree", "taken back"]
-    assert data["reports"] == []
+    assert [(r["comment"], r["reason"], r["detail"], r["resolved_at"]) for r in data["reports"]] == [
+        (others_words.pk, "spam", "Links to a shop.", None)
+    ]
+    [sanction] = data["sanctions"]
+    assert (sanction["kind"], sanction["reason"], sanction["lift_reason"]) == (
+        "suspend",
+        "Insults in three comments.",
+        "Apologised.",
+    )
+    assert sanction["lifted_at"] is not None
+    assert moderator.username not in response.content.decode()
 
 
 def test_export_needs_a_signed_in_reader(client):

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AccountDeletion, User
 from forum.models import Comment
+from moderation.services import report_comment
 from tests.api.conftest import PASSWORD, client_for
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import wrong_counters
@@ -71,13 +72,18 @@ def test_delete_me_through_the_session_signs_it_out(leaving):
 
 
 def test_export_returns_the_readers_data(leaving):
+    reported = leaving.votes.first().comment
+    report_comment(reporter=leaving, comment=reported, reason="off_topic")
     response = client_for(leaving).get(EXPORT)
     assert response.status_code == 200
     data = response.json()
     assert data["profile"]["username"] == "leaving"
     assert [c["body"] for c in data["comments"]] == ["Mine."]
     assert [v["choice"] for v in data["votes"]] == ["agree", "agree"]
-    assert data["reports"] == []
+    assert [(r["comment"], r["reason"], r["resolved_at"]) for r in data["reports"]] == [
+        (reported.pk, "off_topic", None)
+    ]
+    assert data["sanctions"] == []
 
 
 def test_export_anonymous_is_a_401(anonymous_client):
