@@ -24,7 +24,8 @@ def revoke_api_tokens(*, user: User) -> int:
 @transaction.atomic
 def change_password(*, user: User, password: str | None) -> None:
     """Set a new password (None: no password sign-in at all) and revoke the reader's API tokens:
-    whoever knew the old password may have signed an app in with it.
+    whoever knew the old password may have signed an app in with it. (Saving a new password
+    revokes them anyway, see accounts.signals; an unusable password needs the explicit call.)
 
     Sessions elsewhere end by themselves (a session carries a hash of the password it signed in
     with); a view keeping the reader's own session calls update_session_auth_hash afterwards.

@@ -1,5 +1,5 @@
 """Signal receivers of the accounts app: cached API tokens forgotten when revoked (see
-accounts.authentication)."""
+accounts.authentication), and tokens revoked by a new password however it was set."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -21,3 +21,19 @@ def forget_tokens_of_changed_user(sender, instance: User, update_fields=None, **
     if kwargs.get("created") or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return  # a new reader has no token yet; signing in changes nothing a token's user carries
     forget_tokens(Token.objects.filter(user_id=instance.pk).values_list("key", flat=True))
+
+
+@receiver(post_save, sender=User)
+def revoke_tokens_after_a_new_password(sender, instance: User, created: bool, update_fields=None, **kwargs) -> None:
+    """A new password ends the reader's API tokens whoever set it: accounts.services.change_password,
+    but also `manage.py changepassword` or any form that calls set_password and saves.
+
+    ``_password`` is Django's own mark of a password set since the user was loaded; it holds until
+    save() has told the validators (password_changed), after post_save. A hash upgrade at sign-in
+    clears it before saving, so signing in with an old-format hash keeps the tokens.
+    """
+    if created or instance._password is None:
+        return
+    if update_fields is not None and "password" not in update_fields:
+        return
+    Token.objects.filter(user_id=instance.pk).delete()

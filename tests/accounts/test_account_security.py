@@ -3,7 +3,13 @@ white-space passwords, invisible and direction-changing display names and commen
 that differ by case or compatibility form, tokens that outlive a password or the account, the
 password change page."""
 
+import io
+from unittest import mock
+
 import pytest
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.management.commands import changepassword
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -241,6 +247,49 @@ def test_admin_password_change_revokes_the_readers_tokens(superuser_client):
     assert response.status_code == 302
     assert api.get("/api/v1/me/").status_code == 401
     assert not Token.objects.filter(user=reader).exists()
+
+
+def test_a_password_set_outside_the_services_still_revokes_the_tokens():
+    """`manage.py changepassword`, or any code that calls set_password and saves."""
+    reader = UserFactory(username="hanako")
+    api, _key = _token_client(reader)
+
+    with mock.patch.object(changepassword.Command, "_get_pass", return_value=NEW_PASSWORD):
+        call_command("changepassword", "hanako", stdout=io.StringIO())
+
+    assert api.get("/api/v1/me/").status_code == 401
+    assert not Token.objects.filter(user=reader).exists()
+    other = UserFactory()
+    other_api, _key = _token_client(other)
+    other.set_password(NEW_PASSWORD)
+    other.save()
+    assert other_api.get("/api/v1/me/").status_code == 401
+
+
+def test_saving_a_reader_without_a_new_password_keeps_the_tokens():
+    reader = UserFactory()
+    api, _key = _token_client(reader)
+    reader.display_name = "Renamed"
+    reader.save()
+    reader.set_password(NEW_PASSWORD)
+    reader.save(update_fields=["display_name"])  # the new password is not saved, so nothing ends
+    assert api.get("/api/v1/me/").status_code == 200
+
+
+def test_signing_in_with_an_old_format_hash_upgrades_it_and_keeps_the_tokens(client, settings):
+    """Django re-hashes a password in the preferred hasher at sign-in; that is not a new password."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    ]
+    reader = UserFactory(username="hanako")
+    User.objects.filter(pk=reader.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha1"))
+    api, _key = _token_client(reader)
+
+    assert client.post(reverse("login"), {"username": "hanako", "password": PASSWORD}).status_code == 302
+
+    assert User.objects.get(pk=reader.pk).password.startswith("md5$")  # upgraded
+    assert api.get("/api/v1/me/").status_code == 200
 
 
 def test_admin_deactivation_revokes_the_readers_tokens(superuser_client):
