@@ -42,6 +42,7 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
     from accounts.models import User
     from bench.measure import session_headers
     from forum.models import Article, Comment, Section
+    from votes.counting import tally_comments
     from votes.models import Vote
 
     article = Article.objects.create(
@@ -62,7 +63,7 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
             body = f"Comment {i} in {section}: a few sentences of an opinion,\nwith a second line."
             comments.append(Comment(article=article, author=author, section=section, body=body))
     comments = Comment.objects.bulk_create(comments)
-    Vote.objects.bulk_create(
+    votes = Vote.objects.bulk_create(
         [
             Vote(
                 user=reader,
@@ -75,6 +76,9 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
             if comment.author_id != reader.pk and n % 10 == 0
         ]
     )
+    # Counted like any vote: left untallied, these comments were the "drift" the vote phases
+    # reported with the reconciliation off, and the corrections it logged with it on.
+    tally_comments(comment_ids=[vote.comment_id for vote in votes])
     # A browser's headers: the session and CSRF cookies, not the JSON Accept the vote phases send.
     headers = {key: value for key, value in session_headers(reader).items() if key == "Cookie"}
     return PageSeed(path=article.get_absolute_url(), reader_id=reader.pk, reader_headers=headers)
