@@ -162,6 +162,10 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.author} on {self.article}: {self.body[:40]}"
 
+    def get_absolute_url(self) -> str:
+        """The comment's permalink: it leads to the page of the article that shows it."""
+        return reverse("comment", kwargs={"comment_id": self.pk})
+
     @property
     def is_edited(self) -> bool:
         return self.edited_at is not None

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db.models import Case, Count, F, FloatField, Func, Max, Q, Value, When, Window
-from django.db.models.fields.tuple_lookups import Tuple, TupleLessThanOrEqual
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThanOrEqual
 from django.db.models.functions import Abs, Cast, Mod, NullIf, RowNumber
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -186,6 +186,20 @@ def _from_key(sort: str, start: tuple) -> TupleLessThanOrEqual:
     one row comparison the sort's partial index seeks to."""
     column = SORTS[sort][0].removeprefix("-")
     return TupleLessThanOrEqual(Tuple(F(column), F("id")), start)
+
+
+def comment_page(*, comment: Comment, sort: str = DEFAULT_SORT) -> int:
+    """The page of its section that shows ``comment`` in the ``sort`` order: one count of the
+    comments before it, which the sort's partial index serves."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    column = SORTS[sort][0].removeprefix("-")
+    before = (
+        Comment.objects.readable()
+        .filter(article_id=comment.article_id, section=comment.section)
+        .filter(TupleGreaterThan(Tuple(F(column), F("id")), (getattr(comment, column), comment.pk)))
+        .count()
+    )
+    return before // COMMENTS_PER_PAGE + 1
 
 
 def page_starts(*, article: Article, section: str, sort: str, version: int) -> list[tuple]:

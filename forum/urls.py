@@ -8,6 +8,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article"),
     path("articles/<slug:slug>/comments/", views.post_comment, name="post_comment"),
     path("articles/<int:article_id>/live/", views.live, name="article_live"),
+    path("comments/<int:comment_id>/", views.comment_permalink, name="comment"),
     path("comments/<int:comment_id>/edit/", views.edit_comment, name="edit_comment"),
     path("comments/<int:comment_id>/delete/", views.delete_comment, name="delete_comment"),
     path("my/votes/", views.my_votes, name="my_votes"),

@@ -3,6 +3,7 @@ comment pages (edit, delete) call the same services as the API; the live endpoin
 open article page current."""
 
 import gzip
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -175,11 +176,29 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{article.get_absolute_url()}?sort=newest#{FORM_ANCHOR}")
 
 
+@require_GET
+def comment_permalink(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """A comment's own address (Comment.get_absolute_url): to the page of its section that shows
+    it, in the reader's sort when the link carries one, scrolled to it. Links from other pages
+    (the perception gap, "My comments", "My votes", back from editing) land on the comment even
+    when it is not on the first page. A comment out of view since the link was made (held,
+    removed) leads to its article."""
+    comment = get_object_or_404(
+        Comment.objects.filter(article__in=Article.objects.published()).select_related("article"), pk=comment_id
+    )
+    if comment.status != Comment.Status.VISIBLE:
+        return redirect(comment.article)
+    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
+    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    page = selectors.comment_page(comment=comment, sort=sort)
+    query = {"sort": sort} if sort != selectors.DEFAULT_SORT else {}
+    if page > 1:
+        query[f"{comment.section}_page"] = page
+    address = comment.article.get_absolute_url() + (f"?{urlencode(query)}" if query else "")
+    return redirect(f"{address}#comment-{comment.pk}")
+
+
 # --- The author's own comment: edit and delete ---------------------------------------------------
-
-
-def _back_to(comment: Comment) -> str:
-    return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
 
 
 def _refused(request: HttpRequest, comment: Comment | None, refusal: Exception, template: str) -> HttpResponse:
@@ -217,7 +236,7 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
                 if _wants_json(request):
                     return JsonResponse({"id": comment.pk, "body": comment.body, "is_edited": True})
                 messages.success(request, _("Your comment is updated."))
-                return redirect(_back_to(comment))
+                return redirect(comment)
         if _wants_json(request):
             return JsonResponse({"body": form.errors.get("body", [])}, status=400)
         return _edit_page(request, comment, form, status=400)

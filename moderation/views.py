@@ -27,7 +27,7 @@ def _wants_json(request: HttpRequest) -> bool:
 @rate_limited(*REPORT)
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(visible_comments(), pk=comment_id)
-    back = f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
+    back = comment.get_absolute_url()
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():

@@ -132,7 +132,7 @@ def test_article_page_shows_the_summary_for_screen_readers(client, debate, artic
     assert "How Japan and the world see it" in block
     assert "<dl>" in block and "<dt>Japan agrees most with</dt>" in block
     assert "<dt>Where Japan and the world differ most</dt>" in block
-    assert f'href="#comment-{debate["split"].pk}"' in block
+    assert f'href="{debate["split"].get_absolute_url()}?sort=newest"' in block  # the permalink finds its page
     assert "Japan: 100% agree (6 votes)" in block and "World: 0% agree (7 votes)" in block
 
 

@@ -55,10 +55,12 @@ def test_edit_form_rewords_the_comment_and_returns_to_it_marked_edited(client, a
     assert form.status_code == 200 and "First wording." in form.content.decode()
     response = client.post(url, {"body": "Second wording."})
     assert response.status_code == 302
-    assert response["Location"] == f"{article.get_absolute_url()}#comment-{own_comment.pk}"
+    assert response["Location"] == own_comment.get_absolute_url()  # the permalink: to the page that shows it
     own_comment.refresh_from_db()
     assert own_comment.body == "Second wording." and own_comment.is_edited
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"], follow=True)
+    assert page.redirect_chain[-1][0] == f"{article.get_absolute_url()}#comment-{own_comment.pk}"
+    page = page.content.decode()
     assert "Second wording." in page and "· edited" in page and "Your comment is updated." in page
 
 
@@ -244,7 +246,7 @@ def test_my_votes_lists_what_the_reader_agreed_and_disagreed_with(client, reader
     assert response.status_code == 200
     assert "Opinion 0<" not in page  # taken back
     last = comments[-1]
-    assert f'{last.article.get_absolute_url()}#comment-{last.pk}"' in page
+    assert f'href="{last.get_absolute_url()}"' in page
     assert page.count('class="my-vote"') == min(votes - 1, 50)
     assert ("Page 1 of 2" in page) == (votes > 51)
     assert "You agreed with" in page and "You disagreed with" in page
