@@ -76,6 +76,7 @@ def _kept(key: str, compute, *, worth_keeping=lambda value: True):
             _cache_set_many({key: found})
     return found
 
+
 SECTIONS_TEMPLATE = "forum/comment_sections.html"
 LIST_TEMPLATE = "forum/comment_list.html"
 CSRF_SLOT = "<!--csrf-->"
