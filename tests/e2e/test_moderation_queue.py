@@ -20,18 +20,31 @@ PASSWORD = "correct horse battery"  # the factory's
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "moderation-queue.png"
 
 
-def signed_in(browser: Browser, live_server, username: str, *, admin: bool = False) -> Page:
-    page = browser.new_context(viewport={"width": 1600, "height": 800}).new_page()
-    page.goto(live_server.url + ("/admin/login/" if admin else "/accounts/sign-in/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    # The sign-in form's own button (every page also has the language switcher's).
-    page.get_by_label("Password").press("Enter")
-    return page
+@pytest.fixture
+def signed_in(browser: Browser, live_server):
+    """Signs a reader (or, with admin=True, a moderator) in on a page of a browser context of its
+    own. The contexts are closed after the test: an article page left open keeps polling the live
+    server for new counts while later tests run."""
+    contexts = []
+
+    def sign_in(username: str, *, admin: bool = False) -> Page:
+        context = browser.new_context(viewport={"width": 1600, "height": 800})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server.url + ("/admin/login/" if admin else "/accounts/sign-in/"))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        # The sign-in form's own button (every page also has the language switcher's).
+        page.get_by_label("Password").press("Enter")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
 
 
 def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
-    browser: Browser, live_server, moderator, settings, tmp_path
+    signed_in, live_server, moderator, settings, tmp_path
 ):
     settings.REPORTS_TO_HOLD = 3
     article = ArticleFactory(title="Rare earths and supply chains")
@@ -44,7 +57,7 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     Report.objects.create(reporter=reporters[0], comment=other, reason="spam")
 
     # 1. Three readers report it: the first in the dialog (JS), the others on the plain page.
-    page = signed_in(browser, live_server, "reporter0")
+    page = signed_in("reporter0")
     page.goto(live_server.url + article.get_absolute_url())
     comment_item = page.locator(f"#comment-{rude.pk}")
     comment_item.get_by_role("link", name="Report").click()
@@ -54,7 +67,7 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     expect(dialog.get_by_role("status")).to_contain_text("The moderators will look at this comment.")
     assert page.url.endswith(article.get_absolute_url())  # no page change: it was the dialog
     for reporter in reporters[1:]:
-        page = signed_in(browser, live_server, reporter.username)
+        page = signed_in(reporter.username)
         page.goto(live_server.url + f"/comments/{rude.pk}/report/")
         page.get_by_label("Why are you reporting this comment?").select_option(label="Abuse or harassment")
         page.get_by_role("button", name="Send report").click()
@@ -65,7 +78,7 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     expect(page.locator(f"#comment-{rude.pk}")).to_have_count(0)
 
     # 2. The moderator lands on the queue from the admin's index and rejects it with a reason.
-    mod = signed_in(browser, live_server, moderator.username, admin=True)
+    mod = signed_in(moderator.username, admin=True)
     mod.get_by_role("link", name="Moderation queue: comments awaiting a decision").click()
     expect(mod.get_by_role("heading", level=1)).to_contain_text("Moderation queue: comments awaiting a decision")
     row = mod.locator("#result_list tbody tr").filter(has_text=rude.body)
@@ -81,7 +94,7 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     expect(mod.locator("#result_list")).not_to_contain_text(rude.body)
 
     # 3. The author sees the reason on "My comments", linked from the profile.
-    mine = signed_in(browser, live_server, "writer")
+    mine = signed_in("writer")
     mine.goto(live_server.url + "/accounts/profile/")
     mine.get_by_role("link", name="My comments").click()
     item = mine.locator(f"#my-comment-{rude.pk}")
