@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,14 @@ def moment_text(moment: datetime) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _export_rows(rows: QuerySet, fields: dict[str, str]) -> list[dict[str, Any]]:
+    """``rows`` as export entries, {name in the export: field path}; dates and times in ISO 8601."""
+    return [
+        {name: _iso(value) if isinstance(value, datetime) else value for name, value in zip(fields, row, strict=True)}
+        for row in rows.values_list(*fields.values())
+    ]
 
 
 def reader_data_export(*, user: User) -> dict[str, Any]:
@@ -33,79 +42,30 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
         "date_joined": _iso(user.date_joined),
         "last_login": _iso(user.last_login),
     }
-    comments = [
-        {
-            "id": row["id"],
-            "article": row["article__slug"],
-            "article_title": row["article__title"],
-            "section": row["section"],
-            "body": row["body"],
-            "status": row["status"],
-            "created_at": _iso(row["created_at"]),
-            "edited_at": _iso(row["edited_at"]),
-            "agree_count": row["agree_count"],
-            "disagree_count": row["disagree_count"],
-        }
-        for row in user.comments.order_by("created_at", "id").values(
-            "id",
-            "article__slug",
-            "article__title",
-            "section",
-            "body",
-            "status",
-            "created_at",
-            "edited_at",
-            "agree_count",
-            "disagree_count",
-        )
-    ]
-    votes = [
-        {
-            "comment": row["comment_id"],
-            "article": row["comment__article__slug"],
-            "choice": row["choice"],  # null: a vote taken back (the row stays, see votes.models.Vote)
-            "region": row["region"],
-            "created_at": _iso(row["created_at"]),
-            "updated_at": _iso(row["updated_at"]),
-        }
-        for row in user.votes.order_by("created_at", "id").values(
-            "comment_id", "comment__article__slug", "choice", "region", "created_at", "updated_at"
-        )
-    ]
-    reports = [
-        {
-            "comment": row["comment_id"],
-            "article": row["comment__article__slug"],
-            "reason": row["reason"],
-            "detail": row["detail"],
-            "created_at": _iso(row["created_at"]),
-            "resolved_at": _iso(row["resolved_at"]),
-            "decision": row["decision"],
-        }
-        for row in user.reports_made.order_by("created_at", "id").values(
-            "comment_id", "comment__article__slug", "reason", "detail", "created_at", "resolved_at", "decision"
-        )
-    ]
-    sanctions = [
-        {
-            "kind": row["kind"],
-            "starts_at": _iso(row["starts_at"]),
-            "ends_at": _iso(row["ends_at"]),
-            "reason": row["reason"],
-            "lifted_at": _iso(row["lifted_at"]),
-            "lift_reason": row["lift_reason"],
-        }
-        for row in user.sanctions.order_by("starts_at", "id").values(
-            "kind", "starts_at", "ends_at", "reason", "lifted_at", "lift_reason"
-        )
-    ]
+    comment_fields = ["section", "body", "status", "created_at", "edited_at", "agree_count", "disagree_count"]
     return {
         "exported_at": timezone.now().isoformat(),
         "profile": profile,
-        "comments": comments,
-        "votes": votes,
-        "reports": reports,
-        "sanctions": sanctions,
+        "comments": _export_rows(
+            user.comments.order_by("created_at", "id"),
+            {"id": "id", "article": "article__slug", "article_title": "article__title"}
+            | {name: name for name in comment_fields},
+        ),
+        # A vote taken back has "choice": null (the row stays, see votes.models.Vote).
+        "votes": _export_rows(
+            user.votes.order_by("created_at", "id"),
+            {"comment": "comment_id", "article": "comment__article__slug"}
+            | {name: name for name in ["choice", "region", "created_at", "updated_at"]},
+        ),
+        "reports": _export_rows(
+            user.reports_made.order_by("created_at", "id"),
+            {"comment": "comment_id", "article": "comment__article__slug"}
+            | {name: name for name in ["reason", "detail", "created_at", "resolved_at", "decision"]},
+        ),
+        "sanctions": _export_rows(
+            user.sanctions.order_by("starts_at", "id"),
+            {name: name for name in ["kind", "starts_at", "ends_at", "reason", "lifted_at", "lift_reason"]},
+        ),
     }
 
 
