@@ -78,12 +78,6 @@ def mark_dirty(comment_id: int) -> RoundToSchedule | None:
     return RoundToSchedule(token, after=float(last_round_started or 0)) if first_mark else None
 
 
-def marked_dirty() -> set[int]:
-    """The comments voted on since their last round: their round is on its way (or beat's sweep
-    will start one)."""
-    return {int(comment_id) for comment_id in _client().smembers(key("dirty"))}
-
-
 def claim_sweep() -> str | None:
     """Beat's sweep takes the flag for a round of its own, or None if a round is on its way."""
     token = uuid.uuid4().hex

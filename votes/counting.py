@@ -5,7 +5,7 @@ all the same idempotent step: count the rows, compare with what is stored, write
 """
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, make_dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -209,21 +209,16 @@ def _batches(comment_ids: Iterable[int]) -> Iterator[list[int]]:
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def reconcile_vote_counters(*, left_to_rounds: Collection[int] = ()) -> int:
+def reconcile_vote_counters() -> int:
     """Re-tally every comment whose votes changed since the last reconciliation, and every
     comment that lost vote rows, from the database alone: nothing in Redis or the broker is
     needed, so counters converge after a lost task, a killed worker, a Redis that lost its memory
-    or a delete nobody told the application about. Returns how many counters changed.
-
-    ``left_to_rounds``: comments whose coalesced round is on its way (votes.coalescing's marks).
-    Counting them here would only race the round and report its pending votes as corrections;
-    should the round be lost, the next run still finds their votes, which are younger than
-    RECONCILE_GRACE_SECONDS."""
+    or a delete nobody told the application about. Returns how many counters changed."""
     started = timezone.now()
     watermark = ReconciliationWatermark.objects.filter(pk=1).values_list("reconciled_until", flat=True).first()
     since = (watermark or EPOCH) - timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
     comment_ids = Vote.objects.filter(updated_at__gt=since).values_list("comment_id", flat=True).distinct().order_by()
-    changed = repair_counters(comment_ids=set(comment_ids) - set(left_to_rounds))
+    changed = repair_counters(comment_ids=list(comment_ids))
     changed += count_out_deleted_votes()
     if changed:
         logger.warning("Reconciliation corrected the counters of %d comments.", changed)

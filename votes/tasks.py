@@ -54,18 +54,7 @@ def tally_comments(comment_ids: list[int]) -> int:
 
 @shared_task(**RETRY)
 def reconcile_vote_counters() -> int:
-    return counting.reconcile_vote_counters(left_to_rounds=_marked_dirty())
-
-
-def _marked_dirty() -> set[int]:
-    """The comments a coalesced round will tally anyway; none without Redis, or when Redis is down
-    (the reconciliation then counts everything itself)."""
-    if not coalescing.is_enabled():
-        return set()
-    try:
-        return coalescing.marked_dirty()
-    except (redis.RedisError, OSError):
-        return set()
+    return counting.reconcile_vote_counters()
 
 
 def schedule_round(round_: coalescing.RoundToSchedule | None) -> None:

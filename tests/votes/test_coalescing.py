@@ -117,22 +117,3 @@ def test_rounds_start_at_most_once_per_window(shared_redis, settings):
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     eta = queued_round_eta(shared_redis)
     assert eta is None or (eta - datetime.now(UTC)).total_seconds() <= 0.1
-
-
-def test_the_reconciliation_leaves_a_comment_whose_round_is_on_its_way_to_that_round(shared_redis):
-    """A vote whose round is still coming is no lost tally: the reconciliation neither counts it
-    nor reports it corrected, and the round counts it. A vote whose mark Redis lost is counted by
-    the reconciliation."""
-    pending, lost = CommentFactory.create_batch(2)
-    cast_vote(user=UserFactory(), comment=pending, choice="agree")
-    cast_vote(user=UserFactory(), comment=lost, choice="agree")
-    shared_redis.srem(f"{settings.TALLY_KEY_PREFIX}:dirty", lost.pk)
-
-    assert tasks.reconcile_vote_counters() == 1
-
-    pending.refresh_from_db()
-    lost.refresh_from_db()
-    assert (pending.agree_count, lost.agree_count) == (0, 1)
-    run_scheduled_round()
-    pending.refresh_from_db()
-    assert pending.agree_count == 1
