@@ -189,9 +189,8 @@ def _from_key(sort: str, start: tuple) -> TupleLessThanOrEqual:
 
 
 def comment_page(*, comment: Comment, sort: str = DEFAULT_SORT) -> int:
-    """The page of its section that shows ``comment`` in the ``sort`` order: one count of the
-    comments before it, which the sort's partial index serves."""
-    sort = sort if sort in SORTS else DEFAULT_SORT
+    """The page of its section that shows ``comment`` in the ``sort`` order (one of SORTS): one
+    count of the comments before it, which the sort's partial index serves."""
     column = SORTS[sort][0].removeprefix("-")
     before = (
         Comment.objects.readable()

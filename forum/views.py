@@ -188,8 +188,7 @@ def comment_permalink(request: HttpRequest, comment_id: int) -> HttpResponse:
     )
     if comment.status != Comment.Status.VISIBLE:
         return redirect(comment.article)
-    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
-    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    sort, _pages = _sort_and_pages(request)
     page = selectors.comment_page(comment=comment, sort=sort)
     query = {"sort": sort} if sort != selectors.DEFAULT_SORT else {}
     if page > 1:
