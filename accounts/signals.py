@@ -17,23 +17,19 @@ def forget_deleted_token(sender, instance, **kwargs) -> None:
 
 
 @receiver(post_save, sender=User)
-def forget_tokens_of_changed_user(sender, instance: User, update_fields=None, **kwargs) -> None:
-    if kwargs.get("created") or (update_fields is not None and set(update_fields) <= {"last_login"}):
-        return  # a new reader has no token yet; signing in changes nothing a token's user carries
-    forget_tokens(Token.objects.filter(user_id=instance.pk).values_list("key", flat=True))
-
-
-@receiver(post_save, sender=User)
-def revoke_tokens_after_a_new_password(sender, instance: User, created: bool, update_fields=None, **kwargs) -> None:
-    """A new password ends the reader's API tokens whoever set it: accounts.services.change_password,
-    but also `manage.py changepassword` or any form that calls set_password and saves.
+def tokens_follow_the_user(sender, instance: User, created: bool, update_fields=None, **kwargs) -> None:
+    """A saved reader's cached tokens are forgotten, so the next request reads the user anew; a new
+    password ends the tokens altogether, whoever set it (accounts.services.change_password, but also
+    `manage.py changepassword` or any code that calls set_password and saves).
 
     ``_password`` is Django's own mark of a password set since the user was loaded; it holds until
     save() has told the validators (password_changed), after post_save. A hash upgrade at sign-in
     clears it before saving, so signing in with an old-format hash keeps the tokens.
     """
-    if created or instance._password is None:
-        return
-    if update_fields is not None and "password" not in update_fields:
-        return
-    Token.objects.filter(user_id=instance.pk).delete()
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        return  # a new reader has no token yet; signing in changes nothing a token's user carries
+    tokens = Token.objects.filter(user_id=instance.pk)
+    if instance._password is not None and (update_fields is None or "password" in update_fields):
+        tokens.delete()  # each deletion forgets its cached entry (forget_deleted_token)
+    else:
+        forget_tokens(tokens.values_list("key", flat=True))
