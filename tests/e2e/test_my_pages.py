@@ -32,21 +32,23 @@ def readers_history(db):
     return {"article": article, "shown": shown, "removed": removed, "liked": liked, "disliked": disliked}
 
 
-def signed_in_profile(page: Page, base_url: str, lang: str) -> None:
+def open_my_page(open_page, base_url: str, lang: str, name: str) -> Page:
+    """Signs the reader in (no JavaScript), lands on the profile and follows its link ``name``."""
+    page = open_page(java_script_enabled=False)
     page.goto(f"{base_url}/accounts/sign-in/?next=/accounts/profile/")
     page.locator("#id_username").fill("kenji")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form.stacked").get_by_role("button", name=tr(lang, "Sign in")).click()
     expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
     expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.locator("main").get_by_role("link", name=tr(lang, name), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, name))
+    return page
 
 
 def test_my_comments_with_their_status_and_links(open_page, lang, live_server, readers_history):
     shown, removed = readers_history["shown"], readers_history["removed"]
-    page = open_page(java_script_enabled=False)
-    signed_in_profile(page, live_server.url, lang)
-    page.locator("main").get_by_role("link", name=tr(lang, "My comments"), exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "My comments"))
+    page = open_my_page(open_page, live_server.url, lang, "My comments")
     expect(page.locator(".my-comment")).to_have_count(2)
 
     removed_item = page.locator(f"#my-comment-{removed.pk}")
@@ -65,10 +67,7 @@ def test_my_comments_with_their_status_and_links(open_page, lang, live_server, r
 
 def test_my_votes_say_what_the_reader_agreed_and_disagreed_with(open_page, lang, live_server, readers_history):
     liked, disliked = readers_history["liked"], readers_history["disliked"]
-    page = open_page(java_script_enabled=False)
-    signed_in_profile(page, live_server.url, lang)
-    page.locator("main").get_by_role("link", name=tr(lang, "My votes"), exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(tr(lang, "My votes"))
+    page = open_my_page(open_page, live_server.url, lang, "My votes")
     votes = page.locator(".my-vote")
     expect(votes).to_have_count(2)
     title = tr(lang, "on “%(title)s”", title=readers_history["article"].title)
