@@ -147,3 +147,18 @@ def test_profile_page_links_to_export_and_deletion(client, leaving):
     client.force_login(leaving)
     page = client.get(reverse("profile")).content.decode()
     assert f'href="{reverse("account_export")}"' in page and f'href="{reverse("account_delete")}"' in page
+
+
+def test_export_runs_the_same_few_queries_however_much_the_reader_did(
+    client, leaving, article, django_assert_max_num_queries
+):
+    """Session, user, then one query per list (comments, votes, reports, sanctions)."""
+    for comment in CommentFactory.create_batch(5, article=article):
+        cast_vote(user=leaving, comment=comment, choice="agree")
+        report_comment(reporter=leaving, comment=comment, reason="spam")
+    CommentFactory.create_batch(3, article=article, author=leaving)
+    client.force_login(leaving)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("account_export"))
+    data = json.loads(response.content)
+    assert (len(data["comments"]), len(data["votes"]), len(data["reports"])) == (4, 7, 5)
