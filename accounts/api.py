@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
@@ -26,7 +26,8 @@ from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 from .forms import ProfileForm, SignUpForm
 from .models import AccountDeletion, User
 from .selectors import reader_data_export, standing_of
-from .services import WrongPassword, delete_account, ensure_country_change_allowed, update_profile
+from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, ensure_country_change_allowed, update_profile
+from .sign_in_limits import DEVICE_TOKEN_HEADER, issue_device_token, password_confirmed
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
 DISPLAY_NAME_HELP = (
@@ -167,6 +168,19 @@ class SignUpApi(ForumApiView):
         return Response({"token": token.key, "user": MeOutput(user).data}, status=status.HTTP_201_CREATED)
 
 
+DEVICE_TOKEN_HELP = (
+    f"Keep it and send it as the {DEVICE_TOKEN_HEADER} header when you sign in again: repeated failed "
+    "sign-ins for this account from unknown clients then do not lock this app out (it is locked only by "
+    "its own failures). Valid for a year; each sign-in gives a new one."
+)
+DEVICE_TOKEN_PARAMETER = OpenApiParameter(
+    DEVICE_TOKEN_HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The device_token an earlier sign-in as this account returned (optional).",
+)
+
+
 class TokenApi(ForumApiView):
     """Mobile sign-in and sign-out. A reader has one token; signing out revokes it everywhere, and so
     do a password change and deactivation (accounts.services). The username matches without regard
@@ -180,6 +194,7 @@ class TokenApi(ForumApiView):
 
     class TokenOutput(serializers.Serializer):
         token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
+        device_token = serializers.CharField(help_text=DEVICE_TOKEN_HELP)
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
@@ -190,7 +205,11 @@ class TokenApi(ForumApiView):
     @extend_schema(
         operation_id="auth_token_create",
         summary="Sign in: exchange a username and password for a token",
+        description="Failed passwords lock the username from this address, and this address, for a while. "
+        "Clients without a device token for the account are also refused for it after many failures from "
+        "anywhere; a client that sends the device_token from an earlier sign-in is not.",
         request=TokenInput,
+        parameters=[DEVICE_TOKEN_PARAMETER],
         examples=[
             OpenApiExample("Sign in", value={"username": "hanako", "password": "plum blossom 1994"}, request_only=True)
         ],
@@ -203,8 +222,9 @@ class TokenApi(ForumApiView):
                 429,
                 d401="Wrong username or password (or an invalid token sent along).",
                 d403="A CSRF failure (signed in through the site's session).",
-                d429="Too many requests from this address, or signing in is locked for this username or address "
-                "after repeated failures; the detail says for how long, Retry-After in seconds.",
+                d429="Too many requests from this address, or signing in is locked for this username from this "
+                "address, for this address, for this account from unknown clients, or for this device token, after "
+                "repeated failures; the detail says for how long, Retry-After in seconds.",
             ),
         },
     )
@@ -215,7 +235,7 @@ class TokenApi(ForumApiView):
         if user is None:
             raise AuthenticationFailed(_("Unable to sign in with this username and password."))
         token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token.key, "device_token": issue_device_token(user)})
 
     @extend_schema(
         operation_id="auth_token_destroy",
@@ -306,6 +326,7 @@ class MeApi(ForumApiView):
         description="Your votes leave the counts within one reconciliation period (seconds); your token and "
         "sessions stop working at once. This cannot be undone.",
         request=AccountDeleteInput,
+        parameters=[DEVICE_TOKEN_PARAMETER],
         examples=[OpenApiExample("Confirm", value={"password": "plum blossom 1994"}, request_only=True)],
         responses={
             204: None,
@@ -313,18 +334,21 @@ class MeApi(ForumApiView):
                 *BODY_ERRORS,
                 401,
                 403,
+                429,
                 d403="The password is not right (nothing is deleted), or a CSRF failure (signed in through "
                 "the session).",
+                d429="Wrong passwords count toward the sign-in limits: while one locks (the detail says for how "
+                "long, Retry-After in seconds), even the right password is refused and nothing is deleted.",
             ),
         },
     )
     def delete(self, request: Request) -> Response:
         data = self.AccountDeleteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            delete_account(user=request.user, password=data.validated_data["password"], via=AccountDeletion.Via.API)
-        except WrongPassword as wrong:
-            raise PermissionDenied(str(wrong)) from wrong
+        # Checked as a sign-in is: while a limit locks, AxesMiddleware answers 429 instead.
+        if not password_confirmed(request._request, request.user, data.validated_data["password"]):
+            raise PermissionDenied(str(WRONG_PASSWORD_NOT_DELETED))
+        delete_account(user=request.user, via=AccountDeletion.Via.API)
         logout(request._request)  # signed in through the site's session: end it too
         return Response(status=status.HTTP_204_NO_CONTENT)
 

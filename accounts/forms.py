@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .services import change_password, ensure_country_change_allowed
+from .sign_in_limits import password_confirmed
 
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
@@ -34,7 +37,18 @@ class ProfileForm(forms.ModelForm):
 
 
 class ForumPasswordChangeForm(PasswordChangeForm):
-    """The reader's own password change: stored through the service, which revokes their tokens."""
+    """The reader's own password change: stored through the service, which revokes their tokens.
+    The current password is checked as a sign-in is, under the sign-in limits."""
+
+    def __init__(self, user: User, *args, request: HttpRequest, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_confirmed(self.request, self.user, old_password):
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
     def save(self, commit: bool = True) -> User:
         change_password(user=self.user, password=self.cleaned_data["new_password1"])

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.authtoken.models import Token
 
 from .authentication import forget_tokens
@@ -129,12 +129,15 @@ def update_profile(*, user: User, display_name: str, country: str) -> User:
     return user
 
 
-class WrongPassword(PermissionDenied):
-    """The password given to confirm a deletion is not the reader's."""
+# Said by the page and the API when the password given to confirm a deletion is not the reader's.
+WRONG_PASSWORD_NOT_DELETED = gettext_lazy("The password is not right; your account is not deleted.")
 
 
-def delete_account(*, user: User, password: str, via: str) -> None:
+def delete_account(*, user: User, via: str) -> None:
     """Erase the reader: their account, comments, votes and token go in one transaction.
+
+    The caller has confirmed the reader's password (accounts.sign_in_limits.password_confirmed,
+    under the sign-in limits, which need the request).
 
     The comments go too (not kept under "a deleted reader"): a comment's words are the reader's
     personal data, and the comments here stand alone (no replies hang from them), so removing
@@ -146,8 +149,6 @@ def delete_account(*, user: User, password: str, via: str) -> None:
     (the caller signs the current one out). The only trace left is an AccountDeletion row that
     says when and from where, not whose.
     """
-    if not user.check_password(password):
-        raise WrongPassword(_("The password is not right; your account is not deleted."))
     with transaction.atomic():
         user.delete()
         AccountDeletion.objects.create(via=via)

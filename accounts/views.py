@@ -16,7 +16,8 @@ from api.rate_limits import SIGN_UP, rate_limited
 from .forms import AccountDeletionForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
 from .models import AccountDeletion
 from .selectors import reader_data_export, standing_of
-from .services import WrongPassword, delete_account, update_profile
+from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, update_profile
+from .sign_in_limits import password_confirmed
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -69,6 +70,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("profile")
 
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form: ForumPasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(
@@ -82,11 +86,12 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete the account, confirmed with the password (a forged or mistaken click deletes nothing)."""
     form = AccountDeletionForm(request.POST if request.method == "POST" else None)  # an empty POST is bound too
     if form.is_bound and form.is_valid():
-        try:
-            delete_account(user=request.user, password=form.cleaned_data["password"], via=AccountDeletion.Via.WEB)
-        except WrongPassword as wrong:
-            form.add_error("password", str(wrong))
+        # A wrong password counts toward the sign-in limits; while one locks, AxesMiddleware
+        # answers the lock-out page instead of this one.
+        if not password_confirmed(request, request.user, form.cleaned_data["password"]):
+            form.add_error("password", WRONG_PASSWORD_NOT_DELETED)
         else:
+            delete_account(user=request.user, via=AccountDeletion.Via.WEB)
             logout(request)  # the session goes with the account
             messages.success(request, _("Your account, comments and votes are deleted."))
             return redirect("home")

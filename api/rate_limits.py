@@ -92,6 +92,50 @@ def count_in_windows(windows: list[tuple[str, int]]) -> list[int]:
     return replies[::2]
 
 
+# Locks that outlast a count (a device token locked after repeated failures): the key holds when
+# the lock ends, and expires then. Same store as the counts; a store that cannot be reached keeps
+# no lock, as ``check`` applies no limit.
+
+
+def _stored_key(key: str) -> str:
+    return f"{settings.TALLY_KEY_PREFIX}:throttle:{key}"
+
+
+def add_failure(key: str, window_seconds: int) -> int:
+    """One more failure under ``key``, in a window that starts with the first; the count so far."""
+    try:
+        return count_in_window(key, window_seconds)
+    except (redis.RedisError, OSError) as error:
+        logger.warning("Failure count %s not kept, its store failed: %s", key, error)
+        return 0
+
+
+def set_lock(key: str, seconds: int) -> None:
+    ends = time.time() + seconds
+    try:
+        client = forum_redis()
+        if client is None:
+            default_cache.set(key, ends, seconds)
+        else:
+            client.set(_stored_key(key), ends, ex=seconds)
+    except (redis.RedisError, OSError) as error:
+        logger.warning("Lock %s not kept, its store failed: %s", key, error)
+
+
+def lock_left(key: str) -> int | None:
+    """Seconds left of the lock under ``key``, or None if there is none."""
+    try:
+        client = forum_redis()
+        ends = default_cache.get(key) if client is None else client.get(_stored_key(key))
+    except (redis.RedisError, OSError) as error:
+        logger.warning("Lock %s not read, its store failed: %s", key, error)
+        return None
+    if ends is None:
+        return None
+    left = math.ceil(float(ends) - time.time())
+    return left if left > 0 else None
+
+
 def _count_in_process(key: str, window_seconds: int) -> int:
     default_cache.add(key, 0, window_seconds + 1)
     try:
@@ -205,10 +249,22 @@ def lockout_seconds() -> int:
 
 
 def sign_in_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """AXES_LOCKOUT_CALLABLE: the page, the admin and the API's token sign-in all answer 429 with
-    how long the lock lasts. Every refused attempt restarts it, so the full cool-off is exact."""
-    seconds = lockout_seconds()
-    message = _(
-        "Too many failed sign-in attempts for this account or from your address. Signing in is locked for %(duration)s."
-    ) % {"duration": duration_text(seconds)}
+    """AXES_LOCKOUT_CALLABLE: the page, the admin, the API's token sign-in, and a password asked for
+    again (password change, account deletion) all answer 429 with how long the lock lasts.
+
+    accounts.sign_in_limits leaves on the request which lock refused it and for how long
+    (``sign_in_lock``, ``sign_in_wait``); a failure that has just reached a limit locks for the
+    whole cool-off."""
+    seconds = getattr(request, "sign_in_wait", None) or lockout_seconds()
+    if getattr(request, "sign_in_lock", None) == "account":
+        message = _(
+            "Too many failed sign-in attempts for this account from devices it has not signed in on. "
+            "Signing in from a new device is locked for %(duration)s; a device where you signed in before "
+            "still can."
+        ) % {"duration": duration_text(seconds)}
+    else:
+        message = _(
+            "Too many failed sign-in attempts for this account or from your address. "
+            "Signing in is locked for %(duration)s."
+        ) % {"duration": duration_text(seconds)}
     return too_many_requests(request, wait_seconds=seconds, message=message)

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Gives a browser that has just signed in its device cookie (accounts.sign_in_limits).
+    "accounts.sign_in_limits.DeviceCookieMiddleware",
     # Last: turns a sign-in refused for a lock-out into the 429 page (or JSON under /api/).
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # AxesBackend refuses sign-ins while locked out; the UsernameBackend after it checks the
 # password, matching usernames without regard to case or Unicode compatibility forms.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "accounts.backends.UsernameBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.sign_in_limits.SignInLimitBackend", "accounts.backends.UsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -288,20 +290,32 @@ RATE_LIMITS = {
     "report_anon": _rate("REPORT_ANON", "30/min"),
 }
 
-# --- Sign-in lock-out (django-axes) -----------------------------------------------------------
-# Failures are counted per username and per address, each locking on its own: guessing one
-# reader's password from many addresses, or many readers' from one address, both stop. The
-# counts live in the database, so every web process sees the same ones.
+# --- Sign-in lock-out (django-axes and device cookies, accounts/sign_in_limits.py) ------------
+# An account is never locked for everyone. Failures lock the (username, address) pair and the
+# address, each after FORUM_SIGN_IN_FAILURE_LIMIT within the cool-off. Guessing one reader's
+# password from many addresses is slowed per account for unknown clients only: a browser or app
+# that signed in as that reader before holds a device token and is not refused, except for its
+# own failures. The counts axes keeps live in the database, so every web process sees them.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = int(os.environ.get("FORUM_SIGN_IN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("FORUM_SIGN_IN_LOCKOUT_SECONDS", "900")))
-# An attempt while locked out restarts the cool-off, so the lock-out page's duration is exact.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# A refused attempt is not counted: a locked address adds no failures to other usernames, and
+# trying again does not stretch a lock (the lock-out page says how long is left).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "api.rate_limits.sign_in_locked_out"
 AXES_CLIENT_IP_CALLABLE = "api.rate_limits.client_address"  # the same address the rate limits use
 AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
+# A client with a device token for the account is left to that token's own limit.
+AXES_WHITELIST_CALLABLE = "accounts.sign_in_limits.is_trusted_device"
 AXES_VERBOSE = False
+# Unknown clients' failures for one account (from any address) within the cool-off before unknown
+# clients are refused for it; known devices still sign in.
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("FORUM_SIGN_IN_ACCOUNT_FAILURE_LIMIT", "20"))
+# Failures from one device token (a known browser or app) within the cool-off before it is locked.
+SIGN_IN_DEVICE_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+DEVICE_COOKIE_NAME = "forum_device"
+DEVICE_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("FORUM_DEVICE_TOKEN_DAYS", "365")) * 86400
 
 # --- Celery -----------------------------------------------------------------------------------
 # The defaults below are chosen, not inherited; each says why.

@@ -87,6 +87,7 @@ def moderators_group(db):
         importlib.import_module("accounts.migrations.0004_account_deletion").let_moderators_view(apps, None)
         importlib.import_module("moderation.migrations.0004_moderators_queue_permissions").grant(apps, None)
         importlib.import_module("moderation.migrations.0006_moderators_sanction_and_word_permissions").grant(apps, None)
+        importlib.import_module("moderation.migrations.0008_moderators_clear_lockouts").grant(apps, None)
     return Group.objects.get(name="Moderators")
 
 

@@ -39,7 +39,7 @@ def test_a_second_vote_authenticates_without_the_database(reader, comment):
         pytest.param(lambda user: revoke_api_tokens(user=user), id="revoke_api_tokens"),
         pytest.param(lambda user: deactivate_user(user=user), id="deactivation"),
         pytest.param(lambda user: change_password(user=user, password="a new long passphrase"), id="password"),
-        pytest.param(lambda user: delete_account(user=user, password=PASSWORD, via="api"), id="account-deletion"),
+        pytest.param(lambda user: delete_account(user=user, via="api"), id="account-deletion"),
         pytest.param(lambda user: TokenProxy.objects.get(user=user).delete(), id="admin-token-proxy"),
     ],
 )
