@@ -88,6 +88,19 @@ def _form_errors(form) -> serializers.ValidationError:
     return serializers.ValidationError(errors)
 
 
+DEVICE_TOKEN_HELP = (
+    f"Keep it and send it as the {DEVICE_TOKEN_HEADER} header when you sign in again: repeated failed "
+    "sign-ins for this account from unknown clients then do not lock this app out (it is locked only by "
+    "its own failures). Valid for a year; each sign-in gives a new one."
+)
+DEVICE_TOKEN_PARAMETER = OpenApiParameter(
+    DEVICE_TOKEN_HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The device_token an earlier sign-in as this account returned (optional).",
+)
+
+
 class SignUpApi(ForumApiView):
     permission_classes = [AllowAny]
     throttle_classes = SIGN_UP_THROTTLES
@@ -109,6 +122,7 @@ class SignUpApi(ForumApiView):
 
     class SignUpOutput(serializers.Serializer):
         token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
+        device_token = serializers.CharField(help_text=DEVICE_TOKEN_HELP)
         user = MeOutput()
 
     @extend_schema(
@@ -165,20 +179,10 @@ class SignUpApi(ForumApiView):
                 token = Token.objects.create(user=user)
         except IntegrityError as race:  # the same username, signed up at the same moment
             raise UsernameTaken() from race
-        return Response({"token": token.key, "user": MeOutput(user).data}, status=status.HTTP_201_CREATED)
-
-
-DEVICE_TOKEN_HELP = (
-    f"Keep it and send it as the {DEVICE_TOKEN_HEADER} header when you sign in again: repeated failed "
-    "sign-ins for this account from unknown clients then do not lock this app out (it is locked only by "
-    "its own failures). Valid for a year; each sign-in gives a new one."
-)
-DEVICE_TOKEN_PARAMETER = OpenApiParameter(
-    DEVICE_TOKEN_HEADER,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="The device_token an earlier sign-in as this account returned (optional).",
-)
+        return Response(
+            {"token": token.key, "device_token": issue_device_token(user), "user": MeOutput(user).data},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class TokenApi(ForumApiView):

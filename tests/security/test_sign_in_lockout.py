@@ -237,6 +237,19 @@ def test_the_token_sign_in_keeps_its_answer_and_adds_the_device_token():
     assert set(answer.json()) == {"token", "device_token"}
 
 
+def test_an_app_that_signed_up_is_a_known_device():
+    """The sign-up's answer carries a device token too, so the app that made the account is known."""
+    signed_up = APIClient().post(
+        "/api/v1/auth/sign-up/", {"username": "newbie", "password": "plum blossom 1994"}, format="json"
+    )
+    device = signed_up.json()["device_token"]
+    for n in range(ACCOUNT_LIMIT):
+        API.sign_in("newbie", f"guess {n}", f"10.16.{n}.1")
+
+    _assert_locked(API.sign_in("newbie", "plum blossom 1994", "10.16.99.1"), account_lock=True)
+    assert API.signed_in(API.sign_in("newbie", "plum blossom 1994", "10.16.99.1", device))
+
+
 # --- What was already true, still true -------------------------------------------------------------
 
 
