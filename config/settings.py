@@ -309,6 +309,16 @@ AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
 # A client with a device token for the account is left to that token's own limit.
 AXES_WHITELIST_CALLABLE = "accounts.sign_in_limits.is_trusted_device"
 AXES_VERBOSE = False
+# axes keeps a failed attempt's form fields for the admin: mask every password field the forms
+# that count (sign-in, password change, account deletion) send, not only "password".
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "csrfmiddlewaretoken",
+]
 # Unknown clients' failures for one account (from any address) within the cool-off before unknown
 # clients are refused for it; known devices still sign in.
 SIGN_IN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("FORUM_SIGN_IN_ACCOUNT_FAILURE_LIMIT", "20"))

@@ -321,6 +321,10 @@ def test_password_change_answers_429_after_the_limit_and_counts_toward_sign_in()
     _assert_locked(change(PASSWORD))
     reader.refresh_from_db()
     assert reader.check_password(PASSWORD)
+    # The attempts the admin shows keep none of the passwords typed.
+    kept = AccessAttempt.objects.get().post_data
+    assert "old_password=********************" in kept
+    assert "wrong 0" not in kept and "a brand new phrase" not in kept
     # The same count locks signing in from that address.
     _assert_locked(WEB.sign_in("taro", PASSWORD, "10.13.0.1"))
 
