@@ -2,7 +2,10 @@
 reader's name and banned words are refused on sign-up (page and API), the profile (page and
 API) and in the admin, with the reason in the reader's language and what they typed kept."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -15,6 +18,8 @@ from tests.api.conftest import client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+fill_skeletons = importlib.import_module("accounts.migrations.0006_user_name_skeletons").fill_skeletons
 
 PASSWORD = "a-long-unusual-passphrase-42"
 
@@ -175,3 +180,19 @@ def test_skeletons_follow_a_profile_change(reader):
     reader.refresh_from_db()
     assert reader.display_name_skeleton == "new name"
     assert reader.username_skeleton == "reader"
+
+
+def test_the_migration_lets_existing_look_alikes_keep_their_names_and_nobody_copy_them():
+    older = UserFactory(username="alice")
+    newer = UserFactory(username="bob")
+    User.objects.filter(pk=newer.pk).update(username="\u0430lice")  # signed up before the rule
+    fill_skeletons(apps, None)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert older.username_skeleton == name_skeleton("alice")
+    assert newer.username_skeleton == f"{name_skeleton('alice')}#{newer.pk}"
+    newer.display_name = "Still me"
+    newer.save()  # the grandfathered skeleton stays: no clash with the older account
+    newer.refresh_from_db()
+    assert newer.username_skeleton.endswith(f"#{newer.pk}")
+    assert sign_up_api(username="alic\u0435").status_code == 400  # Cyrillic е
