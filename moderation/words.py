@@ -19,6 +19,7 @@ one cache read, not a database query.
 import re
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
@@ -190,7 +191,7 @@ def screen_name(name: str) -> None:
     banned phrase, naming the rule. Names are read as words split at humps and joiners
     ("TheIdiot", "idiot_42" hold "idiot"). A suspect phrase passes: a name cannot wait for a
     moderator, and suspect means a person should look, not that it is wrong."""
-    words = _NAME_JOINERS.sub(" ", _CAMEL_HUMP.sub(" ", name))
+    words = _NAME_JOINERS.sub(" ", _CAMEL_HUMP.sub(" ", unicodedata.normalize("NFKC", name)))
     banned = [rule for rule in matching_rules(words) if rule.list == WordRule.List.BANNED]
     if banned:
         raise ValidationError(

@@ -123,7 +123,7 @@ def test_banned_words_are_screened_in_names(client, reader, moderator, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         word_rules.save_word_rule(moderator=moderator, rule=WordRule(phrase="idiot", list="banned", note="Insults"))
         word_rules.save_word_rule(moderator=moderator, rule=WordRule(phrase="crypto", list="suspect"))
-    for name in ["TheIdiot", "idiot_42", "\u0456diots"]:
+    for name in ["TheIdiot", "idiot_42", "\u0456diots", "ＴｈｅＩｄｉｏｔ"]:
         response = sign_up_api(username="someone", display_name=name)
         assert response.status_code == 400, name
         assert "Insults" in response.json()["display_name"][0]
