@@ -10,7 +10,7 @@ from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from . import services
-from .forms import ForumAdminPasswordChangeForm
+from .forms import AdminUserAddForm, AdminUserChangeForm, ForumAdminPasswordChangeForm
 from .models import AccountDeletion, User
 
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
@@ -36,6 +36,14 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_staff", "is_active", "groups", "country")
     search_fields = ("username", "display_name", "email")
     change_password_form = ForumAdminPasswordChangeForm  # revokes the reader's API tokens
+    # Both check names as sign-up does (accounts.names), except staff titles on staff set by a superuser.
+    form = AdminUserChangeForm
+    add_form = AdminUserAddForm
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a class made for this request
+        form.by_superuser = request.user.is_superuser
+        return form
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

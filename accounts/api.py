@@ -31,7 +31,9 @@ from .sign_in_limits import DEVICE_TOKEN_HEADER, issue_device_token, password_co
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
 DISPLAY_NAME_HELP = (
-    "Signs your voices from around the world. No control, zero-width or text-direction characters (400)."
+    "Signs your voices from around the world. No control, zero-width or text-direction characters, no staff "
+    "title (moderator, admin, official, 運営, 公式 ...), no banned word, and not a look-alike of another "
+    "reader's username or display name (400, the message says which)."
 )
 
 
@@ -106,7 +108,12 @@ class SignUpApi(ForumApiView):
     throttle_classes = SIGN_UP_THROTTLES
 
     class SignUpInput(serializers.Serializer):
-        username = TextField(max_length=150, validators=[RegexValidator(USERNAME_PATTERN, code="invalid_username")])
+        username = TextField(
+            max_length=150,
+            validators=[RegexValidator(USERNAME_PATTERN, code="invalid_username")],
+            help_text="Taken (409) if another reader has it in any case; refused (400) if it reads as a staff title, "
+            "holds a banned word or looks like another reader's name (Cyrillic а for a, 1 for l ...).",
+        )
         password = TextField(
             min_length=8,
             max_length=128,

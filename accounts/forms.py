@@ -1,10 +1,17 @@
 from django import forms
-from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordChangeForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    PasswordChangeForm,
+    UserChangeForm,
+    UserCreationForm,
+)
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .names import check_name
 from .services import change_password, ensure_country_change_allowed
 from .sign_in_limits import password_confirmed
 
@@ -17,14 +24,65 @@ PROFILE_HELP = {
 }
 
 
-class SignUpForm(UserCreationForm):
+class NameRulesMixin:
+    """Runs accounts.names.check_name on a username or display name the form sets or changes,
+    each error under its own field (the form keeps what was typed)."""
+
+    NAME_FIELDS = ("username", "display_name")
+
+    def staff_title_allowed(self) -> bool:
+        return False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        account = self.instance if self.instance.pk else None
+        for field in self.NAME_FIELDS:
+            if field not in self.fields or field not in cleaned:
+                continue  # not on this form, or already refused
+            name = cleaned[field]
+            if account is not None and name == getattr(account, field):
+                continue  # a name already held stays until it is changed
+            try:
+                check_name(
+                    name=name,
+                    user=account,
+                    staff_title_allowed=self.staff_title_allowed(),
+                    is_username=field == "username",
+                )
+            except ValidationError as refusal:
+                self.add_error(field, refusal)
+        return cleaned
+
+
+class AdminNameRulesMixin(NameRulesMixin):
+    """In the admin a superuser may give a staff account a staff title (accounts.admin sets
+    ``by_superuser`` for the request); moderators, and readers' accounts, follow the rules."""
+
+    by_superuser = False
+
+    def staff_title_allowed(self) -> bool:
+        def flag(name: str) -> bool:
+            return bool(self.cleaned_data.get(name, getattr(self.instance, name)))
+
+        return self.by_superuser and (flag("is_staff") or flag("is_superuser"))
+
+
+class AdminUserChangeForm(AdminNameRulesMixin, UserChangeForm):
+    pass
+
+
+class AdminUserAddForm(AdminNameRulesMixin, AdminUserCreationForm):
+    pass
+
+
+class SignUpForm(NameRulesMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "display_name", "country")
         help_texts = PROFILE_HELP
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(NameRulesMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ("display_name", "country")

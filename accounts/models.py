@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
+from .folding import name_skeleton
 from .validators import DisplayNameValidator
 
 JAPAN = "JP"
@@ -28,6 +29,13 @@ class User(AbstractUser):
         help_text=_("Shown with your comments."),
         validators=[DisplayNameValidator()],
     )
+    # The names as they read (accounts.folding.name_skeleton): two accounts whose names fold
+    # alike would look like one reader ("alice" and Cyrillic "аlice"), so the username's is unique
+    # and a new name may not take another account's (accounts.names). Kept by save() below.
+    # A username's skeleton ends in "#<id>" for an account that already shared it with an older
+    # one when skeletons were introduced (migration 0006): it keeps its name, nobody may copy it.
+    username_skeleton = models.TextField(_("username as it reads"), unique=True, editable=False)
+    display_name_skeleton = models.TextField(_("display name as it reads"), blank=True, editable=False, db_index=True)
     country = CountryField(_("country"), blank=True)
     # When the reader last changed their country after signing up (None: never); see
     # accounts.services.ensure_country_change_allowed.
@@ -57,6 +65,15 @@ class User(AbstractUser):
         # Whoever saves (a form, the admin, a command, the API), the username is stored in NFKC:
         # "ｈａｎａｋｏ" (full-width) is "hanako".
         self.username = self.normalize_username(self.username)
+        skeleton = name_skeleton(self.username)
+        if self.username_skeleton.partition("#")[0] != skeleton:  # a grandfathered "#<id>" stays
+            self.username_skeleton = skeleton
+        self.display_name_skeleton = name_skeleton(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # A save of the names alone (accounts.services.update_profile) writes their skeletons too.
+            extra = {"username": "username_skeleton", "display_name": "display_name_skeleton"}
+            kwargs["update_fields"] = [*update_fields, *(extra[f] for f in update_fields if f in extra)]
         super().save(*args, **kwargs)
 
     @property

@@ -254,6 +254,9 @@ COUNTRY_CHANGE_DAYS = int(os.environ.get("FORUM_COUNTRY_CHANGE_DAYS", "30"))
 # function taking the text, raising ValidationError to refuse it, returning True to hold it
 # pending. Named here rather than imported by forum, because moderation imports forum.
 FORUM_COMMENT_SCREENS = ["moderation.words.screen_comment"]
+# Checks a new username or display name goes through (accounts.names): each takes the name and
+# raises ValidationError to refuse it. Named here because accounts imports no other app.
+FORUM_NAME_SCREENS = ["moderation.words.screen_name"]
 # A comment with at least this many votes from accounts younger than the age, cast within the
 # window, is flagged for unusual voting (votes.counting, after each tally batch).
 FORUM_UNUSUAL_VOTES = int(os.environ.get("FORUM_UNUSUAL_VOTES", "10"))

@@ -161,13 +161,15 @@ class QueueItem(Comment):
 
 
 class WordRule(models.Model):
-    """A phrase on one of the two word lists: a comment containing a banned phrase is refused
-    (the reader is told the rule's note, never the phrase); one containing a suspect phrase is
-    posted pending a moderator's decision. Matching: moderation.words."""
+    """A phrase on one of the word lists: a comment containing a banned phrase is refused (the
+    reader is told the rule's note, never the phrase); one containing a suspect phrase is posted
+    pending a moderator's decision. An allowed phrase is an innocent word that contains a listed
+    one (ばかり for バカ, Scunthorpe): a match inside it does not count. Matching: moderation.words."""
 
     class List(models.TextChoices):
         BANNED = "banned", pgettext_lazy("word list", "Banned")
         SUSPECT = "suspect", _("Suspect")
+        ALLOWED = "allowed", _("Allowed (an innocent word containing a listed one)")
 
     phrase = models.CharField(_("phrase"), max_length=100)
     list = models.CharField(_("list"), max_length=10, choices=List.choices)

@@ -1,71 +1,115 @@
-"""Matching comments against the word lists (moderation.WordRule).
+"""Matching comments and names against the word lists (moderation.WordRule).
 
-Text and phrases are folded the same way: NFKC (full-width Latin becomes ASCII, half-width
-katakana becomes full-width, compatibility forms their plain letters), then casefold, then NFKC
-again (casefolding can leave text that NFKC changes). A phrase written in a CJK script matches as
-a substring, because Japanese and Chinese put no spaces between words: 馬鹿 must match in
-「お前は馬鹿だ」. Any other phrase matches as whole words only: "ass" does not match "classic".
+Text and phrases are folded the same way (accounts.folding.fold: NFKC, casefold, invisible
+characters dropped, look-alike letters from other scripts read as Latin, katakana as hiragana,
+breaks inside CJK words closed up). Then:
+
+- a phrase written in a CJK script matches as a substring, because Japanese and Chinese put no
+  spaces between words: 馬鹿 must match in 「お前は馬鹿だ」;
+- any other phrase matches as whole words, its last word with a common English ending: "idiot"
+  matches "idiots" and "idiot's", not "idiotic"; "ass" does not match "classic". Words of a phrase
+  match across any run of white space;
+- a match lying inside an allowed phrase does not count (ばかり, with バカ listed).
 
 The compiled lists are kept in each process and rebuilt when the lists change: the rules'
 version number sits in the shared "pages" cache and is bumped on every change, so posting costs
 one cache read, not a database query.
 """
 
+import re
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.folding import CJK_LETTERS, fold
+
 from .models import WordRule
 
 VERSION_KEY = "moderation:word-rules:version"
 
-
-def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-
-
-def _is_cjk(char: str) -> bool:
-    name = unicodedata.name(char, "")
-    return name.startswith(("CJK ", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "HALFWIDTH KATAKANA"))
+_CJK = re.compile(f"[{CJK_LETTERS}]")
+# Inflections a listed English word is still itself with. Not -ic, -y or -ish: "cocky" and
+# "idiotic" may be listed on their own, and the list stays short so short words stay safe.
+_ENDINGS = ("s", "es", "'s", "\u2019s", "ed", "d", "ing", "er", "ers")
+_CONSONANT_Y = re.compile(r"[^aeiou]y\Z")
 
 
-def _is_word_char(char: str) -> bool:
-    """A letter or digit that glues onto a Latin word: CJK characters do not (a Latin word
-    written straight after Japanese, as in 「お前はidiotだ」, is still a word)."""
-    return (char.isalnum() or char == "_") and not _is_cjk(char)
+class FoldedText:
+    """A folded text, and (made when first needed) its "Latin view": the same text with every CJK
+    letter turned into a space, so that a Latin word written straight after Japanese, as in
+    「お前はidiotだ」, is still a whole word to the patterns' plain \\w boundaries. (A boundary
+    class that leaves CJK out costs milliseconds to compile per phrase; this costs one pass.)"""
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self._latin: str | None = None
+
+    @property
+    def latin(self) -> str:
+        if self._latin is None:
+            self._latin = self.folded if self.folded.isascii() else _CJK.sub(" ", self.folded)
+        return self._latin
+
+
+def _latin_pattern(folded: str) -> tuple[re.Pattern, str]:
+    """The whole-word pattern for a Latin phrase with its endings, and a plain substring every
+    match contains (checked first: most texts contain none of the phrases)."""
+    words = folded.split()
+    last = words[-1]
+    stems = [re.escape(last) + f"(?:{'|'.join(map(re.escape, _ENDINGS))})?"]
+    needle = last
+    if _CONSONANT_Y.search(last):  # dummy → dummies, dummied
+        stems.append(re.escape(last[:-1]) + "(?:ies|ied)")
+        needle = last[:-1]
+    elif last.endswith("e") and len(last) > 2:  # hate → hating
+        stems.append(re.escape(last[:-1]) + "ing")
+        needle = last[:-1]
+    body = r"\s+".join([*map(re.escape, words[:-1]), f"(?:{'|'.join(stems)})"])
+    return re.compile(rf"(?<!\w){body}(?!\w)"), (words[0] if len(words) > 1 else needle)
 
 
 @dataclass(frozen=True)
 class CompiledRule:
     folded: str
-    substring: bool  # CJK: match anywhere; otherwise whole words only
+    substring: bool  # CJK: match anywhere; otherwise whole words with endings
     list: str
     note: str
+    pattern: re.Pattern | None = field(default=None, compare=False)
+    needle: str = ""
 
-    def matches(self, folded_text: str) -> bool:
-        start = folded_text.find(self.folded)
-        while start != -1:
-            if self.substring:
-                return True
-            end = start + len(self.folded)
-            before = folded_text[start - 1] if start else ""
-            after = folded_text[end] if end < len(folded_text) else ""
-            if not (before and _is_word_char(before)) and not (after and _is_word_char(after)):
-                return True
-            start = folded_text.find(self.folded, start + 1)
-        return False
+    def spans(self, text: FoldedText) -> list[tuple[int, int]]:
+        """Where the phrase occurs in the folded text."""
+        if self.needle not in text.folded:
+            return []
+        if self.substring:
+            found, start = [], text.folded.find(self.folded)
+            while start != -1:
+                found.append((start, start + len(self.folded)))
+                start = text.folded.find(self.folded, start + 1)
+            return found
+        return [match.span() for match in self.pattern.finditer(text.latin)]
+
+    def matches(self, text: FoldedText | str, allowed: list[tuple[int, int]] = ()) -> bool:
+        """The phrase occurs in the (folded) text somewhere outside the ``allowed`` spans."""
+        text = text if isinstance(text, FoldedText) else FoldedText(text)
+        return any(
+            not any(start >= a_start and end <= a_end for a_start, a_end in allowed) for start, end in self.spans(text)
+        )
 
 
 def compile_rule(*, phrase: str, list: str, note: str = "") -> CompiledRule | None:
-    folded = fold(phrase).strip()
+    folded = " ".join(fold(phrase).split())
     if not folded:
         return None
-    return CompiledRule(folded=folded, substring=any(_is_cjk(c) for c in folded), list=list, note=note)
+    if _CJK.search(folded):
+        return CompiledRule(folded=folded, substring=True, list=list, note=note, needle=folded)
+    pattern, needle = _latin_pattern(folded)
+    return CompiledRule(folded=folded, substring=False, list=list, note=note, pattern=pattern, needle=needle)
 
 
 _local = threading.local()
@@ -93,6 +137,7 @@ def rules_changed() -> None:
 
 
 def compiled_rules() -> list[CompiledRule]:
+    """Every rule, compiled (the phrases folded once per change of the lists, not per comment)."""
     version = _version()
     if getattr(_local, "version", None) != version:
         rows = WordRule.objects.values_list("phrase", "list", "note")
@@ -105,9 +150,20 @@ def compiled_rules() -> list[CompiledRule]:
     return _local.rules
 
 
+def rules_matching(folded_text: str, rules: list[CompiledRule]) -> list[CompiledRule]:
+    """The banned and suspect ``rules`` the folded text matches, outside the allowed phrases."""
+    # One cheap substring test per rule first: a text contains few of the phrases, if any.
+    candidates = [rule for rule in rules if rule.needle in folded_text]
+    if not candidates:
+        return []
+    text = FoldedText(folded_text)
+    allowed = [span for rule in candidates if rule.list == WordRule.List.ALLOWED for span in rule.spans(text)]
+    return [rule for rule in candidates if rule.list != WordRule.List.ALLOWED and rule.matches(text, allowed)]
+
+
 def matching_rules(text: str) -> list[CompiledRule]:
-    folded = fold(text)
-    return [rule for rule in compiled_rules() if rule.matches(folded)]
+    """The banned and suspect rules on the lists that the text matches."""
+    return rules_matching(fold(text), compiled_rules())
 
 
 def screen_comment(text: str) -> bool:
@@ -124,3 +180,22 @@ def screen_comment(text: str) -> bool:
             code="banned_word",
         )
     return bool(matches)
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_NAME_JOINERS = re.compile(r"[\d_.@+\-]+")
+
+
+def screen_name(name: str) -> None:
+    """A name screen (settings.FORUM_NAME_SCREENS): refuse a username or display name with a
+    banned phrase, naming the rule. Names are read as words split at humps and joiners
+    ("TheIdiot", "idiot_42" hold "idiot"). A suspect phrase passes: a name cannot wait for a
+    moderator, and suspect means a person should look, not that it is wrong."""
+    words = _NAME_JOINERS.sub(" ", _CAMEL_HUMP.sub(" ", unicodedata.normalize("NFKC", name)))
+    banned = [rule for rule in matching_rules(words) if rule.list == WordRule.List.BANNED]
+    if banned:
+        raise ValidationError(
+            _("This name cannot be used: it breaks the rule “%(rule)s”.")
+            % {"rule": banned[0].note or WordRule.List.BANNED.label},
+            code="banned_word",
+        )
