@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
+from rest_framework.authtoken.models import Token
 
 from forum.models import Article, Comment
 from moderation import closing
@@ -230,3 +231,82 @@ def test_old_entries_are_migrated_to_codes_where_recognised(moderator):
     assert got["typed"] == ("sanction", "", {}, "Posted the same link forty times")  # kept as written
     assert got["section"][:2] == ("close_section", "")
     assert AuditEntry.objects.get(target_id="section").details == {"section": "japan"}
+
+
+# --- Security 6: the paths that used to leave no entry -----------------------------------------
+
+
+def comment_form(comment: Comment, **changes) -> dict:
+    data = {
+        "article": comment.article_id,
+        "author": comment.author_id,
+        "section": comment.section,
+        "status": comment.status,
+        "body": comment.body,
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "audited"),
+    [("visible", "hidden", "hide"), ("hidden", "visible", "restore"), ("held", "visible", "release")],
+)
+def test_a_status_changed_in_the_comment_form_is_audited(mod_client, moderator, before, after, audited):
+    comment = CommentFactory(status=before)
+    response = mod_client.post(f"/admin/forum/comment/{comment.pk}/change/", comment_form(comment, status=after))
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.target_id) == (audited, moderator, str(comment.pk))
+    assert entry.details == {"from_status": before, "to_status": after} and entry.reason_code == "admin_form"
+
+
+def test_a_superusers_rewrite_is_audited_with_the_words_before_and_after(client):
+    boss = UserFactory(is_staff=True, is_superuser=True)
+    comment = CommentFactory(body="What the reader wrote.")
+    client.force_login(boss)
+    client.post(f"/admin/forum/comment/{comment.pk}/change/", comment_form(comment, body="What staff wrote."))
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor) == ("rewrite", boss)
+    assert entry.details == {"before": "What the reader wrote.", "after": "What staff wrote."}
+
+
+def user_form(user, **changes) -> dict:
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "first_name": "",
+        "last_name": "",
+        "is_active": "on",
+        "date_joined_0": user.date_joined.astimezone().strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.astimezone().strftime("%H:%M:%S"),
+        "display_name": user.display_name,
+        "country": str(user.country),
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_moderator_deactivating_a_reader_is_audited(mod_client, moderator):
+    reader = UserFactory()
+    Token.objects.create(user=reader)
+    response = mod_client.post(f"/admin/accounts/user/{reader.pk}/change/", user_form(reader, is_active=None))
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.target_id) == ("deactivate", moderator, str(reader.pk))
+    assert not Token.objects.filter(user=reader).exists()
+
+
+def test_a_superuser_changing_a_readers_email_and_date_joined_is_audited_without_the_address(client):
+    boss = UserFactory(is_staff=True, is_superuser=True)
+    reader = UserFactory(email="old-address@example.org")
+    client.force_login(boss)
+    response = client.post(
+        f"/admin/accounts/user/{reader.pk}/change/",
+        user_form(reader, email="new-address@example.org", date_joined_0="2020-01-01", date_joined_1="00:00:00"),
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor) == ("account_changed", boss)
+    assert set(entry.details["fields"]) == {"email", "date_joined"}
+    assert entry.details["after"]["date_joined"].startswith("2020-01-01")
+    assert "address@example.org" not in str(entry.details)  # moderators read the trail
