@@ -175,7 +175,10 @@ def move_comments(*, comments: CommentQuerySet, section: str) -> int:
 
 def _set_open(articles: models.QuerySet[Article], field: str, is_open: bool) -> list[Article]:
     with transaction.atomic():
-        changing = list(articles.select_for_update().exclude(**{field: is_open}).order_by("pk"))
+        ids = list(articles.values_list("pk", flat=True))
+        changing = list(
+            Article.objects.select_for_update().filter(pk__in=ids).exclude(**{field: is_open}).order_by("pk")
+        )
         Article.objects.filter(pk__in=[article.pk for article in changing]).update(**{field: is_open})
         for article in changing:
             setattr(article, field, is_open)

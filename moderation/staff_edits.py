@@ -33,9 +33,16 @@ def _status_action(before: str, after: str) -> str:
     return Action.HOLD  # back to held or pending: out of view, awaiting a decision
 
 
+def _locked(comments: CommentQuerySet) -> CommentQuerySet:
+    """The comments' own rows, locked in id order (the admin's queryset joins authors and
+    articles, whose rows must not be locked with them)."""
+    ids = list(comments.values_list("pk", flat=True))
+    return Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+
+
 def _set_status(*, moderator: User, comments: CommentQuerySet, status: str, change) -> int:
     with transaction.atomic():
-        changing = list(comments.select_for_update().exclude(status=status).order_by("pk"))
+        changing = list(_locked(comments).exclude(status=status))
         change(Comment.objects.filter(pk__in=[comment.pk for comment in changing]))
         by_action: dict[tuple[str, str], list[Comment]] = {}
         for comment in changing:
@@ -74,7 +81,7 @@ def restore_comments(*, moderator: User, comments: CommentQuerySet) -> int:
 @transaction.atomic
 def move_comments(*, moderator: User, comments: CommentQuerySet, section: str) -> int:
     """Move the comments to ``section`` (those not there already). Returns how many moved."""
-    changing = list(comments.select_for_update().exclude(section=section).order_by("pk"))
+    changing = list(_locked(comments).exclude(section=section))
     count = forum.move_comments(comments=Comment.objects.filter(pk__in=[c.pk for c in changing]), section=section)
     audit.record(
         actor=moderator,
@@ -175,7 +182,10 @@ def save_article(*, editor: User, article: Article, changed: list[str], via: str
 @transaction.atomic
 def publish_articles(*, editor: User, articles: models.QuerySet[Article]) -> int:
     """Publish the articles (those not published already); each is audited."""
-    changing = list(articles.select_for_update().exclude(status=Article.Status.PUBLISHED).order_by("pk"))
+    ids = list(articles.values_list("pk", flat=True))
+    changing = list(
+        Article.objects.select_for_update().filter(pk__in=ids).exclude(status=Article.Status.PUBLISHED).order_by("pk")
+    )
     for article in changing:
         forum.publish_article(article=article)
     audit.record(actor=editor, action=Action.PUBLISH, targets=changing, reason_code=Why.ADMIN_ACTION)
