@@ -16,6 +16,11 @@ from .models import AccountDeletion, User
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
 # cannot promote anyone, themselves included.
 POWER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# Who the reader is and how old the account is: only a superuser changes them. A moderator's
+# work needs neither, and date_joined drives the new-account wait and the young-account flag.
+IDENTITY_FIELDS = ("username", "date_joined", "last_login")
+# What moderators do not see at all: a reader's e-mail (not listed, searched, filtered or shown).
+HIDDEN_FROM_MODERATORS = ("email",)
 
 
 def is_staff_account(user: User | None) -> bool:
@@ -28,7 +33,10 @@ class UserAdmin(BaseUserAdmin):
     (404 on every URL, left out of the list and so of bulk actions), because whoever can change an
     account with more power than their own — its password, e-mail, active flag — can take it over.
     Nor do moderators set or reset anyone's password: a password they know is a reader they can
-    impersonate. Only a superuser manages staff accounts and passwords."""
+    impersonate. Only a superuser manages staff accounts and passwords.
+
+    Moderators hold no more of a reader's data than their work needs: no e-mail anywhere here,
+    and the username, date_joined and last_login read-only."""
 
     fieldsets = BaseUserAdmin.fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
@@ -49,6 +57,19 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             services.deactivate_user(user=obj)  # their API tokens go too
+
+    def get_list_display(self, request: HttpRequest):
+        return _without_hidden(request, super().get_list_display(request))
+
+    def get_search_fields(self, request: HttpRequest):
+        return _without_hidden(request, super().get_search_fields(request))
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # A filter in the URL (?email__startswith=a) would reveal e-mails one letter at a time.
+        hidden = lookup.split("__")[0] in HIDDEN_FROM_MODERATORS
+        if hidden and request is not None and not request.user.is_superuser:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         queryset = super().get_queryset(request)
@@ -89,17 +110,25 @@ class UserAdmin(BaseUserAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or request.user.is_superuser:
             return fieldsets
-        # No password row: its widget links to the set-password form, which moderators may not use.
+        # No password row: its widget links to the set-password form, which moderators may not
+        # use. No e-mail row either: moderators do not see it.
+        left_out = ("password", *HIDDEN_FROM_MODERATORS)
         return [
-            (name, {**options, "fields": tuple(field for field in options["fields"] if field != "password")})
+            (name, {**options, "fields": tuple(field for field in options["fields"] if field not in left_out)})
             for name, options in fieldsets
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            readonly += POWER_FIELDS
+            readonly += POWER_FIELDS + IDENTITY_FIELDS
         return readonly
+
+
+def _without_hidden(request: HttpRequest, names) -> tuple[str, ...]:
+    if request.user.is_superuser:
+        return tuple(names)
+    return tuple(name for name in names if name not in HIDDEN_FROM_MODERATORS)
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):

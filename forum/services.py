@@ -14,7 +14,6 @@ from accounts.services import is_premoderated, taking_part_refusal
 from accounts.text import has_visible_text
 
 from .models import Article, Comment, CommentQuerySet, Section
-from .signals import sections_changed
 from .versions import bump_article_version, bump_article_versions
 
 
@@ -174,29 +173,31 @@ def move_comments(*, comments: CommentQuerySet, section: str) -> int:
     return _update_comments(comments, section=section)
 
 
-def set_comments_open(*, articles: models.QuerySet[Article], is_open: bool) -> int:
-    """Open or close the discussion on these articles."""
+def _set_open(articles: models.QuerySet[Article], field: str, is_open: bool) -> list[Article]:
     with transaction.atomic():
-        article_ids = list(articles.values_list("pk", flat=True))
-        count = Article.objects.filter(pk__in=article_ids).update(comments_open=is_open)
-        bump_article_versions(article_ids)
-    return count
+        ids = list(articles.values_list("pk", flat=True))
+        changing = list(
+            Article.objects.select_for_update().filter(pk__in=ids).exclude(**{field: is_open}).order_by("pk")
+        )
+        Article.objects.filter(pk__in=[article.pk for article in changing]).update(**{field: is_open})
+        for article in changing:
+            setattr(article, field, is_open)
+        bump_article_versions(article.pk for article in changing)
+    return changing
 
 
-def set_section_open(*, articles: models.QuerySet[Article], section: str, is_open: bool, actor: User | None) -> int:
+def set_comments_open(*, articles: models.QuerySet[Article], is_open: bool) -> list[Article]:
+    """Open or close the discussion on these articles. Returns the articles that changed (the
+    moderation app audits them)."""
+    return _set_open(articles, "comments_open", is_open)
+
+
+def set_section_open(*, articles: models.QuerySet[Article], section: str, is_open: bool) -> list[Article]:
     """Open or close one section of these articles' discussions; the other section is left as
-    it is. Returns how many articles changed. Listeners of forum.signals.sections_changed (the
-    moderation audit) hear of it in the same transaction."""
+    it is. Returns the articles that changed (the moderation app audits them)."""
     if section not in Section.values:
         raise ValidationError(_("Unknown section."))
-    field = f"{section}_open"
-    with transaction.atomic():
-        changing = list(articles.exclude(**{field: is_open}).order_by("pk"))
-        Article.objects.filter(pk__in=[article.pk for article in changing]).update(**{field: is_open})
-        bump_article_versions(article.pk for article in changing)
-        if changing:
-            sections_changed.send(sender=Article, articles=changing, section=section, is_open=is_open, actor=actor)
-    return len(changing)
+    return _set_open(articles, f"{section}_open", is_open)
 
 
 def close_discussions_published_before(*, cutoff: datetime) -> list[Article]:

@@ -1,20 +1,15 @@
 """Changes made outside forum.services that readers can see: an article saved or deleted, an
 author's byline changed (their display name or country), and comments deleted by a cascade (an
-account deletion) or by hand; and ``moderated``, which the admin sends for each moderator's
-action so that the moderation app can audit it (forum does not import moderation)."""
+account deletion) or by hand. (Staff changes are audited by the moderation app, whose admin
+calls its own services: moderation.staff_edits, moderation.closing.)"""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
 from accounts.models import User
 
 from .models import Article, Comment
 from .versions import bump_article_version, bump_article_versions
-
-# Sent by forum.services.set_section_open with articles, section, is_open and actor (a User, or
-# None when the site acted by itself). The moderation app records it in its audit trail; forum
-# cannot call the audit itself, since moderation imports forum.
-sections_changed = Signal()
 
 
 @receiver(post_save, sender=Article, dispatch_uid="forum.article_saved")
@@ -45,9 +40,3 @@ def author_changed(sender, instance: User, created: bool, update_fields=None, **
 @receiver(post_delete, sender=Comment, dispatch_uid="forum.comment_deleted")
 def comment_deleted(sender, instance: Comment, **kwargs) -> None:
     bump_article_version(instance.article_id)
-
-
-# Sent inside the transaction of a moderator's action in forum's admin, with ``actor`` (the
-# moderator), ``action`` (one of moderation's AuditEntry.Action values: "hide", "restore", "move",
-# "close", "open"), ``targets`` (the objects acted on) and ``reason``.
-moderated = Signal()

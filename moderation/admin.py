@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 
-from . import selectors, services
+from . import audit, selectors, services
 from .models import AuditEntry, Decision, QueueItem
 
 # Moderators land on the queue: the admin's index leads with a link to it.
@@ -44,11 +44,22 @@ class ModeratorFilter(admin.SimpleListFilter):
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail, read-only for everyone: nobody adds, changes or deletes an entry here."""
 
-    list_display = ("created_at", "actor", "action", "target_repr", "reason")
-    list_filter = (ModeratorFilter, "action", "created_at")
+    list_display = ("created_at", "actor", "what", "target_repr", "why")
+    list_filter = (ModeratorFilter, "action", "reason_code", "created_at")
     list_select_related = ("actor",)
     search_fields = ("target_repr", "reason")
     date_hierarchy = "created_at"
+    fields = ("created_at", "actor", "what", "target_type", "target_id", "target_repr", "why", "details")
+    readonly_fields = fields
+
+    # Both worded in the viewer's language from the stored codes (moderation.audit).
+    @admin.display(description=gettext_lazy("what"), ordering="action")
+    def what(self, entry: AuditEntry) -> str:
+        return audit.what_text(entry)
+
+    @admin.display(description=gettext_lazy("why"))
+    def why(self, entry: AuditEntry) -> str:
+        return audit.reason_text(entry) or "—"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -246,5 +257,6 @@ class QueueAdmin(admin.ModelAdmin):
             self.message_user(request, already % {"count": len(outcome.already_decided)}, messages.WARNING)
 
 
-# Sanctions, word lists and vote voids: their own module, registered with the same admin site.
-from . import rules_admin  # noqa: E402, F401
+# Sanctions, word lists and vote voids; articles' and comments' actions and saves: their own
+# modules, registered with the same admin site.
+from . import forum_admin, rules_admin  # noqa: E402, F401

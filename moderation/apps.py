@@ -7,9 +7,3 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     verbose_name = _("Moderation")
-
-    def ready(self) -> None:
-        from . import (
-            closing,  # noqa: F401  (connects the audit of section closings)
-            receivers,  # noqa: F401  (connects the audit of forum's admin actions)
-        )

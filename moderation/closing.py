@@ -1,30 +1,50 @@
-"""Discussions that close: by section, by a moderator (forum.services.set_section_open, heard
-here through forum.signals.sections_changed), and by time (close_old_discussions)."""
+"""Discussions that close: the whole discussion or one section, by a moderator in the admin, and
+by time (close_old_discussions). Each change is audited in its transaction, saying what closed
+(the whole discussion, or which section) and why (a moderator by hand, from which admin path, or
+the timed closing)."""
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.dispatch import receiver
+from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from forum.models import Article, Section
-from forum.services import close_discussions_published_before
-from forum.signals import sections_changed
+from accounts.models import User
+from forum import services as forum
+from forum.models import Article
 
 from . import audit
 from .models import AuditEntry
 
 
-@receiver(sections_changed, sender=Article, dispatch_uid="moderation.sections_changed")
-def record_sections_changed(sender, *, articles: list[Article], section: str, is_open: bool, actor, **kwargs) -> None:
+@transaction.atomic
+def set_comments_open(*, moderator: User, articles: models.QuerySet[Article], is_open: bool, via: str) -> list[Article]:
+    """Open or close the whole discussion of these articles; ``via`` is the admin path, an
+    AuditEntry.ReasonCode. Returns the articles that changed; only those are audited."""
+    changed = forum.set_comments_open(articles=articles, is_open=is_open)
     audit.record(
-        actor=actor,
+        actor=moderator,
         action=AuditEntry.Action.OPEN if is_open else AuditEntry.Action.CLOSE,
-        targets=articles,
-        details={"section": section, "section_name": str(Section(section).label)},
+        targets=changed,
+        reason_code=via,
     )
+    return changed
+
+
+@transaction.atomic
+def set_section_open(
+    *, moderator: User, articles: models.QuerySet[Article], section: str, is_open: bool, via: str
+) -> list[Article]:
+    """Open or close one section of these articles' discussions (see set_comments_open)."""
+    changed = forum.set_section_open(articles=articles, section=section, is_open=is_open)
+    audit.record(
+        actor=moderator,
+        action=AuditEntry.Action.OPEN_SECTION if is_open else AuditEntry.Action.CLOSE_SECTION,
+        targets=changed,
+        reason_code=via,
+        details={"section": section},
+    )
+    return changed
 
 
 @transaction.atomic
@@ -34,13 +54,14 @@ def close_old_discussions() -> int:
     days = settings.FORUM_COMMENTS_CLOSE_AFTER_DAYS
     if days <= 0:
         return 0
-    closed = close_discussions_published_before(cutoff=timezone.now() - timedelta(days=days))
+    closed = forum.close_discussions_published_before(cutoff=timezone.now() - timedelta(days=days))
     if closed:
         audit.record(
             actor=None,
             action=AuditEntry.Action.CLOSE,
             targets=closed,
-            reason=_("Closed by itself %(days)d days after publication.") % {"days": days},
-            details={"timed": True, "days": days},
+            reason_code=AuditEntry.ReasonCode.TIMED,
+            reason_params={"days": days},
+            details={"timed": True},
         )
     return len(closed)

@@ -7,7 +7,12 @@ from forum.models import Comment
 
 
 class AuditEntry(models.Model):
-    """One moderation decision, as it was taken: who, when, what, to which object, and why.
+    """One moderation decision or staff change, as it was taken: who, when, what, to which
+    object, and why.
+
+    The why is a code with parameters (``reason_code``, ``reason_params``), rendered in the
+    viewer's language by moderation.audit.reason_text; ``reason`` holds words a moderator typed
+    (a sanction's reason), or the text of an entry older than the codes that no code matched.
 
     Append-only: written by moderation.audit.record and never changed or deleted afterwards
     (the admin offers no change or delete to anyone, superusers included).
@@ -22,12 +27,39 @@ class AuditEntry(models.Model):
         MOVE = "move", _("Moved to another section")
         CLOSE = "close", _("Closed comments")
         OPEN = "open", _("Opened comments")
+        CLOSE_SECTION = "close_section", _("Closed one section's comments")
+        OPEN_SECTION = "open_section", _("Opened one section's comments")
+        RELEASE = "release", _("Released from review")
+        REWRITE = "rewrite", _("Rewrote a comment")
+        REATTRIBUTE = "reattribute", _("Changed a comment's author")
+        MOVE_ARTICLE = "move_article", _("Moved to another article")
+        DELETE_COMMENT = "delete_comment", _("Deleted a comment")
+        PUBLISH = "publish", _("Published an article")
+        UNPUBLISH = "unpublish", _("Withdrew an article")
+        EDIT_ARTICLE = "edit_article", _("Edited an article")
+        DELETE_ARTICLE = "delete_article", _("Deleted an article")
+        ACCOUNT_CHANGED = "account_changed", _("Changed a reader's account")
+        DEACTIVATE = "deactivate", _("Deactivated an account")
+        REACTIVATE = "reactivate", _("Reactivated an account")
+        PASSWORD_SET = "password_set", _("Set a reader's password")
+        DELETE_ACCOUNT = "delete_account", _("Deleted an account")
         SANCTION = "sanction", _("Sanctioned a reader")
         LIFT_SANCTION = "lift_sanction", _("Lifted a sanction")
         WORD_ADDED = "word_added", _("Added a word rule")
         WORD_CHANGED = "word_changed", _("Changed a word rule")
         WORD_REMOVED = "word_removed", _("Removed a word rule")
         VOID_VOTES = "void_votes", _("Voided a reader's votes")
+
+    class ReasonCode(models.TextChoices):
+        """Why, as a code; moderation.audit.reason_text words it (with ``reason_params``)."""
+
+        REPORTED = "reported", _("Reported by readers")  # {count}
+        TIMED = "timed", _("Closed by time")  # {days}
+        REJECT_REASON = "reject_reason", _("Rejection reason")  # {reason}: a Decision.RejectReason
+        ADMIN_ACTION = "admin_action", _("A bulk action in the admin")
+        ADMIN_FORM = "admin_form", _("The change form in the admin")
+        ADMIN_LIST = "admin_list", _("The editable list in the admin")
+        ADMIN_PASSWORD = "admin_password", _("The set-password form in the admin")
 
     # None: the site itself acted (a timed closing, a hold after reports).
     actor = models.ForeignKey(
@@ -43,7 +75,10 @@ class AuditEntry(models.Model):
     target_type = models.CharField(_("object type"), max_length=50)
     target_id = models.CharField(_("object id"), max_length=64)
     target_repr = models.CharField(_("object"), max_length=200)
-    reason = models.TextField(_("reason"), blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=20, choices=ReasonCode.choices, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
+    # A moderator's own words (a sanction's reason), or an old entry's text no code matched.
+    reason = models.TextField(_("reason as written"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 

@@ -7,8 +7,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -19,8 +20,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.admin import UserAdmin
 from accounts.models import Sanction, User
 
-from . import sanctions, vote_voids, word_rules
+from . import sanctions, staff_edits, vote_voids, word_rules
 from .forms import ReasonForm, SuspensionForm
+from .history import AuditedHistoryMixin
 from .models import WordRule
 
 
@@ -65,10 +67,11 @@ def action_form_page(
     return TemplateResponse(request, "admin/moderation/action_form.html", context)
 
 
-class ModerationUserAdmin(UserAdmin):
+class ModerationUserAdmin(AuditedHistoryMixin, UserAdmin):
     """The readers' admin (accounts.admin.UserAdmin, whose rules keep moderators to readers
-    only) with the moderation actions added. They live here, not in accounts, because they
-    record to the moderation audit and accounts imports no other app."""
+    only) with the moderation actions added, and every save, password set and deletion audited
+    (moderation.staff_edits). They live here, not in accounts, because they record to the
+    moderation audit and accounts imports no other app."""
 
     list_display = (*UserAdmin.list_display, "is_banned", "suspended_until", "is_premoderated")
     list_filter = (*UserAdmin.list_filter, "is_banned", "is_premoderated")
@@ -80,6 +83,30 @@ class ModerationUserAdmin(UserAdmin):
         if obj is None:
             return fieldsets
         return [*fieldsets, (_("Standing"), {"fields": self.readonly_fields})]
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)  # a superuser adding an account
+            return
+        staff_edits.save_reader(editor=request.user, reader=obj, changed=form.changed_data)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # Django's view saves the form itself; the audit joins it in one transaction, recorded
+        # when the stored password changed (a refused or invalid form changes nothing).
+        with transaction.atomic():
+            before = User.objects.select_for_update().filter(pk=id).values_list("password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            after = User.objects.filter(pk=id).values_list("password", flat=True).first()
+            if request.method == "POST" and before is not None and after != before:
+                reader = User.objects.get(pk=id)
+                staff_edits.record_password_set(editor=request.user, reader=reader, usable=reader.has_usable_password())
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        staff_edits.delete_readers(editor=request.user, readers=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        staff_edits.delete_readers(editor=request.user, readers=list(queryset))
 
     @admin.display(description=gettext_lazy("sanctions"))
     def sanction_history(self, reader: User) -> str:

@@ -26,7 +26,16 @@ def _ensure_reader(*, moderator: User, reader: User) -> None:
         raise PermissionDenied(_("You cannot sanction yourself."))
 
 
-def _impose(*, moderator: User, reader: User, kind: str, reason: str, ends_at: datetime | None = None) -> Sanction:
+def _impose(
+    *,
+    moderator: User,
+    reader: User,
+    kind: str,
+    reason: str,
+    ends_at: datetime | None = None,
+    reason_code: str = "",
+    reason_params: dict | None = None,
+) -> Sanction:
     _ensure_reader(moderator=moderator, reader=reader)
     with transaction.atomic():
         sanction = accounts.impose_sanction(
@@ -36,7 +45,10 @@ def _impose(*, moderator: User, reader: User, kind: str, reason: str, ends_at: d
             actor=moderator,
             action=AuditEntry.Action.SANCTION,
             targets=[reader],
-            reason=sanction.reason,
+            # A reason the site chose (a rejection's) is kept as its code; one typed, as typed.
+            reason_code=reason_code,
+            reason_params=reason_params,
+            reason="" if reason_code else sanction.reason,
             details={
                 "sanction": sanction.pk,
                 "kind": kind,
@@ -47,17 +59,33 @@ def _impose(*, moderator: User, reader: User, kind: str, reason: str, ends_at: d
 
 
 def suspend_reader(
-    *, moderator: User, reader: User, days: int | None = None, until: datetime | None = None, reason: str
+    *,
+    moderator: User,
+    reader: User,
+    days: int | None = None,
+    until: datetime | None = None,
+    reason: str,
+    reason_code: str = "",
+    reason_params: dict | None = None,
 ) -> Sanction:
     """Suspend the reader for ``days`` days from now, or until ``until`` (exactly one of them).
-    They cannot vote or comment meanwhile. Raises ValidationError or PermissionDenied."""
+    They cannot vote or comment meanwhile. Raises ValidationError or PermissionDenied.
+    ``reason_code`` and ``reason_params``: the audit's why, when the site worded ``reason``."""
     if (days is None) == (until is None):
         raise ValidationError(_("Give either a number of days or an end date."), code="period")
     if days is not None:
         if days < 1:
             raise ValidationError(_("A suspension lasts at least one day."), code="period")
         until = timezone.now() + timedelta(days=days)
-    return _impose(moderator=moderator, reader=reader, kind=Sanction.Kind.SUSPEND, reason=reason, ends_at=until)
+    return _impose(
+        moderator=moderator,
+        reader=reader,
+        kind=Sanction.Kind.SUSPEND,
+        reason=reason,
+        ends_at=until,
+        reason_code=reason_code,
+        reason_params=reason_params,
+    )
 
 
 def ban_reader(*, moderator: User, reader: User, reason: str) -> Sanction:

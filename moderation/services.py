@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.services import taking_part_refusal
@@ -73,8 +72,8 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
                     actor=None,
                     action=AuditEntry.Action.HOLD,
                     targets=[locked],
-                    reason=ngettext("Reported by %(count)d reader.", "Reported by %(count)d readers.", reporters)
-                    % {"count": reporters},
+                    reason_code=AuditEntry.ReasonCode.REPORTED,
+                    reason_params={"count": reporters},
                 )
                 bump_article_version(locked.article_id)
                 held = True
@@ -126,8 +125,8 @@ def _decide(*, moderator: User, comment_ids: list[int], outcome: str, reason: st
                 actor=moderator,
                 action=AuditEntry.Action.REJECT,
                 targets=decided,
-                reason=label,
-                details={"reason": reason},
+                reason_code=AuditEntry.ReasonCode.REJECT_REASON,
+                reason_params={"reason": reason},
             )
             transaction.on_commit(lambda: _tell_authors(decided, label))
         bump_article_versions(comment.article_id for comment in decided)
@@ -159,7 +158,14 @@ def reject_and_suspend(*, moderator: User, comment_ids: list[int], reason: str, 
         label = str(Decision.RejectReason(reason).label)
         authors = {comment.author_id: comment.author for comment in result.decided}
         for author in authors.values():
-            suspend_reader(moderator=moderator, reader=author, days=days, reason=label)
+            suspend_reader(
+                moderator=moderator,
+                reader=author,
+                days=days,
+                reason=label,
+                reason_code=AuditEntry.ReasonCode.REJECT_REASON,
+                reason_params={"reason": reason},
+            )
     return result
 
 

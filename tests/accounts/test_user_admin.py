@@ -136,7 +136,7 @@ def test_a_moderator_edits_a_readers_profile_without_any_password_control(modera
     page = response.content.decode()
     assert response.status_code == 200
     assert "password/" not in page and 'name="password"' not in page
-    assert 'name="display_name"' in page and 'name="email"' in page
+    assert 'name="display_name"' in page and 'name="email"' not in page and "r@example.org" not in page
     response = moderator_client.post(url, change_form_data(reader, display_name="Renamed", is_active=None))
     assert response.status_code == 302
     reader.refresh_from_db()
@@ -202,3 +202,57 @@ def test_a_superuser_still_manages_staff_and_passwords(client, superuser, other_
     page = client.get(admin_url("accounts_user_change", other_moderator)).content.decode()
     assert "password/" in page and 'name="is_superuser"' in page
     assert client.get(reverse("admin:authtoken_tokenproxy_changelist")).status_code == 200
+
+
+# --- Moderators hold no more of a reader's data than their work needs ---------------------------
+
+
+def test_moderators_see_no_email_in_the_list_search_filters_or_form(moderator_client):
+    reader = UserFactory(username="plainreader", email="hidden-address@example.org")
+    changelist = reverse("admin:accounts_user_changelist")
+    page = moderator_client.get(changelist)
+    assert "plainreader" in page.content.decode()
+    assert "hidden-address" not in page.content.decode() and "email" not in page.context["cl"].list_display
+    # Searching by the address finds nothing; filtering on it in the URL is refused.
+    assert not list(moderator_client.get(changelist, {"q": "hidden-address"}).context["cl"].result_list)
+    assert moderator_client.get(changelist, {"email__startswith": "hidden"}).status_code == 400
+    form = moderator_client.get(admin_url("accounts_user_change", reader)).content.decode()
+    assert "hidden-address" not in form and 'name="email"' not in form
+
+
+def test_superusers_still_see_and_search_email(client, superuser):
+    UserFactory(username="plainreader", email="visible-address@example.org")
+    client.force_login(superuser)
+    changelist = reverse("admin:accounts_user_changelist")
+    found = client.get(changelist, {"q": "visible-address"})
+    assert [user.username for user in found.context["cl"].result_list] == ["plainreader"]
+    assert "visible-address@example.org" in found.content.decode()
+    assert client.get(changelist, {"email__startswith": "visible"}).context["cl"].result_count == 1
+
+
+def test_a_forged_post_cannot_change_a_readers_identity_or_age(moderator_client):
+    """Username, e-mail, date_joined (the new-account wait and the young-account flag) and
+    last_login are read-only for moderators: posted anyway, they are ignored."""
+    reader = UserFactory(username="plainreader", email="r@example.org")
+    before = User.objects.filter(pk=reader.pk).values("username", "email", "date_joined", "last_login").get()
+    url = admin_url("accounts_user_change", reader)
+    page = moderator_client.get(url).content.decode()
+    for name in ("username", "date_joined_0", "last_login_0", "email"):
+        assert f'name="{name}"' not in page
+    response = moderator_client.post(
+        url,
+        change_form_data(
+            reader,
+            username="taken-over",
+            email="evil@example.org",
+            date_joined_0="2000-01-01",
+            last_login_0="2000-01-01",
+            last_login_1="00:00:00",
+            display_name="Renamed",
+        ),
+    )
+    assert response.status_code == 302
+    after = User.objects.filter(pk=reader.pk).values("username", "email", "date_joined", "last_login").get()
+    assert after == before
+    reader.refresh_from_db()
+    assert reader.display_name == "Renamed"  # the rest of the form still works

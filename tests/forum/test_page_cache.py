@@ -176,7 +176,7 @@ def _rename_author(comment, reader):
 
 def _close_section(comment, reader):
     articles = Article.objects.filter(pk=comment.article_id)
-    services.set_section_open(articles=articles, section=Section.WORLD, is_open=False, actor=None)
+    services.set_section_open(articles=articles, section=Section.WORLD, is_open=False)
     return "section-closed", None
 
 

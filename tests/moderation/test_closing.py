@@ -11,6 +11,7 @@ from django.utils import timezone
 from forum.models import Article, Section
 from forum.services import delete_comment, edit_comment, post_comment, set_section_open
 from forum.versions import article_version
+from moderation import closing
 from moderation.closing import close_old_discussions
 from moderation.models import AuditEntry
 from tests.api.conftest import client_for
@@ -21,8 +22,14 @@ pytestmark = pytest.mark.django_db
 
 
 def close_world(article: Article, actor=None) -> int:
-    return set_section_open(
-        articles=Article.objects.filter(pk=article.pk), section=Section.WORLD, is_open=False, actor=actor
+    """Close the world section: as a moderator in the admin does (audited), or as the site."""
+    articles = Article.objects.filter(pk=article.pk)
+    if actor is None:
+        return len(set_section_open(articles=articles, section=Section.WORLD, is_open=False))
+    return len(
+        closing.set_section_open(
+            moderator=actor, articles=articles, section=Section.WORLD, is_open=False, via="admin_action"
+        )
     )
 
 
@@ -43,7 +50,11 @@ def test_a_closed_section_refuses_while_the_other_stays_open(article, reader, ja
     # Reactions in Japan stays open.
     assert post_comment(author=japan_reader, article=article, body="Still open here").pk
     entry = AuditEntry.objects.get()
-    assert (entry.action, entry.actor, entry.details["section"]) == (AuditEntry.Action.CLOSE, moderator, "world")
+    assert (entry.action, entry.actor, entry.details["section"]) == (
+        AuditEntry.Action.CLOSE_SECTION,
+        moderator,
+        "world",
+    )
 
 
 def test_closing_bumps_the_version_and_twice_changes_nothing(article, moderator, django_capture_on_commit_callbacks):
@@ -106,6 +117,7 @@ def test_timed_closing_closes_old_discussions_once(settings, django_capture_on_c
     assert article_version(old.pk) > before
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.action, entry.target_id) == (None, AuditEntry.Action.CLOSE, str(old.pk))
+    assert (entry.reason_code, entry.reason_params) == ("timed", {"days": 14})
     # Idempotent, and a moderator who reopens is not overruled by the next run.
     assert close_old_discussions() == 0
     Article.objects.filter(pk=old.pk).update(comments_open=True)

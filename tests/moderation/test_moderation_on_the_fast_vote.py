@@ -48,7 +48,7 @@ def test_a_closed_section_refuses_api_votes(article):
     comment = CommentFactory(article=article, section=Section.WORLD)
     client = client_for(UserFactory())
     forum_services.set_section_open(
-        articles=Article.objects.filter(pk=article.pk), section=Section.WORLD, is_open=False, actor=None
+        articles=Article.objects.filter(pk=article.pk), section=Section.WORLD, is_open=False
     )
     refused = put_vote(client, comment)
     assert refused.status_code == 403

@@ -80,7 +80,7 @@ def test_reject_hides_it_with_the_reason_and_emails_the_author(moderator, django
     decision = Decision.objects.get()
     assert (decision.outcome, decision.reason, decision.moderator) == ("rejected", "hate", moderator)
     entry = AuditEntry.objects.get(action=AuditEntry.Action.REJECT)
-    assert entry.reason == "Hate speech"
+    assert (entry.reason_code, entry.reason_params, entry.reason) == ("reject_reason", {"reason": "hate"}, "")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["author@example.com"]
     assert "Hate speech" in mail.outbox[0].body
 
