@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.models import ReportingStanding, User
+from forum.models import Comment
 
 from . import selectors, services
 from .models import AuditEntry, Decision, QueueItem
@@ -71,32 +72,61 @@ class QueueActionForm(ActionForm):
     )
 
 
+class WhyFilter(admin.SimpleListFilter):
+    """Why a comment is in the queue: reports from readers in good standing, reports only from
+    others, a brigade of new accounts, unusual voting, or waiting for approval."""
+
+    title = gettext_lazy("why it is here")
+    parameter_name = "why"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return [
+            ("reports", _("Reports from readers in good standing")),
+            ("other_reports", _("Reports only from new or sanctioned accounts")),
+            ("brigade", _("Brigade of new accounts")),
+            ("unusual_voting", _("Unusual voting")),
+            ("pending", _("Awaiting approval (held or pending)")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        match self.value():
+            case "reports":
+                return queryset.filter(good_report_count__gt=0)
+            case "other_reports":
+                return queryset.filter(open_report_count__gt=0, good_report_count=0)
+            case "brigade":
+                return queryset.filter(brigaded=True)
+            case "unusual_voting":
+                return queryset.filter(unusual_voting_at__isnull=False)
+            case "pending":
+                return queryset.filter(status__in=[Comment.Status.HELD, Comment.Status.PENDING])
+        return queryset
+
+
 @admin.register(QueueItem)
 class QueueAdmin(admin.ModelAdmin):
-    """Every comment awaiting a decision (moderation.selectors.queue), most reported first. Each
-    row has its own Approve / Reject / Reject and suspend buttons; the same three are bulk actions.
-    A decided comment leaves the queue; one decided meanwhile by another moderator is reported
-    as already decided."""
+    """Every comment awaiting a decision (moderation.selectors.queue), those with the most
+    reports from readers in good standing first. Each row has its own Approve / Reject / Reject
+    and suspend buttons; the same three are bulk actions. A decided comment leaves the queue;
+    one decided meanwhile by another moderator is reported as already decided.
 
-    list_display = (
-        "text",
-        "author",
-        "article",
-        "section",
-        "status",
-        "reports",
-        "waiting_since_display",
-        "decide",
-    )
+    Three columns besides the buttons (the comment with who, where and its status under it; why
+    it is here; since when), so that at 1280 px with the admin's sidebar open the text keeps
+    400 px and the buttons stay in view (static/css/moderation-queue.css)."""
+
+    list_display = ("text", "reports", "waiting_since_display", "decide")
     list_display_links = None
-    list_filter = ("article", "section", "status")
+    list_filter = (WhyFilter, "article", "section", "status")
     list_select_related = ("author", "article")
     search_fields = ("body", "author__username")
     list_per_page = 50
     show_full_result_count = False  # one count query, not two
     actions = ("approve_selected", "reject_selected", "reject_and_suspend_selected")
     action_form = QueueActionForm
-    sortable_by = ("reports", "waiting_since_display", "article", "section", "status")
+    sortable_by = ("reports", "waiting_since_display")
+
+    class Media:
+        css = {"all": ["css/moderation-queue.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.with_open_reports(selectors.queue())
@@ -106,7 +136,7 @@ class QueueAdmin(admin.ModelAdmin):
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["-open_report_count", "waiting_since", "id"]
+        return ["-good_report_count", "-open_report_count", "waiting_since", "id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -130,16 +160,58 @@ class QueueAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("comment"))
     def text(self, item: QueueItem) -> str:
-        return item.body if len(item.body) <= 300 else item.body[:299] + "…"
-
-    @admin.display(description=gettext_lazy("open reports"), ordering="open_report_count")
-    def reports(self, item: QueueItem) -> str:
-        if not item.open_report_count:
-            return "—"
+        body = item.body if len(item.body) <= 300 else item.body[:299] + "…"
         return format_html(
-            "<strong>{}</strong><br>{}",
-            item.open_report_count,
-            format_html_join(", ", "{}", ((reason,) for reason in selectors.report_reasons(item))),
+            '<div class="queue-text">{}</div><div class="queue-meta">{} · {} · {} · <strong>{}</strong></div>',
+            body,
+            item.author.username,
+            item.article.title,
+            item.get_section_display(),
+            item.get_status_display(),
+        )
+
+    @admin.display(description=gettext_lazy("why it is here"), ordering="good_report_count")
+    def reports(self, item: QueueItem) -> str:
+        parts = []
+        if item.open_report_count:
+            parts.append(
+                format_html(
+                    '<p class="queue-count">{}</p>',
+                    ngettext(
+                        "%(count)d open report, %(good)d from readers in good standing",
+                        "%(count)d open reports, %(good)d from readers in good standing",
+                        item.open_report_count,
+                    )
+                    % {"count": item.open_report_count, "good": item.good_report_count},
+                )
+            )
+            parts.append(format_html("<p>{}</p>", ", ".join(selectors.report_reasons(item))))
+        if item.brigaded:
+            parts.append(format_html('<p><span class="queue-badge">{}</span></p>', _("Brigade of new accounts")))
+        if item.open_report_count:
+            parts.append(format_html('<ul class="queue-reports">{}</ul>', self._report_lines(item)))
+        if item.unusual_voting_at:
+            parts.append(format_html('<p class="queue-flag">{}</p>', _("Unusual voting")))
+        if not parts:
+            parts.append(format_html("<p>{}</p>", item.get_status_display()))
+        return format_html_join("", "{}", ((part,) for part in parts))
+
+    @staticmethod
+    def _report_lines(item: QueueItem) -> str:
+        """Each open report: its reason, the reporter's standing when not good, and the detail."""
+        return format_html_join(
+            "",
+            "<li><strong>{}</strong>{}{}</li>",
+            (
+                (
+                    report.get_reason_display(),
+                    format_html(' <span class="queue-standing">({})</span>', report.get_reporter_standing_display())
+                    if report.reporter_standing != ReportingStanding.GOOD
+                    else "",
+                    format_html('<br><q class="queue-detail">{}</q>', report.detail) if report.detail else "",
+                )
+                for report in getattr(item, "open_reports", [])
+            ),
         )
 
     @admin.display(description=gettext_lazy("waiting since"), ordering="waiting_since")
@@ -154,10 +226,10 @@ class QueueAdmin(admin.ModelAdmin):
             "", '<option value="{}">{}</option>', ((value, label) for value, label in Decision.RejectReason.choices)
         )
         return format_html(
-            '<div class="queue-decide" style="display: grid; gap: 4px; min-width: 12em;">'
+            '<div class="queue-decide">'
             '<button type="submit" formaction="{url}" name="decision" value="approve">'
             "{approve}</button>"
-            '<label>{reason_label}<br><select name="reason-{pk}">{options}</select></label>'
+            '<label>{reason_label}<select name="reason-{pk}">{options}</select></label>'
             '<button type="submit" formaction="{url}" name="decision" value="reject">'
             "{reject}</button>"
             '<button type="submit" formaction="{url}" name="decision" value="reject_suspend">'

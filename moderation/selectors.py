@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import User
+from accounts.models import ReportingStanding, User
 from forum.models import Comment
 
 from .models import Decision, QueueItem, Report
@@ -11,6 +11,22 @@ from .models import Decision, QueueItem, Report
 
 def open_reports() -> QuerySet[Report]:
     return Report.objects.filter(resolved_at__isnull=True)
+
+
+def reporters_toward_hold(comment: Comment) -> int:
+    """How many distinct readers' open reports count toward holding the comment: reports from
+    readers in good standing when they reported, whose earlier report on it (if any) was not
+    already decided. Decisions close every open report, so only reports made after the last one
+    count; a reader whose report was decided reporting again does not count again."""
+    decided_reporters = Report.objects.filter(comment=comment, resolved_at__isnull=False).values("reporter")
+    return (
+        open_reports()
+        .filter(comment=comment, reporter_standing=ReportingStanding.GOOD)
+        .exclude(reporter__in=decided_reporters)
+        .values("reporter")
+        .distinct()
+        .count()
+    )
 
 
 def awaiting_decision() -> Q:
@@ -23,16 +39,23 @@ def awaiting_decision() -> Q:
 
 
 def queue() -> QuerySet[QueueItem]:
-    """Every comment awaiting a decision, with its open reports' count and the time the first came
-    in, and the time it has waited since (subqueries, not joins: one query per page whatever the
-    number of reports). The reasons come with ``with_open_reports``, one query per page."""
+    """Every comment awaiting a decision, with its open reports' count (all, and those from
+    readers in good standing), whether a brigade of new accounts reported it, the time the first
+    report came in, and the time it has waited since (subqueries, not joins: one query per page
+    whatever the number of reports). The reports themselves come with ``with_open_reports``,
+    one query per page."""
     per_comment = open_reports().filter(comment=OuterRef("pk")).order_by().values("comment")
+    good = per_comment.filter(reporter_standing=ReportingStanding.GOOD)
     return (
         QueueItem.objects.filter(awaiting_decision())
         .annotate(
             open_report_count=Coalesce(
                 Subquery(per_comment.annotate(n=Count("*")).values("n"), output_field=IntegerField()), Value(0)
             ),
+            good_report_count=Coalesce(
+                Subquery(good.annotate(n=Count("*")).values("n"), output_field=IntegerField()), Value(0)
+            ),
+            brigaded=Exists(open_reports().filter(comment=OuterRef("pk"), brigade=True)),
             first_report_at=Subquery(
                 open_reports().filter(comment=OuterRef("pk")).order_by("created_at").values("created_at")[:1]
             ),
@@ -42,11 +65,14 @@ def queue() -> QuerySet[QueueItem]:
 
 
 def with_open_reports(queryset: QuerySet) -> QuerySet:
-    """Prefetch each comment's open reports (reason only) into ``open_reports``: one query for
+    """Prefetch each comment's open reports, oldest first, into ``open_reports``: one query for
     the page, on any database (no PostgreSQL-only aggregate)."""
-    return queryset.prefetch_related(
-        Prefetch("reports", queryset=open_reports().only("id", "comment_id", "reason"), to_attr="open_reports")
+    reports = (
+        open_reports()
+        .only("id", "comment_id", "reason", "detail", "reporter_standing", "brigade", "created_at")
+        .order_by("created_at", "id")
     )
+    return queryset.prefetch_related(Prefetch("reports", queryset=reports, to_attr="open_reports"))
 
 
 def report_reasons(comment: Comment) -> list[str]:

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from forum.models import Comment
 from moderation.models import AuditEntry, Report
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, EstablishedReaderFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     # Two more waiting items, so the queue's screenshot shows what a moderator meets.
     other = CommentFactory(article=article, body="Cheap watches at example.shop, 90% off!")
     CommentFactory(article=article, body="A comment from a pre-moderated reader.", status=Comment.Status.PENDING)
-    reporters = [UserFactory(username=f"reporter{n}") for n in range(3)]
+    reporters = [EstablishedReaderFactory(username=f"reporter{n}") for n in range(3)]
     Report.objects.create(reporter=reporters[0], comment=other, reason="spam")
 
     # 1. Three readers report it: the first in the dialog (JS), the others on the plain page.
@@ -108,3 +108,43 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     expect(rejected).to_contain_text("Abuse or harassment of other readers")
     expect(mod.locator("#result_list")).to_contain_text(re.compile("Held for review"))
     assert AuditEntry.objects.filter(action="reject", actor=moderator, target_id=str(rude.pk)).exists()
+
+
+def test_at_1280_px_with_the_sidebar_open_the_text_has_400_px_and_the_buttons_are_in_view(
+    browser: Browser, live_server, moderator
+):
+    """Newsroom issue, item 3: the table was 1,386 px wide in a narrower box, the comment got
+    125 px and the decide buttons were off-screen at every common width."""
+    article = ArticleFactory(title="Semiconductor subsidies and the regional economy of Kumamoto prefecture")
+    long_body = "The subsidy debate deserves a closer look at the figures. " * 5  # 290 characters, not cut
+    comment = CommentFactory(article=article, body=long_body, author=UserFactory(display_name="A long display name"))
+    for n in range(3):
+        Report.objects.create(
+            reporter=UserFactory(), comment=comment, reason="misinformation", detail=f"Detail number {n}: " + "x" * 60
+        )
+    CommentFactory(article=article, status=Comment.Status.PENDING)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/login/?next=/admin/moderation/queueitem/")
+        page.get_by_label("Username").fill(moderator.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Moderation queue")
+        expect(page.locator("#nav-sidebar")).to_be_visible()  # the admin's sidebar is open
+
+        row = page.locator("#result_list tbody tr").filter(has_text=long_body[:60])
+        text_cell = row.locator("td.field-text").bounding_box()
+        assert text_cell["width"] >= 400, text_cell
+        for name in ("Approve", "Reject"):
+            button = row.get_by_role("button", name=name, exact=True).bounding_box()
+            assert button["x"] >= 0 and button["x"] + button["width"] <= 1280, (name, button)
+        # Nothing to scroll sideways to, on the page or in the list's own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        results = page.locator("#changelist .results")
+        assert results.evaluate("el => el.scrollWidth <= el.clientWidth"), results.evaluate(
+            "el => [el.scrollWidth, el.clientWidth]"
+        )
+    finally:
+        context.close()
