@@ -6,8 +6,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.dateformat import time_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
@@ -103,6 +105,21 @@ class WhyFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BurstFilter(admin.SimpleListFilter):
+    """``?burst=<id>``: one burst of unusual voting's comments listed one by one (the queue shows
+    a burst as one item; its "review one by one" link leads here). Read by get_queryset."""
+
+    title = gettext_lazy("unusual voting")
+    parameter_name = "burst"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        burst = QueueAdmin.burst_asked(request)
+        return [(str(burst), _("This burst, comment by comment"))] if burst is not None else []
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset  # the queue was built for the burst already
+
+
 @admin.register(QueueItem)
 class QueueAdmin(admin.ModelAdmin):
     """Every comment awaiting a decision (moderation.selectors.queue), those with the most
@@ -116,7 +133,7 @@ class QueueAdmin(admin.ModelAdmin):
 
     list_display = ("text", "reports", "waiting_since_display", "decide")
     list_display_links = None
-    list_filter = (WhyFilter, "article", "section", "status")
+    list_filter = (WhyFilter, BurstFilter, "article", "section", "status")
     list_select_related = ("author", "article")
     search_fields = ("body", "author__username")
     list_per_page = 50
@@ -128,8 +145,14 @@ class QueueAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["css/moderation-queue.css"]}
 
+    @staticmethod
+    def burst_asked(request: HttpRequest) -> int | None:
+        value = request.GET.get(BurstFilter.parameter_name, "")
+        return int(value) if value.isdigit() else None
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return selectors.with_open_reports(selectors.queue())
+        items = selectors.queue(burst=self.burst_asked(request))
+        return selectors.with_flags(selectors.with_open_reports(items))
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         title = _("Moderation queue: comments awaiting a decision")
@@ -160,6 +183,8 @@ class QueueAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("comment"))
     def text(self, item: QueueItem) -> str:
+        if item.burst_item and (flag := _flag_of(item)):
+            return self._burst_text(item, flag)
         body = item.body if len(item.body) <= 300 else item.body[:299] + "…"
         return format_html(
             '<div class="queue-text">{}</div><div class="queue-meta">{} · {} · {} · <strong>{}</strong></div>',
@@ -168,6 +193,41 @@ class QueueAdmin(admin.ModelAdmin):
             item.article.title,
             item.get_section_display(),
             item.get_status_display(),
+        )
+
+    BURST_COMMENTS_SHOWN = 8
+
+    def _burst_text(self, item: QueueItem, flag) -> str:
+        """A burst's item: the article, and its comments in the queue for it, each with its own
+        votes from young accounts."""
+        members = flag.burst.open_members
+        shown = members[: self.BURST_COMMENTS_SHOWN]
+        more = len(members) - len(shown)
+        lines = format_html_join(
+            "",
+            '<li>{} <span class="queue-meta">({})</span></li>',
+            (
+                (
+                    member.comment.body if len(member.comment.body) <= 120 else member.comment.body[:119] + "…",
+                    ngettext("%(count)d vote", "%(count)d votes", member.votes) % {"count": member.votes},
+                )
+                for member in shown
+            ),
+        )
+        return format_html(
+            '<div class="queue-text"><strong>{}</strong><ul class="queue-burst">{}</ul>{}</div>'
+            '<div class="queue-meta">{} · <a href="?burst={}">{}</a></div>',
+            ngettext(
+                "Unusual voting on %(count)d comment of this article:",
+                "Unusual voting on %(count)d comments of this article:",
+                len(members),
+            )
+            % {"count": len(members)},
+            lines,
+            ngettext("…and %(count)d more", "…and %(count)d more", more) % {"count": more} if more else "",
+            item.article.title,
+            flag.burst_id,
+            _("Review them one by one"),
         )
 
     @admin.display(description=gettext_lazy("why it is here"), ordering="good_report_count")
@@ -191,7 +251,7 @@ class QueueAdmin(admin.ModelAdmin):
         if item.open_report_count:
             parts.append(format_html('<ul class="queue-reports">{}</ul>', self._report_lines(item)))
         if item.unusual_voting_at:
-            parts.append(format_html('<p class="queue-flag">{}</p>', _("Unusual voting")))
+            parts.append(format_html('<p class="queue-flag">{}</p>', _flag_text(item)))
         if not parts:
             parts.append(format_html("<p>{}</p>", item.get_status_display()))
         return format_html_join("", "{}", ((part,) for part in parts))
@@ -222,6 +282,18 @@ class QueueAdmin(admin.ModelAdmin):
     def decide(self, item: QueueItem) -> str:
         # Buttons of the list's own form, posting to this item's decision URL (no nested forms).
         url = reverse("admin:moderation_queueitem_decide", args=[item.pk])
+        flag = _flag_of(item) if item.burst_item else None
+        if flag is not None and len(flag.burst.open_members) > 1:
+            # A burst's item approves its comments together; rejecting is one comment at a time.
+            return format_html(
+                '<div class="queue-decide">'
+                '<button type="submit" formaction="{url}" name="decision" value="approve_burst">{approve}</button>'
+                '<a href="?burst={burst}">{one_by_one}</a></div>',
+                url=url,
+                burst=flag.burst_id,
+                approve=_("Approve all %(count)d") % {"count": len(flag.burst.open_members)},
+                one_by_one=_("Reject one by one"),
+            )
         options = format_html_join(
             "", '<option value="{}">{}</option>', ((value, label) for value, label in Decision.RejectReason.choices)
         )
@@ -255,8 +327,10 @@ class QueueAdmin(admin.ModelAdmin):
         get_object_or_404(QueueItem, pk=object_id)
         decision = request.POST.get("decision")
         reason = request.POST.get(f"reason-{object_id}", "")
-        if decision not in ("approve", "reject", "reject_suspend"):
+        if decision not in ("approve", "approve_burst", "reject", "reject_suspend"):
             self.message_user(request, _("Choose approve, reject or reject and suspend."), messages.ERROR)
+        elif decision == "approve_burst":
+            self._decide(request, "approve", selectors.with_their_bursts([object_id]), "")
         else:
             self._decide(request, decision, [object_id], reason)
         back = request.META.get("HTTP_REFERER", "")
@@ -268,7 +342,8 @@ class QueueAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Approve the selected comments"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._decide(request, "approve", list(queryset.values_list("pk", flat=True)), "")
+        # A burst's item stands for its comments: approving it approves them all.
+        self._decide(request, "approve", selectors.with_their_bursts(list(queryset.values_list("pk", flat=True))), "")
 
     @admin.action(
         description=gettext_lazy("Reject the selected comments (with the reason chosen)"), permissions=["change"]
@@ -316,6 +391,37 @@ class QueueAdmin(admin.ModelAdmin):
                 len(outcome.already_decided),
             )
             self.message_user(request, already % {"count": len(outcome.already_decided)}, messages.WARNING)
+
+
+def _flag_of(item: QueueItem):
+    """The comment's membership of the burst that flagged it (with the burst), if any."""
+    flags = getattr(item, "current_flag", None)
+    return flags[0] if flags else None
+
+
+def _flag_text(item: QueueItem) -> str:
+    """What tripped the unusual-voting flag, in the moderator's language."""
+    flag = _flag_of(item)
+    if flag is None:  # flagged before bursts were recorded
+        return _("Unusual voting")
+    burst = flag.burst
+    window = {
+        "start": time_format(localtime(burst.first_vote_at), "H:i"),
+        "end": time_format(localtime(burst.last_vote_at), "H:i"),
+    }
+    text = ngettext(
+        "Unusual voting: %(votes)d vote from %(accounts)d accounts younger than %(hours)d hours, "
+        "cast %(start)s–%(end)s",
+        "Unusual voting: %(votes)d votes from %(accounts)d accounts younger than %(hours)d hours, "
+        "cast %(start)s–%(end)s",
+        burst.votes,
+    ) % {"votes": burst.votes, "accounts": burst.young_accounts, "hours": burst.account_age_hours, **window}
+    rule = ngettext(
+        "(flagged at %(threshold)d such votes on a comment within %(minutes)d minute; this comment: %(own)d)",
+        "(flagged at %(threshold)d such votes on a comment within %(minutes)d minutes; this comment: %(own)d)",
+        burst.window_minutes,
+    ) % {"threshold": burst.votes_threshold, "minutes": burst.window_minutes, "own": flag.votes}
+    return format_html("<strong>{}</strong><br>{}", text, rule)
 
 
 # Sanctions, word lists and vote voids: their own module, registered with the same admin site.
