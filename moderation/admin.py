@@ -251,7 +251,7 @@ class QueueAdmin(admin.ModelAdmin):
         if item.open_report_count:
             parts.append(format_html('<ul class="queue-reports">{}</ul>', self._report_lines(item)))
         if item.unusual_voting_at:
-            parts.append(format_html('<p class="queue-flag">{}</p>', _flag_text(item)))
+            parts.append(format_html('<p class="queue-flag">{}</p>', _flag_text(item, own=not item.burst_item)))
         if not parts:
             parts.append(format_html("<p>{}</p>", item.get_status_display()))
         return format_html_join("", "{}", ((part,) for part in parts))
@@ -399,8 +399,9 @@ def _flag_of(item: QueueItem):
     return flags[0] if flags else None
 
 
-def _flag_text(item: QueueItem) -> str:
-    """What tripped the unusual-voting flag, in the moderator's language."""
+def _flag_text(item: QueueItem, *, own: bool) -> str:
+    """What tripped the unusual-voting flag, in the moderator's language; with ``own``, the
+    comment's own votes from young accounts too (not on a burst's item, which stands for many)."""
     flag = _flag_of(item)
     if flag is None:  # flagged before bursts were recorded
         return _("Unusual voting")
@@ -417,10 +418,15 @@ def _flag_text(item: QueueItem) -> str:
         burst.votes,
     ) % {"votes": burst.votes, "accounts": burst.young_accounts, "hours": burst.account_age_hours, **window}
     rule = ngettext(
-        "(flagged at %(threshold)d such votes on a comment within %(minutes)d minute; this comment: %(own)d)",
-        "(flagged at %(threshold)d such votes on a comment within %(minutes)d minutes; this comment: %(own)d)",
+        "(flagged at %(threshold)d such votes on a comment within %(minutes)d minute)",
+        "(flagged at %(threshold)d such votes on a comment within %(minutes)d minutes)",
         burst.window_minutes,
-    ) % {"threshold": burst.votes_threshold, "minutes": burst.window_minutes, "own": flag.votes}
+    ) % {"threshold": burst.votes_threshold, "minutes": burst.window_minutes}
+    if own:
+        mine = ngettext("This comment: %(count)d such vote.", "This comment: %(count)d such votes.", flag.votes) % {
+            "count": flag.votes
+        }
+        return format_html("<strong>{}</strong><br>{}<br>{}", text, rule, mine)
     return format_html("<strong>{}</strong><br>{}", text, rule)
 
 

@@ -10,21 +10,22 @@ make one queue item, not thirty.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
-from forum.models import Comment
+from forum.models import Article, Comment
 
 from .models import Vote, VoteBurst, VoteBurstComment
 
 logger = logging.getLogger(__name__)
 
 
-def _young_votes(since) -> Q:
+def _young_votes(since: datetime | CombinedExpression) -> Q:
     """Counted votes cast since ``since`` by an account younger than the age when it voted (as
     seen from a Vote)."""
     return Q(
@@ -71,12 +72,13 @@ def _record_bursts(flagged: list[dict], *, now, since) -> None:
     """Add the flagged comments to their article's recent burst, or to a new one, then count
     each touched burst's totals again from the votes."""
     articles = {row["article_id"] for row in flagged}
+    # Two tallies flagging comments of one article at once take turns on the article's row, so
+    # the second sees the burst the first made and joins it. NO KEY UPDATE: a comment or vote
+    # written meanwhile (a foreign-key check, KEY SHARE) does not wait for it.
+    list(Article.objects.select_for_update(no_key=True).filter(pk__in=articles).order_by("pk").values_list("pk"))
     recent: dict[int, VoteBurst] = {}
-    # Locked: two tallies flagging comments of one article at once add to one burst in turn.
-    for burst in (
-        VoteBurst.objects.select_for_update()
-        .filter(article_id__in=articles, last_flagged_at__gte=since)
-        .order_by("last_flagged_at", "id")
+    for burst in VoteBurst.objects.filter(article_id__in=articles, last_flagged_at__gte=since).order_by(
+        "last_flagged_at", "id"
     ):
         recent[burst.article_id] = burst  # the latest per article
     new = [
@@ -112,8 +114,9 @@ def _record_bursts(flagged: list[dict], *, now, since) -> None:
         .annotate(n=Count("pk"), accounts=Count("user", distinct=True), first=Min("created_at"), last=Max("created_at"))
         .order_by()
     )
+    by_pk = {burst.pk: burst for burst in recent.values()}
     for row in totals:
-        burst = next(b for b in recent.values() if b.pk == row[member])
+        burst = by_pk[row[member]]
         burst.votes, burst.young_accounts = row["n"], row["accounts"]
         burst.first_vote_at, burst.last_vote_at = row["first"], row["last"]
         burst.last_flagged_at = now

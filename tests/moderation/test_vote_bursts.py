@@ -2,10 +2,12 @@
 window), a filter separates flags from reports, and one burst on one article is one queue item.
 Through the real tally (votes.counting), the services and the admin's queue."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +71,7 @@ def test_one_burst_on_one_article_is_one_item_that_says_what_tripped_it(article,
     assert decide_urls(page, comments) == 1
     assert "Unusual voting on 6 comments of this article:" in page
     assert "Unusual voting: 24 votes from 4 accounts younger than 24 hours" in page
-    assert "flagged at 3 such votes on a comment within 10 minutes; this comment: 4" in page
+    assert "(flagged at 3 such votes on a comment within 10 minutes)" in page
     assert "Approve all 6" in page
     assert "表示中 ¦ —" not in page
 
@@ -97,12 +99,15 @@ def test_a_filter_separates_flags_from_reports(article, mod_client):
     assert decide_urls(reports, flagged) == 0 and "Reported by a reader" in reports
 
 
-def test_a_reported_comment_of_a_burst_stays_its_own_item(article):
+def test_a_reported_comment_of_a_burst_stays_its_own_item(article, mod_client):
     comments = CommentFactory.create_batch(3, article=article)
     burst(comments)
     report_comment(reporter=EstablishedReaderFactory(), comment=comments[0], reason="spam")
     # The reported one on its own, the two others as the burst's item.
     assert {item.pk for item in selectors.queue()} == {comments[0].pk, comments[1].pk}
+    page = mod_client.get(QUEUE_URL).content.decode()
+    assert "Unusual voting on 2 comments of this article:" in page
+    assert "This comment: 4 such votes." in page  # the reported one's own row
 
 
 def test_approve_all_decides_the_bursts_comments_together(article, mod_client, moderator):
@@ -193,3 +198,55 @@ def test_old_accounts_make_no_burst(article):
         cast_vote(user=reader, comment=comment, choice="agree")
     tally_comments(comment_ids=[comment.pk])
     assert not VoteBurst.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tallies_flagging_one_article_at_once_make_one_burst():
+    """Two real transactions: the first flags a comment and holds its transaction open; the
+    second, flagging another comment of the same article, waits on the article's row and then
+    joins the first's burst instead of starting its own."""
+    article = ArticleFactory()
+    comments = CommentFactory.create_batch(2, article=article)
+    for reader in UserFactory.create_batch(3):
+        for comment in comments:
+            cast_vote(user=reader, comment=comment, choice="agree")
+    first_flagged, release_first = threading.Event(), threading.Event()
+    counts = {}
+
+    def first_tally():
+        try:
+            with transaction.atomic():
+                counts["first"] = flag_unusual_voting(comment_ids=[comments[0].pk])
+                first_flagged.set()
+                release_first.wait(10)
+        finally:
+            connection.close()
+
+    def second_tally():
+        try:
+            first_flagged.wait(10)
+            counts["second"] = flag_unusual_voting(comment_ids=[comments[1].pk])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_tally), threading.Thread(target=second_tally)]
+    for thread in threads:
+        thread.start()
+    first_flagged.wait(10)
+    deadline = time.monotonic() + 10
+    second_waited = False
+    while time.monotonic() < deadline and not second_waited:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            second_waited = cursor.fetchone()[0] > 0
+        time.sleep(0.05)
+    release_first.set()
+    for thread in threads:
+        thread.join(20)
+    assert second_waited
+    assert counts == {"first": 1, "second": 1}
+    only = VoteBurst.objects.get()
+    assert sorted(only.members.values_list("comment_id", flat=True)) == sorted(c.pk for c in comments)
+    assert (only.votes, only.young_accounts) == (6, 3)
