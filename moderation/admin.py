@@ -248,8 +248,8 @@ class QueueAdmin(admin.ModelAdmin):
             parts.append(format_html("<p>{}</p>", ", ".join(selectors.report_reasons(item))))
         if item.brigaded:
             parts.append(format_html('<p><span class="queue-badge">{}</span></p>', _("Brigade of new accounts")))
-        if item.open_report_count:
-            parts.append(format_html('<ul class="queue-reports">{}</ul>', self._report_lines(item)))
+        if lines := self._report_lines(item):
+            parts.append(format_html('<ul class="queue-reports">{}</ul>', lines))
         if item.unusual_voting_at:
             parts.append(format_html('<p class="queue-flag">{}</p>', _flag_text(item, own=not item.burst_item)))
         if not parts:
@@ -258,7 +258,8 @@ class QueueAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _report_lines(item: QueueItem) -> str:
-        """Each open report: its reason, the reporter's standing when not good, and the detail."""
+        """Each open report that says more than the reasons' summary above: its reason, the
+        reporter's detail, and the reporter's standing when not good."""
         return format_html_join(
             "",
             "<li><strong>{}</strong>{}{}</li>",
@@ -271,6 +272,7 @@ class QueueAdmin(admin.ModelAdmin):
                     format_html('<br><q class="queue-detail">{}</q>', report.detail) if report.detail else "",
                 )
                 for report in getattr(item, "open_reports", [])
+                if report.detail or report.reporter_standing != ReportingStanding.GOOD
             ),
         )
 
