@@ -253,7 +253,8 @@ COUNTRY_CHANGE_DAYS = int(os.environ.get("FORUM_COUNTRY_CHANGE_DAYS", "30"))
 # pending. Named here rather than imported by forum, because moderation imports forum.
 FORUM_COMMENT_SCREENS = ["moderation.words.screen_comment"]
 # A comment with at least this many votes from accounts younger than the age, cast within the
-# window, is flagged for unusual voting (votes.counting, after each tally batch).
+# window, is flagged for unusual voting (votes.unusual_voting, after each tally batch); comments
+# flagged on one article within the window make one burst, one item in the moderation queue.
 FORUM_UNUSUAL_VOTES = int(os.environ.get("FORUM_UNUSUAL_VOTES", "10"))
 FORUM_UNUSUAL_ACCOUNT_AGE_HOURS = int(os.environ.get("FORUM_UNUSUAL_ACCOUNT_AGE_HOURS", "48"))
 FORUM_UNUSUAL_WINDOW_MINUTES = int(os.environ.get("FORUM_UNUSUAL_WINDOW_MINUTES", "30"))
