@@ -19,6 +19,16 @@ class Region(models.TextChoices):
     WORLD = "world", _("World")
 
 
+class ReportingStanding(models.TextChoices):
+    """Whether a reader's reports count toward holding a comment (accounts.selectors.reporting_standing),
+    and if not, why. Stored on each report, so the queue shows what the reporter was then."""
+
+    GOOD = "good", _("In good standing")
+    NEW_ACCOUNT = "new_account", _("New account")
+    UNVERIFIED_EMAIL = "unverified_email", _("E-mail not verified")
+    SANCTIONED = "sanctioned", _("Suspended or banned")
+
+
 class User(AbstractUser):
     """A reader. The country decides which comment section their comments land in."""
 

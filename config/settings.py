@@ -258,7 +258,8 @@ FORUM_COMMENT_SCREENS = ["moderation.words.screen_comment"]
 # raises ValidationError to refuse it. Named here because accounts imports no other app.
 FORUM_NAME_SCREENS = ["moderation.words.screen_name"]
 # A comment with at least this many votes from accounts younger than the age, cast within the
-# window, is flagged for unusual voting (votes.counting, after each tally batch).
+# window, is flagged for unusual voting (votes.unusual_voting, after each tally batch); comments
+# flagged on one article within the window make one burst, one item in the moderation queue.
 FORUM_UNUSUAL_VOTES = int(os.environ.get("FORUM_UNUSUAL_VOTES", "10"))
 FORUM_UNUSUAL_ACCOUNT_AGE_HOURS = int(os.environ.get("FORUM_UNUSUAL_ACCOUNT_AGE_HOURS", "48"))
 FORUM_UNUSUAL_WINDOW_MINUTES = int(os.environ.get("FORUM_UNUSUAL_WINDOW_MINUTES", "30"))
@@ -269,6 +270,14 @@ FORUM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("FORUM_COMMENTS_CLOSE_AFTER
 # --- Moderation -------------------------------------------------------------------------------
 # A comment reported by this many distinct readers is held out of view until a moderator decides.
 REPORTS_TO_HOLD = int(os.environ.get("FORUM_REPORTS_TO_HOLD", "3"))
+# Only reports from readers in good standing count toward that (accounts.selectors.
+# reporting_standing): among others, an account must be this many days old. Younger accounts'
+# reports still reach the queue, marked as such.
+FORUM_REPORT_TRUST_ACCOUNT_AGE_DAYS = int(os.environ.get("FORUM_REPORT_TRUST_ACCOUNT_AGE_DAYS", "3"))
+# This many open reports on one comment from new accounts within the window show in the queue as a
+# brigade (a badge and a filter).
+FORUM_REPORT_BRIGADE_REPORTS = int(os.environ.get("FORUM_REPORT_BRIGADE_REPORTS", "3"))
+FORUM_REPORT_BRIGADE_WINDOW_MINUTES = int(os.environ.get("FORUM_REPORT_BRIGADE_WINDOW_MINUTES", "60"))
 # Authors are e-mailed when a comment of theirs is rejected; development prints e-mails.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "forum@localhost")

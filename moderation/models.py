@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.models import ReportingStanding
 from forum.models import Comment
 
 
@@ -98,7 +99,9 @@ class AuditEntry(models.Model):
 
 class Report(models.Model):
     """A reader's report of a comment. Open until a moderator decides on the comment; a reader
-    has at most one open report per comment (a partial unique constraint)."""
+    has at most one open report per comment (a partial unique constraint). Only reports from
+    readers in good standing when they reported count toward a hold; the others reach the queue,
+    marked with the reporter's standing."""
 
     class Reason(models.TextChoices):
         SPAM = "spam", _("Spam")
@@ -121,6 +124,16 @@ class Report(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
+    # The reporter's standing when they reported (accounts.selectors.reporting_standing).
+    reporter_standing = models.CharField(
+        _("reporter's standing"),
+        max_length=20,
+        choices=ReportingStanding.choices,
+        default=ReportingStanding.GOOD,
+        editable=False,
+    )
+    # One of a burst of reports from new accounts on this comment (FORUM_REPORT_BRIGADE_*).
+    brigade = models.BooleanField(_("part of a brigade"), default=False, editable=False)
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     # Set when a moderator decides on the comment; the decision says which way.
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

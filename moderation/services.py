@@ -7,6 +7,7 @@ other is told it was already decided. Every decision is audited (moderation.audi
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ReportingStanding, User
+from accounts.selectors import reporting_standing
 from accounts.services import taking_part_refusal
 from forum.models import Comment
 from forum.versions import bump_article_version, bump_article_versions
@@ -40,8 +42,14 @@ class ReportResult:
 
 
 def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str = "") -> ReportResult:
-    """Report a comment. A reader's second open report on a comment changes nothing. When
-    REPORTS_TO_HOLD distinct readers have open reports, the comment is held out of view.
+    """Report a comment. A reader's second open report on a comment changes nothing.
+
+    The comment is held out of view when REPORTS_TO_HOLD distinct qualifying readers have open
+    reports on it: readers in good standing (accounts.selectors.reporting_standing) whose
+    report on it was not already decided. So a comment a moderator approved is held again only
+    by as many new qualifying reporters as the first hold took, never by the reports already
+    decided nor by their authors reporting again. Other reports reach the queue, marked with
+    the reporter's standing; a burst of them from new accounts is marked as a brigade.
     Raises PermissionDenied for one's own comment or an account too new to take part."""
     if comment.author_id == reporter.pk:
         raise PermissionDenied(_("You cannot report your own comment."))
@@ -49,6 +57,7 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
         raise PermissionDenied(refusal)
     if reason not in Report.Reason.values:
         raise ValueError(f"unknown report reason {reason!r}")
+    standing = reporting_standing(user=reporter)
     with transaction.atomic():
         # Reports on one comment take turns, so the count below sees every report before it and
         # exactly one report crosses the threshold.
@@ -58,13 +67,17 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
             return ReportResult(report=existing, created=False, held=False)
         try:
             with transaction.atomic():
-                report = Report.objects.create(reporter=reporter, comment=locked, reason=reason, detail=detail)
+                report = Report.objects.create(
+                    reporter=reporter, comment=locked, reason=reason, detail=detail, reporter_standing=standing
+                )
         except IntegrityError:  # the same reader's report in another request, just committed
             existing = selectors.open_reports().get(reporter=reporter, comment=locked)
             return ReportResult(report=existing, created=False, held=False)
+        if standing == ReportingStanding.NEW_ACCOUNT:
+            _mark_brigade(locked, report)
         held = False
-        if locked.status == Comment.Status.VISIBLE:
-            reporters = selectors.open_reports().filter(comment=locked).values("reporter").distinct().count()
+        if locked.status == Comment.Status.VISIBLE and standing == ReportingStanding.GOOD:
+            reporters = selectors.reporters_toward_hold(locked)
             if reporters >= settings.REPORTS_TO_HOLD:
                 Comment.objects.filter(pk=locked.pk).update(status=Comment.Status.HELD)
                 locked.status = Comment.Status.HELD
@@ -78,6 +91,21 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
                 bump_article_version(locked.article_id)
                 held = True
     return ReportResult(report=report, created=True, held=held)
+
+
+def _mark_brigade(comment: Comment, report: Report) -> None:
+    """Mark the open reports from new accounts on the comment as a brigade once there are
+    FORUM_REPORT_BRIGADE_REPORTS of them within FORUM_REPORT_BRIGADE_WINDOW_MINUTES. Under the
+    comment's lock, so the reports counted are every one before this."""
+    if settings.FORUM_REPORT_BRIGADE_REPORTS <= 0:
+        return
+    since = report.created_at - timedelta(minutes=settings.FORUM_REPORT_BRIGADE_WINDOW_MINUTES)
+    burst = selectors.open_reports().filter(
+        comment=comment, reporter_standing=ReportingStanding.NEW_ACCOUNT, created_at__gte=since
+    )
+    if burst.count() >= settings.FORUM_REPORT_BRIGADE_REPORTS:
+        burst.filter(brigade=False).update(brigade=True)
+        report.brigade = True
 
 
 # --- Decisions on the queue -------------------------------------------------------------------

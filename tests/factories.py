@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -42,3 +44,10 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     section = factory.LazyAttribute(lambda o: Section.JAPAN if o.author.country == "JP" else Section.WORLD)
     body = factory.Sequence(lambda n: f"Comment number {n}.")
+
+
+class EstablishedReaderFactory(UserFactory):
+    """A reader in good standing for reports: the account is older than
+    FORUM_REPORT_TRUST_ACCOUNT_AGE_DAYS, so their reports count toward a hold."""
+
+    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))

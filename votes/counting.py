@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from forum.models import COUNTER_FIELDS, SCORE_FIELDS, Comment
@@ -19,6 +19,7 @@ from forum.versions import bump_article_versions
 
 from . import scoring
 from .models import DeletedVote, ReconciliationWatermark, Region, Vote
+from .unusual_voting import flag_unusual_voting
 
 logger = logging.getLogger(__name__)
 
@@ -106,40 +107,6 @@ def tally_comments(*, comment_ids: Iterable[int]) -> int:
         if batch_changed or skipped:
             flag_unusual_voting(comment_ids=batch)
     return changed
-
-
-def flag_unusual_voting(*, comment_ids: list[int]) -> int:
-    """Flag, once, the comments that got at least FORUM_UNUSUAL_VOTES votes from accounts
-    younger than FORUM_UNUSUAL_ACCOUNT_AGE_HOURS (when they voted) in the last
-    FORUM_UNUSUAL_WINDOW_MINUTES: a burst like that looks like accounts made to vote. The
-    comment stays in view; the moderation queue lists it (Comment.unusual_voting_at).
-
-    One UPDATE for the whole batch, whatever its size. Returns how many were flagged."""
-    if settings.FORUM_UNUSUAL_VOTES <= 0 or not comment_ids:
-        return 0
-    now = timezone.now()
-    young_votes = (
-        Vote.objects.filter(
-            comment_id=OuterRef("pk"),
-            choice__isnull=False,
-            voided_at__isnull=True,
-            created_at__gte=now - timedelta(minutes=settings.FORUM_UNUSUAL_WINDOW_MINUTES),
-            user__date_joined__gt=F("created_at") - timedelta(hours=settings.FORUM_UNUSUAL_ACCOUNT_AGE_HOURS),
-        )
-        .order_by()
-        .values("comment_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    flagged = (
-        Comment.objects.filter(pk__in=comment_ids, unusual_voting_at__isnull=True)
-        .annotate(young=Subquery(young_votes))
-        .filter(young__gte=settings.FORUM_UNUSUAL_VOTES)
-        .update(unusual_voting_at=now)
-    )
-    if flagged:
-        logger.warning("Flagged %d comments for unusual voting.", flagged)
-    return flagged
 
 
 def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, list[int]]:

@@ -4,9 +4,9 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from forum.models import Comment
+from forum.models import Article, Comment
 
-__all__ = ["Region", "Vote", "ReconciliationWatermark"]
+__all__ = ["Region", "Vote", "ReconciliationWatermark", "VoteBurst", "VoteBurstComment"]
 
 
 class Vote(models.Model):
@@ -76,3 +76,51 @@ class DeletedVote(models.Model):
 
     def __str__(self) -> str:
         return f"votes removed from comment {self.comment_id}"
+
+
+class VoteBurst(models.Model):
+    """Unusual voting on one article, as the tally found it (votes.unusual_voting): comments that
+    each got at least ``votes_threshold`` votes from accounts younger than ``account_age_hours``
+    within ``window_minutes``. Comments flagged on the same article while a burst is recent join
+    it, so the moderation queue shows one item per burst, not one per comment. The numbers are
+    data, rendered in the moderator's language by the queue."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="vote_bursts")
+    comments = models.ManyToManyField(Comment, through="VoteBurstComment", related_name="vote_bursts")
+    first_flagged_at = models.DateTimeField(_("first flagged at"))
+    last_flagged_at = models.DateTimeField(_("last flagged at"), db_index=True)
+    # What tripped it: votes from young accounts on its comments, how many accounts cast them,
+    # and when the first and the last of those votes were cast.
+    votes = models.PositiveIntegerField(_("votes from young accounts"))
+    young_accounts = models.PositiveIntegerField(_("young accounts"))
+    first_vote_at = models.DateTimeField(_("first vote at"))
+    last_vote_at = models.DateTimeField(_("last vote at"))
+    # The rule as it stood (FORUM_UNUSUAL_*), so the item reads right after the settings change.
+    votes_threshold = models.PositiveIntegerField()
+    account_age_hours = models.PositiveIntegerField()
+    window_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-last_flagged_at", "-id"]
+        verbose_name = _("unusual voting")
+        verbose_name_plural = _("unusual voting")
+
+    def __str__(self) -> str:
+        return f"unusual voting on article {self.article_id} at {self.first_flagged_at:%Y-%m-%d %H:%M}"
+
+
+class VoteBurstComment(models.Model):
+    """A comment of a burst: its own votes from young accounts, and the flag it got (equal to the
+    comment's ``unusual_voting_at`` while that flag stands; a decision clears it)."""
+
+    burst = models.ForeignKey(VoteBurst, on_delete=models.CASCADE, related_name="members")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="vote_burst_memberships")
+    votes = models.PositiveIntegerField()
+    flagged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["burst", "comment"], name="vote_burst_comment_once")]
+        indexes = [models.Index(fields=["comment", "flagged_at"], name="vote_burst_comment_flag_idx")]
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} in burst {self.burst_id}"

@@ -12,7 +12,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from forum.models import Comment
 from moderation.models import AuditEntry, Report
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, EstablishedReaderFactory, UserFactory
+from votes.counting import tally_comments
+from votes.services import cast_vote
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +55,7 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     # Two more waiting items, so the queue's screenshot shows what a moderator meets.
     other = CommentFactory(article=article, body="Cheap watches at example.shop, 90% off!")
     CommentFactory(article=article, body="A comment from a pre-moderated reader.", status=Comment.Status.PENDING)
-    reporters = [UserFactory(username=f"reporter{n}") for n in range(3)]
+    reporters = [EstablishedReaderFactory(username=f"reporter{n}") for n in range(3)]
     Report.objects.create(reporter=reporters[0], comment=other, reason="spam")
 
     # 1. Three readers report it: the first in the dialog (JS), the others on the plain page.
@@ -108,3 +110,54 @@ def test_reports_hold_a_comment_a_moderator_rejects_it_and_the_author_is_told(
     expect(rejected).to_contain_text("Abuse or harassment of other readers")
     expect(mod.locator("#result_list")).to_contain_text(re.compile("Held for review"))
     assert AuditEntry.objects.filter(action="reject", actor=moderator, target_id=str(rude.pk)).exists()
+
+
+def test_at_1280_px_with_the_sidebar_open_the_text_has_400_px_and_the_buttons_are_in_view(
+    browser: Browser, live_server, moderator, settings
+):
+    """Newsroom issue, item 3: the table was 1,386 px wide in a narrower box, the comment got
+    125 px and the decide buttons were off-screen at every common width. With a burst of unusual
+    voting in the queue too (one item for three comments)."""
+    settings.FORUM_UNUSUAL_VOTES = 3
+    article = ArticleFactory(title="Semiconductor subsidies and the regional economy of Kumamoto prefecture")
+    long_body = "The subsidy debate deserves a closer look at the figures. " * 5  # 290 characters, not cut
+    comment = CommentFactory(article=article, body=long_body, author=UserFactory(display_name="A long display name"))
+    for n in range(3):
+        Report.objects.create(
+            reporter=UserFactory(), comment=comment, reason="misinformation", detail=f"Detail number {n}: " + "x" * 60
+        )
+    CommentFactory(article=article, status=Comment.Status.PENDING)
+    voted = CommentFactory.create_batch(3, article=ArticleFactory(title="Tourism tax"))
+    for voter in UserFactory.create_batch(3):
+        for target in voted:
+            cast_vote(user=voter, comment=target, choice="agree")
+    tally_comments(comment_ids=[target.pk for target in voted])
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/login/?next=/admin/moderation/queueitem/")
+        page.get_by_label("Username").fill(moderator.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Moderation queue")
+        expect(page.locator("#nav-sidebar")).to_be_visible()  # the admin's sidebar is open
+
+        row = page.locator("#result_list tbody tr").filter(has_text=long_body[:60])
+        text_cell = row.locator("td.field-text").bounding_box()
+        assert text_cell["width"] >= 400, text_cell
+        for name in ("Approve", "Reject"):
+            button = row.get_by_role("button", name=name, exact=True).bounding_box()
+            assert button["x"] >= 0 and button["x"] + button["width"] <= 1280, (name, button)
+        flags = page.locator("#result_list tbody tr").filter(has_text="Unusual voting on 3 comments")
+        expect(flags).to_have_count(1)
+        approve_all = flags.get_by_role("button", name="Approve all 3").bounding_box()
+        assert approve_all["x"] + approve_all["width"] <= 1280, approve_all
+        # Nothing to scroll sideways to, on the page or in the list's own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        results = page.locator("#changelist .results")
+        assert results.evaluate("el => el.scrollWidth <= el.clientWidth"), results.evaluate(
+            "el => [el.scrollWidth, el.clientWidth]"
+        )
+    finally:
+        context.close()

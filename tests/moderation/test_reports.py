@@ -8,7 +8,7 @@ from forum.models import Comment
 from moderation.models import AuditEntry, Report
 from moderation.services import report_comment
 from tests.api.conftest import client_for
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, EstablishedReaderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_nobody_reports_their_own_comment(comment):
 
 def test_the_third_distinct_reader_holds_the_comment(comment, settings):
     settings.REPORTS_TO_HOLD = 3
-    readers = UserFactory.create_batch(3)
+    readers = EstablishedReaderFactory.create_batch(3)
     report_comment(reporter=readers[0], comment=comment, reason="spam")
     report_comment(reporter=readers[0], comment=comment, reason="spam")  # the same reader again
     report_comment(reporter=readers[1], comment=comment, reason="abuse")
@@ -50,7 +50,7 @@ def test_the_third_distinct_reader_holds_the_comment(comment, settings):
 
 def test_the_threshold_is_a_setting(comment, settings):
     settings.REPORTS_TO_HOLD = 1
-    report_comment(reporter=UserFactory(), comment=comment, reason="other")
+    report_comment(reporter=EstablishedReaderFactory(), comment=comment, reason="other")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HELD
 
@@ -61,7 +61,7 @@ def test_holding_bumps_the_article_version(comment, settings, django_capture_on_
     settings.REPORTS_TO_HOLD = 1
     before = article_version(comment.article_id)
     with django_capture_on_commit_callbacks(execute=True):
-        report_comment(reporter=UserFactory(), comment=comment, reason="other")
+        report_comment(reporter=EstablishedReaderFactory(), comment=comment, reason="other")
     assert article_version(comment.article_id) > before
 
 

@@ -81,13 +81,14 @@ def test_flagged_once(comment):
     assert flagged(comment) == first
 
 
-def test_one_statement_per_batch_whatever_its_size(article):
+def test_one_statement_per_batch_when_nothing_is_flagged(article):
+    """The check after every tally batch; flagging itself costs a few more, a fixed number
+    whatever the batch (tests/moderation/test_vote_bursts.py)."""
     comments = CommentFactory.create_batch(20, article=article)
-    voters = young(3)
     for comment in comments[:10]:
-        for user in voters:
+        for user in young(2):
             cast_vote(user=user, comment=comment, choice="agree")
     with CaptureQueriesContext(connection) as queries:
-        assert flag_unusual_voting(comment_ids=[c.pk for c in comments]) == 10
+        assert flag_unusual_voting(comment_ids=[c.pk for c in comments]) == 0
     assert len(queries) == 1
-    assert Comment.objects.filter(unusual_voting_at__isnull=False).count() == 10
+    assert not Comment.objects.filter(unusual_voting_at__isnull=False).exists()
