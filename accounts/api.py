@@ -374,11 +374,18 @@ class ProfileExport(serializers.Serializer):
     last_login = serializers.DateTimeField(allow_null=True)
 
 
+ARTICLE_AS_SEEN = (
+    "As readers last saw it: an article taken out of view keeps the slug and title it had while published "
+    "(null if it never was)."
+)
+
+
 class CommentExport(serializers.Serializer):
     id = serializers.IntegerField()
-    article = serializers.CharField(help_text="The article's slug.")
-    article_title = serializers.CharField()
+    article = serializers.CharField(allow_null=True, help_text=f"The article's slug. {ARTICLE_AS_SEEN}")
+    article_title = serializers.CharField(allow_null=True, help_text=ARTICLE_AS_SEEN)
     section = serializers.CharField()
+    signed = serializers.BooleanField(help_text="Whether other readers see your name with it.")
     body = serializers.CharField()
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -389,7 +396,7 @@ class CommentExport(serializers.Serializer):
 
 class VoteExport(serializers.Serializer):
     comment = serializers.IntegerField()
-    article = serializers.CharField(help_text="The slug of the comment's article.")
+    article = serializers.CharField(allow_null=True, help_text=f"The slug of the comment's article. {ARTICLE_AS_SEEN}")
     choice = serializers.CharField(allow_null=True, help_text="null: a vote you took back.")
     region = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -398,7 +405,7 @@ class VoteExport(serializers.Serializer):
 
 class ReportExport(serializers.Serializer):
     comment = serializers.IntegerField()
-    article = serializers.CharField(help_text="The slug of the comment's article.")
+    article = serializers.CharField(allow_null=True, help_text=f"The slug of the comment's article. {ARTICLE_AS_SEEN}")
     reason = serializers.CharField()
     detail = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()

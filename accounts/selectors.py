@@ -28,11 +28,44 @@ def _export_rows(rows: QuerySet, fields: dict[str, str]) -> list[dict[str, Any]]
     ]
 
 
+# What the export reads of an article to name it as readers could see it (forum's
+# Article.public_slug and public_title): an article back in draft is named by its last public
+# title, never by one given since. Read through the related row, so accounts imports no other app.
+ARTICLE_NAME_FIELDS = ("status", "published_at", "title", "slug", "last_public_title", "last_public_slug")
+
+
+def _export_objects(
+    user: User, relation: str, article_path: str, fields: dict[str, str], *, title: bool
+) -> list[dict[str, Any]]:
+    """The reader's rows of ``relation`` (e.g. "votes"), oldest first, with their article (at
+    ``article_path``, e.g. "comment__article") in the same query, as export entries: the row's
+    first field, the article's public slug (and title), then the other fields {name: attribute};
+    null where the article never was public."""
+    rows = getattr(user, relation).order_by("created_at", "id")
+    owner = user._meta.get_field(relation).field.name  # the related manager sets it on each row
+    related = [f"{article_path}__{name}" for name in ARTICLE_NAME_FIELDS]
+    columns = [owner, *(attribute.removesuffix("_id") for attribute in fields.values())]
+    entries = []
+    for row in rows.select_related(article_path).only(*columns, *related):
+        article = row
+        for step in article_path.split("__"):
+            article = getattr(article, step)
+        values = {name: getattr(row, attribute) for name, attribute in fields.items()}
+        first = next(iter(values))  # the row's own id first, then its article, then the rest
+        entry = {first: values.pop(first), "article": article.public_slug or None}
+        if title:
+            entry["article_title"] = article.public_title or None
+        entry |= {name: _iso(value) if isinstance(value, datetime) else value for name, value in values.items()}
+        entries.append(entry)
+    return entries
+
+
 def reader_data_export(*, user: User) -> dict[str, Any]:
     """Everything the forum holds about the reader, as one JSON-ready document (GDPR Art. 15/20).
 
     Read through the user's reverse relations (comments, votes, reports made), so accounts imports
-    no other app. Who imposed a sanction is left out: moderators are not named to readers.
+    no other app. Who imposed a sanction is left out: moderators are not named to readers. An
+    article is named as readers last saw it, never by a title it was given after it left view.
     """
     profile = {
         "id": user.pk,
@@ -43,25 +76,32 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
         "date_joined": _iso(user.date_joined),
         "last_login": _iso(user.last_login),
     }
-    comment_fields = ["section", "body", "status", "created_at", "edited_at", "agree_count", "disagree_count"]
+    comment_fields = ["section", "signed", "body", "status", "created_at", "edited_at", "agree_count", "disagree_count"]
     return {
         "exported_at": timezone.now().isoformat(),
         "profile": profile,
-        "comments": _export_rows(
-            user.comments.order_by("created_at", "id"),
-            {"id": "id", "article": "article__slug", "article_title": "article__title"}
-            | {name: name for name in comment_fields},
+        "comments": _export_objects(
+            user,
+            "comments",
+            "article",
+            {"id": "id"} | {name: name for name in comment_fields},
+            title=True,
         ),
         # A vote taken back has "choice": null (the row stays, see votes.models.Vote).
-        "votes": _export_rows(
-            user.votes.order_by("created_at", "id"),
-            {"comment": "comment_id", "article": "comment__article__slug"}
-            | {name: name for name in ["choice", "region", "created_at", "updated_at"]},
+        "votes": _export_objects(
+            user,
+            "votes",
+            "comment__article",
+            {"comment": "comment_id"} | {name: name for name in ["choice", "region", "created_at", "updated_at"]},
+            title=False,
         ),
-        "reports": _export_rows(
-            user.reports_made.order_by("created_at", "id"),
-            {"comment": "comment_id", "article": "comment__article__slug"}
+        "reports": _export_objects(
+            user,
+            "reports_made",
+            "comment__article",
+            {"comment": "comment_id"}
             | {name: name for name in ["reason", "detail", "created_at", "resolved_at", "decision"]},
+            title=False,
         ),
         "sanctions": _export_rows(
             user.sanctions.order_by("starts_at", "id"),

@@ -66,7 +66,7 @@ def seed(*, voters: int, probers: int, spread_comments: int) -> Seed:
     )
     comments = Comment.objects.bulk_create(
         [
-            Comment(article=article, author=author, section=Section.WORLD, body=f"Comment {i}.")
+            Comment(article=article, author=author, section=Section.WORLD, signed=True, body=f"Comment {i}.")
             for i in range(spread_comments + probers + 2)
         ]
     )

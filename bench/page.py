@@ -61,7 +61,9 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
         for i in range(per_section + extra):
             author = reader if i in (3, 40, 77) else authors[i % len(authors)]
             body = f"Comment {i} in {section}: a few sentences of an opinion,\nwith a second line."
-            comments.append(Comment(article=article, author=author, section=section, body=body))
+            comments.append(
+                Comment(article=article, author=author, section=section, signed=section.signs_comments, body=body)
+            )
     comments = Comment.objects.bulk_create(comments)
     votes = Vote.objects.bulk_create(
         [

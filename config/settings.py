@@ -424,6 +424,11 @@ PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "300"))
 # database (accounts/authentication.py). Revocations remove the entry at once; this bounds only
 # changes made behind the application's back (a bulk UPDATE of users).
 API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "60"))
+# The shape of what the "pages" cache holds: raised when cached markup or answers must not be
+# served after a deploy (every entry, content versions included, is then new; a missing version
+# restarts from the clock, see forum/versions.py). 2: comment markup without author ids, and
+# comments' "signed" in the API (the anonymity fix).
+PAGE_CACHE_FORMAT = 2
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": (
@@ -432,12 +437,14 @@ CACHES = {
             "LOCATION": FORUM_REDIS_URL,
             "KEY_PREFIX": os.environ.get("FORUM_PAGE_CACHE_PREFIX", "forum:pages"),
             "TIMEOUT": PAGE_CACHE_SECONDS,
+            "VERSION": PAGE_CACHE_FORMAT,
         }
         if FORUM_REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "page-cache"),
             "TIMEOUT": PAGE_CACHE_SECONDS,
+            "VERSION": PAGE_CACHE_FORMAT,
         }
     ),
 }

@@ -70,14 +70,14 @@ class CountsOutput(serializers.Serializer):
 
 
 class AuthorOutput(serializers.Serializer):
+    """A selectors.ShownAuthor: what the reader may know of who wrote a comment."""
+
     display_name = serializers.CharField(source="public_name")
-    country = serializers.SerializerMethodField(help_text="ISO 3166 code, for voices from around the world.")
+    country = serializers.SerializerMethodField(help_text="ISO 3166 code, on signed comments only.")
 
     @extend_schema_field({"type": "string", "nullable": True})
-    def get_country(self, author) -> str | None:
-        if self.context.get("section") == Section.JAPAN or not author.country:
-            return None
-        return author.country.code
+    def get_country(self, author: selectors.ShownAuthor) -> str | None:
+        return author.country.code if author.country else None
 
 
 class CommentOutput(serializers.Serializer):
@@ -92,8 +92,12 @@ class CommentOutput(serializers.Serializer):
         choices=Comment.Status.choices,
         help_text="`pending`: awaiting a moderator's review (only its author sees it, right after posting).",
     )
+    signed = serializers.BooleanField(
+        help_text="Whether every reader sees who wrote it. Reactions in Japan are unsigned, and so is a "
+        "reaction a moderator moved to the world."
+    )
     author = serializers.SerializerMethodField(
-        help_text="Null on reactions in Japan, which are unsigned, except for their author and moderators."
+        help_text="Null on unsigned comments, except for their author and moderators."
     )
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
@@ -108,11 +112,9 @@ class CommentOutput(serializers.Serializer):
 
     @extend_schema_field(AuthorOutput(allow_null=True))
     def get_author(self, comment: Comment) -> dict | None:
-        # Reactions in Japan are unsigned: null for anyone but their author and moderators.
+        # Unsigned comments: null for anyone but their author and moderators.
         author = selectors.shown_author(comment=comment, viewer=self.context["user"])
-        if author is None:
-            return None
-        return AuthorOutput(author, context={"section": comment.section}).data
+        return None if author is None else AuthorOutput(author).data
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_editable_until(self, comment: Comment):
@@ -250,7 +252,7 @@ class ArticlePerceptionApi(ForumApiView):
         description=(
             "Read from the counters the vote tally stores, so it trails a new vote by about a second. "
             "A pick is null when no comment qualifies; hidden or held comments never appear, and "
-            "reactions in Japan stay unsigned."
+            "unsigned comments stay unsigned."
         ),
         parameters=[SLUG],
         responses={200: PerceptionOutput, **error_responses(401, 404)},
@@ -390,8 +392,8 @@ class CommentListApi(ForumApiView):
         params = query.validated_data
         article = get_object_or_404(Article.objects.published(), slug=slug)
         if request.user.is_authenticated:
-            # Signed-in readers are not served the shared copy: is_mine, my_vote and (in Japan,
-            # for their own comments and for staff) the author differ per reader. See NOTES.
+            # Signed-in readers are not served the shared copy: is_mine, my_vote and (on unsigned
+            # comments, for their own and for staff) the author differ per reader. See NOTES.
             next_cursor, results = self._page(request, article, params)
             response = Response({"next": next_page_url(request, next_cursor), "results": results})
             patch_vary_headers(response, LIST_VARY)

@@ -76,7 +76,11 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             article=article,
             author=author,
             body=item["body"],
-            defaults={"section": item["section"], "created_at": posted},
+            defaults={
+                "section": item["section"],
+                "signed": Section(item["section"]).signs_comments,
+                "created_at": posted,
+            },
         )
         created += was_created
     return DemoResult(article=article, created_comments=created)

@@ -13,6 +13,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
 
+def _is_public(status: str, published_at) -> bool:
+    return status == Article.Status.PUBLISHED and published_at is not None and published_at <= timezone.now()
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -35,6 +39,11 @@ class Article(models.Model):
         _("comments closed by time at"), null=True, blank=True, editable=False
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The title and slug the article last had while readers could see it (empty: never seen).
+    # What a reader's own pages and export name an article that is no longer published: a draft's
+    # later title was never public, and must not reach readers through their comments.
+    last_public_title = models.CharField(max_length=200, blank=True, default="", editable=False)
+    last_public_slug = models.SlugField(max_length=200, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,12 +63,49 @@ class Article(models.Model):
         self.body_html = render_markdown(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self._keep_public_heading()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "published_at"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "body_html",
+                "published_at",
+                "last_public_title",
+                "last_public_slug",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("article", kwargs={"slug": self.slug})
+
+    def _keep_public_heading(self) -> None:
+        """Note the title and slug readers can see: this save's when it leaves the article public,
+        else the stored row's when that was public until now (an article that went public at its
+        scheduled time was not saved then). A title given while it is not public is never noted."""
+        if self.is_public:
+            self.last_public_title, self.last_public_slug = self.title, self.slug
+            return
+        if self.pk is None:
+            return
+        stored = Article.objects.filter(pk=self.pk).values("status", "published_at", "title", "slug").first()
+        if stored is not None and _is_public(stored["status"], stored["published_at"]):
+            self.last_public_title, self.last_public_slug = stored["title"], stored["slug"]
+
+    @property
+    def is_public(self) -> bool:
+        """Readers can see it now: published, and its publication time has come (as
+        ArticleQuerySet.published says)."""
+        return _is_public(self.status, self.published_at)
+
+    @property
+    def public_title(self) -> str:
+        """The title as readers may be shown it: the current one while the article is public,
+        else the last one it had while public ("" if it never was)."""
+        return self.title if self.is_public else self.last_public_title
+
+    @property
+    def public_slug(self) -> str:
+        """The slug as readers may be shown it (see public_title)."""
+        return self.slug if self.is_public else self.last_public_slug
 
     @property
     def discussion_open(self) -> bool:
@@ -75,6 +121,11 @@ class Article(models.Model):
 class Section(models.TextChoices):
     JAPAN = "japan", _("Reactions in Japan")
     WORLD = "world", _("Voices from Around the World")
+
+    @property
+    def signs_comments(self) -> bool:
+        """Whether a comment posted here names its author to every reader (Comment.signed)."""
+        return self == Section.WORLD
 
 
 class CommentQuerySet(models.QuerySet):
@@ -122,6 +173,11 @@ class Comment(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
     section = models.CharField(_("section"), max_length=10, choices=Section.choices)
+    # Whether readers other than its author (and moderators) see who wrote it: set when it is
+    # posted, from its section (voices from the world are signed, reactions in Japan are not).
+    # Never turned on afterwards: a moderator moving a reaction to the world does not sign it,
+    # since its author never agreed to be named. forum.selectors.shown_author reads it.
+    signed = models.BooleanField(_("signed"), default=False, editable=False)
     body = models.TextField(_("comment"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VISIBLE)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
@@ -155,6 +211,12 @@ class Comment(models.Model):
             _sort_index("comment_best_idx", "-best_score"),
             _sort_index("comment_controversial_idx", "-controversy_score"),
             _sort_index("comment_common_ground_idx", "-common_ground_score"),
+        ]
+        constraints = [
+            # Reactions in Japan name nobody, whoever moved or saved them there.
+            models.CheckConstraint(
+                condition=~Q(section=Section.JAPAN, signed=True), name="forum_comment_japan_unsigned"
+            ),
         ]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")

@@ -15,9 +15,11 @@ Two shared renderings per article, version, language, time zone, sort and pages:
 - "in", for a neutral signed-in reader (``NEUTRAL_READER``: nobody's author, not staff, no votes).
 A signed-in reader gets "in" with their own state laid over (``reader_sections``): their votes
 flip the ``class="vote-button …" aria-pressed="false"`` slot of those comments, and their own comments
-(their name on Japan-section comments, no vote buttons, edit and delete) are rendered again with
-the real reader and spliced in between the comment's ``<!--cN-->`` ``<!--/cN-->`` markers. Staff
-see the author of every comment, so their sections are rendered for them, uncached.
+(their name on unsigned comments, no vote buttons, edit and delete) are rendered again with
+the real reader and spliced in between the comment's ``<!--cN-->`` ``<!--/cN-->`` markers. Which
+comments are the reader's own comes from the database (``_readers_state``), never from the HTML:
+the shared markup names no author of an unsigned comment, not even by id. Staff see the author of
+every comment, so their sections are rendered for them, uncached.
 """
 
 import gzip

@@ -10,6 +10,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.db.models.functions import Abs, Cast, Mod, NullIf, RowNumber
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from accounts.models import User
 
@@ -70,16 +71,32 @@ def visible_comments() -> CommentQuerySet:
     return Comment.objects.readable().select_related("author", "article")
 
 
-def shown_author(*, comment: Comment, viewer: User | AnonymousUser) -> User | None:
-    """Whose comment this is, as the viewer may know it: None when the viewer may not.
+@dataclass(frozen=True)
+class ShownAuthor:
+    """A comment's author as one viewer is shown them: all that any page, API answer, feed or
+    export says of who wrote a comment."""
 
-    Reactions in Japan are unsigned: only their author and moderators (staff) learn who wrote
-    one. Every page, API answer, feed or export that names a comment's author asks this.
+    public_name: str
+    # On a signed comment, the author's country when they gave one; never on an unsigned one.
+    country: Country | None
+    # Whether every reader sees this too. False: an unsigned comment, shown to its own author or
+    # to a moderator, who say so beside the name.
+    signed: bool
+
+
+def shown_author(*, comment: Comment, viewer: User | AnonymousUser) -> ShownAuthor | None:
+    """Who wrote this comment, as the viewer may know it; None when the viewer may not.
+
+    The one rule of the forum's anonymity: a comment names its author to every reader only when it
+    is signed (Comment.signed: posted in "Voices from Around the World", and never turned on
+    later). An unsigned one (every reaction in Japan, and one a moderator moved out of Japan)
+    names its author only to that author and to moderators (staff). Pages, the API, feeds and
+    exports ask this and nothing else; nothing else reads comment.author for readers.
     """
-    if comment.section != Section.JAPAN:
-        return comment.author
-    if viewer.is_authenticated and (viewer.is_staff or viewer.pk == comment.author_id):
-        return comment.author
+    if comment.signed:
+        return ShownAuthor(comment.author.public_name, comment.author.country or None, signed=True)
+    if viewer.is_authenticated and (viewer.is_staff or (viewer.pk is not None and viewer.pk == comment.author_id)):
+        return ShownAuthor(comment.author.public_name, None, signed=False)
     return None
 
 

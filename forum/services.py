@@ -75,6 +75,7 @@ def post_comment(*, author: User, article: Article, body: str) -> Comment:
         article=article,
         author=author,
         section=section,
+        signed=section.signs_comments,
         body=text,
         status=Comment.Status.PENDING if needs_review else Comment.Status.VISIBLE,
     )
@@ -144,8 +145,10 @@ def save_comment_in_admin(*, editor: User, comment: Comment) -> Comment:
         if not editor.is_superuser:
             raise PermissionDenied(_("Only a superuser can change what a reader wrote or who wrote it."))
         comment.edited_by_moderator = True
+    if comment.section == Section.JAPAN:
+        comment.signed = False  # see move_comments
     # Not the counters: the tally may have moved them since the form was loaded.
-    comment.save(update_fields=[*ADMIN_FIELDS, "edited_by_moderator"])
+    comment.save(update_fields=[*ADMIN_FIELDS, "edited_by_moderator", "signed"])
     bump_article_versions({comment.article_id, stored.article_id})
     return comment
 
@@ -168,8 +171,13 @@ def restore_comments(*, comments: CommentQuerySet) -> int:
 
 
 def move_comments(*, comments: CommentQuerySet, section: str) -> int:
+    """Move comments to another section. Whether a comment names its author does not follow it to
+    the world: a reaction from Japan was posted unsigned, and its author did not agree to be named,
+    so it stays unsigned there. Moved to Japan, a comment loses its byline like every reaction."""
     if section not in Section.values:
         raise ValidationError(_("Unknown section."))
+    if section == Section.JAPAN:
+        return _update_comments(comments, section=section, signed=False)
     return _update_comments(comments, section=section)
 
 

@@ -75,9 +75,15 @@ class CommentReportApi(ForumApiView):
 
 class MyCommentOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    article = serializers.SlugField(source="article.slug")
-    article_title = serializers.CharField(source="article.title")
+    article = serializers.SerializerMethodField(
+        help_text="The article's slug as readers last saw it; null if it was never published."
+    )
+    article_title = serializers.SerializerMethodField(
+        help_text="The article's title as readers last saw it: an article taken out of view keeps the title it had "
+        "while published (null if it never was)."
+    )
     section = serializers.ChoiceField(choices=Section.choices)
+    signed = serializers.BooleanField(help_text="Whether other readers see your name with it.")
     body = serializers.CharField()
     created_at = serializers.DateTimeField()
     status = serializers.ChoiceField(
@@ -89,6 +95,14 @@ class MyCommentOutput(serializers.Serializer):
         help_text="Why a moderator removed it; null unless hidden with a reason."
     )
     reason_text = serializers.SerializerMethodField(help_text="The reason, in words to show the reader.")
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_article(self, comment: Comment) -> str | None:
+        return comment.article.public_slug or None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_article_title(self, comment: Comment) -> str | None:
+        return comment.article.public_title or None
 
     @extend_schema_field(serializers.ChoiceField(choices=Decision.RejectReason.choices, allow_null=True))
     def get_reason(self, comment: Comment) -> str | None:

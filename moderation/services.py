@@ -209,7 +209,8 @@ def _tell_authors(comments: list[Comment], reason: str) -> None:
             "Your comment on “%(article)s” was removed by a moderator.\n\nReason: %(reason)s\n\n"
             "“%(excerpt)s”\n\nYour comments and their status: %(url)s"
         ) % {
-            "article": comment.article.title,
+            # As readers saw it: a title given after it left view was never public.
+            "article": comment.article.public_title or _("an article that is not published"),
             "reason": reason,
             "excerpt": comment.body[:200],
             "url": reverse("my_comments"),

@@ -43,6 +43,8 @@ class CommentFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     author = factory.SubFactory(UserFactory)
     section = factory.LazyAttribute(lambda o: Section.JAPAN if o.author.country == "JP" else Section.WORLD)
+    # As forum.services.post_comment sets it: voices from the world are signed.
+    signed = factory.LazyAttribute(lambda o: Section(o.section).signs_comments)
     body = factory.Sequence(lambda n: f"Comment number {n}.")
 
 

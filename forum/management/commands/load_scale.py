@@ -27,9 +27,10 @@ FROM generate_series(0, %(users)s - 1) AS i
 
 # Comments a second apart, newest last, by the scale users in turn; all visible, in one section.
 COMMENTS_SQL = """
-INSERT INTO {comment} (section, body, status, created_at, {counters}, article_id, author_id, edited_by_moderator)
-SELECT %(section)s, 'Comment ' || i || ' at scale.', 'visible', %(now)s - (%(comments)s - i) * interval '1 second',
-       {zeros}, %(article)s, u.id, false
+INSERT INTO {comment} (section, signed, body, status, created_at, {counters}, article_id, author_id,
+                       edited_by_moderator)
+SELECT %(section)s, %(signed)s, 'Comment ' || i || ' at scale.', 'visible',
+       %(now)s - (%(comments)s - i) * interval '1 second', {zeros}, %(article)s, u.id, false
 FROM generate_series(0, %(comments)s - 1) AS i
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM {user} WHERE username LIKE %(like)s) AS u
   ON u.idx = i %% %(users)s
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             "comments": comments,
             "votes": votes,
             "section": Section.WORLD,
+            "signed": Section.WORLD.signs_comments,
         }
         tables = {"user": User._meta.db_table, "comment": Comment._meta.db_table, "vote": Vote._meta.db_table}
         with transaction.atomic(), connection.cursor() as cursor:
