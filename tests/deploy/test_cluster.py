@@ -150,6 +150,13 @@ def test_every_process_runs_and_the_front_serves_pages_static_files_and_the_shar
     assert front("GET", article_path)[1]["X-Cache-Status"] == "HIT"
     assert front("GET", article_path, headers={"Cookie": "sessionid=x"})[1]["X-Cache-Status"] == "BYPASS"
     assert front("GET", article_path, headers={"Authorization": "Token x"})[1]["X-Cache-Status"] == "BYPASS"
+    # The anonymous API list too (public for 5 s), but never an answer to a token.
+    comments_path = f"/api/v1/articles/{comment.article.slug}/comments/?section={comment.section}"
+    assert front("GET", comments_path)[0] == 200
+    assert front("GET", comments_path)[1]["X-Cache-Status"] == "HIT"
+    token = Token.objects.create(user=UserFactory())
+    answer = front("GET", comments_path, headers={"Authorization": f"Token {token.key}"})
+    assert answer[0] == 200 and answer[1]["X-Cache-Status"] == "BYPASS"
     # Compressed, and static files straight from nginx with the hashed name kept a year.
     assert front("GET", article_path, headers={"Accept-Encoding": "gzip"})[1].get("Content-Encoding") == "gzip"
     css = re.search(r'href="(/static/css/forum\.[0-9a-f]{12}\.css)"', page).group(1)
@@ -224,6 +231,13 @@ def test_a_vote_through_the_front_is_stored_through_pgbouncer_and_tallied_by_the
 def test_slow_request_bodies_never_hold_an_app_worker(cluster):
     """Four connections trickle a 60,000-byte sign-in body one byte every 2 s (security finding 3:
     three of them took gunicorn down); /health/ through the front still answers within 1 s."""
+    # The control: sent to a node directly, one such body holds its only worker.
+    node = PORTS["web1"]
+    with slow_bodies(HOST, node, connections=1, path="/accounts/sign-in/", declared=60_000, interval=2):
+        time.sleep(0.5)
+        assert timed_get(f"http://{HOST}:{node}/health/", timeout=1)[0] is None
+    wait_for(lambda: timed_get(f"http://{HOST}:{node}/health/", timeout=1)[0] == 200, timeout=15, what="web1 free")
+
     port = PORTS["FORUM_ADDRESS"]
     with slow_bodies(HOST, port, connections=4, path="/accounts/sign-in/", declared=60_000, interval=2) as sent:
         time.sleep(2.5)
