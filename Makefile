@@ -7,7 +7,7 @@ FORUM_ADDRESS ?= 127.0.0.1:8000
 FORUM_VAR_DIR ?= $(CURDIR)/var
 export FORUM_ADDRESS FORUM_VAR_DIR
 
-.PHONY: run test test-setup bench lint install install-dev messages clean
+.PHONY: run cluster cluster-down test test-setup bench lint install install-dev messages clean
 
 # Two installs: `make run` needs only the runtime (requirements.txt); tests, lint, the bench and
 # the translators' tools need the rest (requirements-dev.txt, which includes the runtime).
@@ -38,6 +38,16 @@ run: install
 	@echo "  Requests, warnings and errors follow; Ctrl-C stops everything."
 	@echo
 	exec $(VENV)/bin/supervisord --configuration supervisord.conf
+
+## cluster: the production topology on this machine, in the background (deploy/, README "Deploy"):
+## nginx on FORUM_ADDRESS, two gunicorn nodes, a Celery worker per queue, one beat, PgBouncer and
+## two Redis servers under supervisord. nginx and PgBouncer come from Debian's packages if missing.
+cluster: install
+	bash deploy/cluster up
+
+## cluster-down: stop everything make cluster started
+cluster-down:
+	bash deploy/cluster down
 
 ## test: the whole suite on PostgreSQL + Redis (started if stopped), then the SQLite smoke run
 test: install-dev

@@ -164,7 +164,7 @@ def tally_is_idle() -> bool:
     with client.pipeline(transaction=False) as pipe:
         pipe.scard(f"{prefix}:dirty")
         pipe.exists(f"{prefix}:scheduled")
-        pipe.llen(settings.CELERY_TASK_DEFAULT_QUEUE)
+        pipe.llen(settings.CELERY_QUEUE_NAMES["tallies"])
         dirty, scheduled, queued = pipe.execute()
     return not dirty and not scheduled and not queued
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import csp.constants
 import dj_database_url
+import kombu
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +130,14 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
         )
+        # Behind PgBouncer in transaction mode (deploy/) consecutive transactions may run on
+        # different server connections, so nothing may outlive a transaction: no server-side cursor
+        # (QuerySet.iterator() would open one WITH HOLD on one connection and fetch on another) and no
+        # prepared statement (psycopg prepares a query on its sixth run on one connection and
+        # would then EXECUTE it on a connection that never saw the PREPARE).
+        if env_bool("DATABASE_PGBOUNCER", False):
+            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+            DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 else:
     DATABASES = {
         "default": {
@@ -391,6 +400,25 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "forum")
+# One queue per kind of work, so that nothing can delay a tally: a backlog of reconciliation, mail
+# or moderation waits in its own queue for its own worker (deploy/ runs one per queue). A single
+# worker (make run, the embedded default, the tests) consumes them all: CELERY_WORKER_QUEUES
+# below. Mail tasks are named send_*mail* in any app's tasks module.
+CELERY_QUEUE_NAMES = {
+    kind: f"{CELERY_TASK_DEFAULT_QUEUE}.{kind}" for kind in ("tallies", "reconcile", "mail", "moderation")
+}
+CELERY_TASK_ROUTES = {
+    "votes.tasks.reconcile_*": {"queue": CELERY_QUEUE_NAMES["reconcile"]},
+    "votes.tasks.tally_*": {"queue": CELERY_QUEUE_NAMES["tallies"]},
+    "*.tasks.send_*mail*": {"queue": CELERY_QUEUE_NAMES["mail"]},
+    "moderation.tasks.*": {"queue": CELERY_QUEUE_NAMES["moderation"]},
+}
+# A worker started without -Q consumes every queue declared here: the default one and each routed
+# one. A worker given -Q (deploy/) consumes only those named.
+CELERY_TASK_QUEUES = [
+    kombu.Queue(name, kombu.Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, *CELERY_QUEUE_NAMES.values())
+]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -50,4 +50,6 @@ if ! command -v xgettext >/dev/null; then
   fi
   command -v xgettext >/dev/null || { echo "xgettext is missing: apt-get install -y gettext" >&2; exit 1; }
 fi
-echo "PostgreSQL, Redis, Chromium and gettext are ready."
+# nginx and PgBouncer: tests/deploy starts the production topology (deploy/cluster).
+bash "$(dirname "$0")/../deploy/install-packages.sh"
+echo "PostgreSQL, Redis, Chromium, gettext, nginx and PgBouncer are ready."

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def queued_messages(client) -> int:
-    return client.llen(settings.CELERY_TASK_DEFAULT_QUEUE)
+    return client.llen(settings.CELERY_QUEUE_NAMES["tallies"])
 
 
 def test_many_votes_mark_the_comment_once_and_schedule_one_task(shared_redis):
@@ -48,7 +48,7 @@ def test_a_mark_after_the_sweep_schedules_a_new_task(shared_redis):
     comment = CommentFactory()
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     run_scheduled_round()
-    shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    shared_redis.delete(settings.CELERY_QUEUE_NAMES["tallies"])
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     assert queued_messages(shared_redis) == 1
 
@@ -70,7 +70,7 @@ def test_beats_sweep_tallies_when_the_rounds_message_was_lost(shared_redis):
     sweep tallies the marks itself."""
     comment = CommentFactory()
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
-    shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)  # the message is lost ...
+    shared_redis.delete(settings.CELERY_QUEUE_NAMES["tallies"])  # the message is lost ...
     shared_redis.pexpire(f"{settings.TALLY_KEY_PREFIX}:scheduled", 1)  # ... and its flag expires
     time.sleep(0.01)
 
@@ -93,7 +93,7 @@ def test_a_late_round_never_clears_the_flag_of_the_round_after_it(shared_redis):
 
 
 def queued_round_eta(client) -> datetime | None:
-    message = json.loads(client.lindex(settings.CELERY_TASK_DEFAULT_QUEUE, 0))
+    message = json.loads(client.lindex(settings.CELERY_QUEUE_NAMES["tallies"], 0))
     eta = message["headers"].get("eta")
     return datetime.fromisoformat(eta) if eta else None
 
@@ -105,14 +105,14 @@ def test_rounds_start_at_most_once_per_window(shared_redis, settings):
     comment = CommentFactory()
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     run_scheduled_round()
-    shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    shared_redis.delete(settings.CELERY_QUEUE_NAMES["tallies"])
 
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     eta = queued_round_eta(shared_redis)
     assert eta is not None and 1 < (eta - datetime.now(UTC)).total_seconds() <= 2
 
     run_scheduled_round()
-    shared_redis.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    shared_redis.delete(settings.CELERY_QUEUE_NAMES["tallies"])
     shared_redis.set(f"{settings.TALLY_KEY_PREFIX}:round_started", time.time() - 60)  # a quiet minute
     cast_vote(user=UserFactory(), comment=comment, choice="agree")
     eta = queued_round_eta(shared_redis)
