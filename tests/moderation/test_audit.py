@@ -16,7 +16,7 @@ from moderation import closing
 from moderation.audit import what_text
 from moderation.models import AuditEntry
 from moderation.services import reject_comments, report_comment
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, EstablishedReaderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_site_reasons_are_codes_worded_in_the_viewers_language(
     comment = CommentFactory()
     with translation.override("en"):
         for _ in range(3):
-            report_comment(reporter=UserFactory(), comment=comment, reason="spam")
+            report_comment(reporter=EstablishedReaderFactory(), comment=comment, reason="spam")
         ArticleFactory(published_at=comment.article.published_at - timedelta(days=20))
         closing.close_old_discussions()
         closing.set_section_open(

@@ -13,16 +13,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.folding import name_skeleton
 from accounts.models import User
 from forum.models import COUNTER_FIELDS, Article, Comment, Section
 from votes.models import Vote
 
 USERS_SQL = """
-INSERT INTO {user} (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-                    date_joined, display_name, country, is_banned, is_premoderated)
-SELECT '!', false, %(prefix)s || i, '', '', '', false, true, %(now)s, '', CASE WHEN i %% 2 = 0 THEN 'JP' ELSE 'US' END,
-       false, false
-FROM generate_series(0, %(users)s - 1) AS i
+INSERT INTO {user} (password, is_superuser, username, username_skeleton, display_name_skeleton, first_name,
+                    last_name, email, is_staff, is_active, date_joined, display_name, country, is_banned,
+                    is_premoderated)
+SELECT '!', false, %(prefix)s || i, skeletons.skeleton, '', '', '', '', false, true, %(now)s, '',
+       CASE WHEN i %% 2 = 0 THEN 'JP' ELSE 'US' END, false, false
+FROM unnest(%(skeletons)s::text[]) WITH ORDINALITY AS skeletons(skeleton, n), LATERAL (SELECT n - 1 AS i) AS numbered
 """
 
 # Comments a second apart, newest last, by the scale users in turn; all visible, in one section.
@@ -70,6 +72,8 @@ class Command(BaseCommand):
         now = timezone.now()
         params = {
             "prefix": f"scale-{slug}-",
+            # Usernames must be unique as they read too (accounts.folding), so each gets its skeleton.
+            "skeletons": [name_skeleton(f"scale-{slug}-{i}") for i in range(users)],
             "like": f"scale-{slug}-%",
             "now": now,
             "users": users,
