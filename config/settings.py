@@ -361,7 +361,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The forum's Redis (api/redis_clients.py): the vote tally's dirty marks and the rate limits.
 # Without one (the embedded default) each vote sends its own tally task, which is plenty for one
-# machine, and rate limits count in the process's cache. TALLY_REDIS_URL is its former name.
+# machine, and rate limits count in a file under var/. TALLY_REDIS_URL is its former name.
 FORUM_REDIS_URL = os.environ.get(
     "FORUM_REDIS_URL", os.environ.get("TALLY_REDIS_URL", CELERY_BROKER_URL if BROKER_IS_REDIS else "")
 )
@@ -379,7 +379,7 @@ RECONCILE_GRACE_SECONDS = float(os.environ.get("RECONCILE_GRACE_SECONDS", "30"))
 VOTES_SYNCHRONOUS_COUNTERS = env_bool("VOTES_SYNCHRONOUS_COUNTERS", False)
 
 # --- Caches -----------------------------------------------------------------------------------
-# "default": per-process scratch (rate-limit counts on the embedded default).
+# "default": per-process scratch.
 # "pages": what every process must agree on — articles' content versions (forum/versions.py) and
 # the pages cached under them. Redis when the forum has one; otherwise files under var/, which
 # the processes of one machine share.
@@ -405,6 +405,9 @@ CACHES = {
         }
     ),
 }
+# Rate-limit counts when there is no Redis (api/rate_limits.py counts in Redis when there is): one
+# SQLite file under var/, so every web process of the machine counts against the same limit.
+RATE_LIMIT_COUNTS_FILE = VAR_DIR / "rate-limits.sqlite3"
 
 CELERY_BEAT_SCHEDULE = {
     "reconcile-vote-counters": {
