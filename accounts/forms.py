@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from .countries import country_choices
 from .models import User
 from .services import change_password, ensure_country_change_allowed
 
@@ -14,14 +15,23 @@ PROFILE_HELP = {
 }
 
 
-class SignUpForm(UserCreationForm):
+class CountryChoicesMixin:
+    """The country list in the reader's language's order, the browser's country first
+    (accounts/countries.py); ``suggested_country`` comes from the request's Accept-Language."""
+
+    def __init__(self, *args, suggested_country: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(first=suggested_country)
+
+
+class SignUpForm(CountryChoicesMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "display_name", "country")
         help_texts = PROFILE_HELP
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(CountryChoicesMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ("display_name", "country")
