@@ -480,6 +480,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # A 4xx is a request line in gunicorn's access log (--access-logfile=-, make run and the
+        # Procfile); django.request's own "Not Found: ..." WARNING printed each one a second time.
+        # Server errors (5xx) it logs at ERROR, with the traceback, and those stay.
+        "django.request": {"level": "ERROR"},
         # Celery's line per routine task ("received", "succeeded") and beat's "Sending due task":
         # several a second from the tally sweep and reconciliation. make run (supervisord.conf)
         # sets WARNING so its console shows requests, warnings and errors; failures are ERROR and

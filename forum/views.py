@@ -93,6 +93,9 @@ def _render_article(
         "comment_max_length": settings.COMMENT_MAX_LENGTH,
         "form_anchor": FORM_ANCHOR,
         "nav_anchor": NAV_ANCHOR,
+        # Signing in or up from the header comes back to the comment box, where the page shows
+        # its messages ("Welcome, ..."): at the top of a long article they were out of view.
+        "account_next": f"{request.get_full_path()}#{FORM_ANCHOR}",
     }
     return render(request, "forum/article.html", context, status=status)
 
