@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .countries import country_choices
 from .models import User
 from .services import change_password, ensure_country_change_allowed
+from .time_zones import zone_choices
 
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
@@ -32,10 +33,20 @@ class SignUpForm(CountryChoicesMixin, UserCreationForm):
 
 
 class ProfileForm(CountryChoicesMixin, forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times on the site are shown in this zone."),
+    )
+
     class Meta:
         model = User
-        fields = ("display_name", "country")
+        fields = ("display_name", "country", "time_zone")
         help_texts = PROFILE_HELP
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = zone_choices()
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
+from .time_zones import validate_time_zone
 from .validators import DisplayNameValidator
 
 JAPAN = "JP"
@@ -32,6 +33,8 @@ class User(AbstractUser):
     # When the reader last changed their country after signing up (None: never); see
     # accounts.services.ensure_country_change_allowed.
     country_changed_at = models.DateTimeField(_("country changed at"), null=True, blank=True, editable=False)
+    # Empty: automatic (accounts/time_zones.py): Tokyo time for readers in Japan, else the browser's zone.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="", validators=[validate_time_zone])
     # The reader's standing, copied from their active sanctions (accounts.Sanction) by
     # accounts.services.refresh_standing. The user row is loaded with every request anyway, so
     # the vote and comment paths check a sanction without a query of their own.

@@ -56,6 +56,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 display_name=form.cleaned_data["display_name"],
                 country=form.cleaned_data["country"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except ValidationError as refusal:  # a country change raced past the form's check
             form.add_error("country", refusal)

@@ -6,10 +6,13 @@ JavaScript, no reason chosen in advance when reporting, a report that shows it w
 section's count that drops at once when one deletes with JavaScript."""
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import icu
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from forum.models import Article, Comment
@@ -176,3 +179,24 @@ def test_deleting_with_javascript_lowers_the_section_counts_at_once(open_page, l
     expect(page.locator(f"#comment-{mine.pk}")).to_have_count(0)
     expect(heading).to_have_text("(" + ntr(lang, "%(counter)s comment", "%(counter)s comments", 1, counter=1) + ")")
     expect(jump.locator(".section-count")).to_have_text("1")
+
+
+def test_times_show_in_the_browsers_time_zone(open_page, lang, live_server):
+    """A reader in Berlin: the first page (before the script has told the server the zone) shows
+    Tokyo time with its zone written out, every page after it Berlin time."""
+    posted = datetime(2026, 1, 19, 5, 7, tzinfo=UTC)
+    article = ArticleFactory()
+    comment = CommentFactory(article=article, author=UserFactory(country="DE"), created_at=posted)
+    with translation.override(lang):
+        tokyo, berlin = (
+            formats.date_format(timezone.localtime(posted, ZoneInfo(zone)), "SHORT_DATETIME_FORMAT")
+            for zone in ("Asia/Tokyo", "Europe/Berlin")
+        )
+    assert tokyo.endswith("JST") and berlin.endswith("CET")
+    page = open_page(timezone_id="Europe/Berlin")
+    page.goto(live_server.url + article.get_absolute_url())
+    shown = page.locator(f"#comment-{comment.pk} .comment-meta time")
+    expect(shown).to_have_text(tokyo)
+    page.reload()
+    expect(shown).to_have_text(berlin)
+    assert page.context.cookies()[0]["value"] == "Europe/Berlin"
