@@ -55,7 +55,14 @@ class TimeZoneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    # The API answers in the site's zone (ISO 8601 with the offset; apps show local time
+    # themselves, and its cached lists stay one per content version). The admin too: its forms
+    # read a typed date and time as site time ("2026-12-31 18:00 (site time)").
+    SITE_TIME_PREFIXES = ("/api/", "/admin/")
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.SITE_TIME_PREFIXES):
+            return self.get_response(request)
         timezone.activate(zone_for(user=request.user, browser_zone=request.COOKIES.get(COOKIE)))
         try:
             return self.get_response(request)

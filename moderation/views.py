@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from api.rate_limits import REPORT, rate_limited
@@ -27,7 +27,7 @@ def _wants_json(request: HttpRequest) -> bool:
 @rate_limited(*REPORT)
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     """The report form; the page's script shows it in a dialog. Without the script, a sent report
-    comes back to this page (not to the comment far down the article, where the confirmation was
+    is answered on this page (not on the comment far down the article, where the confirmation was
     out of view): the confirmation on top, the comment, a link back to it."""
     comment = get_object_or_404(visible_comments(), pk=comment_id)
     form = ReportForm(request.POST or None)
@@ -55,8 +55,10 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
             message = _("You have already reported this comment. The moderators will look at it.")
         if _wants_json(request):
             return JsonResponse({"detail": message}, status=201 if result.created else 200)
+        # Shown on this page, not after a redirect: the report may just have held the comment,
+        # which then has no report page (nor a place on the article) to be redirected to.
         messages.success(request, message)
-        return redirect("report_comment", comment_id=comment.pk)
+        return page()
     return page()
 
 

@@ -87,3 +87,12 @@ def test_the_api_profile_update_keeps_the_zone(client):
     assert api.patch("/api/v1/me/", {"display_name": "Bea"}, format="json").status_code == 200
     reader.refresh_from_db()
     assert reader.time_zone == "Europe/Berlin" and reader.display_name == "Bea"
+
+
+def test_the_api_and_the_admin_keep_the_sites_zone(client, posted_comment):
+    """Apps get ISO times with the site's offset whatever cookie a browser sends, and the admin's
+    forms read typed times as site time, as their help says."""
+    client.cookies["tz"] = "America/New_York"
+    answer = client.get(f"/api/v1/articles/{posted_comment.slug}/comments/?section=world")
+    assert answer.status_code == 200
+    assert "2026-01-19T14:07:00+09:00" in answer.content.decode()

@@ -80,6 +80,23 @@ def test_an_edit_over_the_rate_limit_keeps_the_new_wording_without_javascript(
     assert Comment.objects.get(pk=comment.pk).body == "First wording."
 
 
+def test_an_edit_in_place_refused_keeps_the_new_wording_with_javascript(open_page, lang, live_server, author):
+    article = ArticleFactory()
+    comment = CommentFactory(article=article, author=author, body="First wording.")
+    page = open_page()
+    sign_in(page, live_server.url, "kenji", article.get_absolute_url(), lang)
+    Article.objects.filter(pk=article.pk).update(japan_open=False)  # closed while the reader typed
+    mine = page.locator(f"#comment-{comment.pk}")
+    mine.get_by_role("link", name=tr(lang, "Edit"), exact=True).click()
+    box = mine.get_by_label(tr(lang, "Edit your comment"))
+    box.fill(TEXT)
+    mine.get_by_role("button", name=tr(lang, "Save")).click()
+    reason = tr(lang, "Comments in “%(section)s” are closed.", section=tr(lang, "Reactions in Japan"))
+    expect(mine.get_by_role("alert")).to_have_text(reason)
+    expect(box).to_have_value(re.compile(r"^A long, careful reply"))
+    assert Comment.objects.get(pk=comment.pk).body == "First wording."
+
+
 def test_sign_up_lists_countries_in_the_readers_language_and_lands_in_view(open_page, lang, live_server):
     article = ArticleFactory(body=LONG_ARTICLE)
     page = open_page()
