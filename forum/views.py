@@ -329,6 +329,11 @@ def live(request: HttpRequest, article_id: int) -> HttpResponse:
     return HttpResponse(body, content_type="application/json", headers=headers)
 
 
+# config.middleware.TimeZoneMiddleware skips the reader's zone here: a poll renders no time, and
+# must touch neither the session nor the user.
+live.renders_no_times = True
+
+
 # --- The reader's own pages -------------------------------------------------------------------
 
 MY_VOTES_PER_PAGE = 50
