@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='time_zone',
-            field=models.CharField(blank=True, default='', max_length=64, validators=[accounts.time_zones.validate_time_zone], verbose_name='time zone'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=64, validators=[accounts.time_zones.validate_time_zone], verbose_name='time zone'),
         ),
     ]
