@@ -63,3 +63,10 @@ def count(windows: list[tuple[str, int]]) -> list[int]:
         with connection:
             connection.execute("DELETE FROM counts WHERE expires < ?", (now,))
     return counts
+
+
+def clear() -> None:
+    """Forget every count (each test starts from none, as with Redis's FLUSHDB)."""
+    connection = _connection()
+    with connection:
+        connection.execute("DELETE FROM counts")
