@@ -7,7 +7,7 @@ FORUM_ADDRESS ?= 127.0.0.1:8000
 FORUM_VAR_DIR ?= $(CURDIR)/var
 export FORUM_ADDRESS FORUM_VAR_DIR
 
-.PHONY: run cluster cluster-down test test-setup bench lint install install-dev messages clean
+.PHONY: run cluster cluster-down test test-setup bench lint install install-dev messages clean icu-build-deps
 
 # Two installs: `make run` needs only the runtime (requirements.txt); tests, lint, the bench and
 # the translators' tools need the rest (requirements-dev.txt, which includes the runtime).
@@ -16,11 +16,20 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
+# PyICU (requirements.txt) builds against the system's ICU: Debian's libicu-dev and pkg-config.
+ICU_PACKAGES := libicu-dev pkg-config
+icu-build-deps:
+	@pkg-config --exists icu-i18n 2>/dev/null || { \
+	  echo "Installing $(ICU_PACKAGES) (Debian) to build PyICU ..."; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y -q $(ICU_PACKAGES) >/dev/null 2>&1 || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(ICU_PACKAGES) >/dev/null; }; \
+	  pkg-config --exists icu-i18n || { echo "ICU is missing: apt-get install -y $(ICU_PACKAGES)" >&2; exit 1; }; }
+
+$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python icu-build-deps
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python icu-build-deps
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 

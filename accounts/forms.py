@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .countries import country_choices
 from .models import User
 from .names import check_name
 from .services import change_password, ensure_country_change_allowed
 from .sign_in_limits import password_confirmed
+from .time_zones import zone_choices
 
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
@@ -22,6 +24,15 @@ PROFILE_HELP = {
         "from Around the World”. Your votes count towards Japan or the world the same way."
     ),
 }
+
+
+class CountryChoicesMixin:
+    """The country list in the reader's language's order, the browser's country first
+    (accounts/countries.py); ``suggested_country`` comes from the request's Accept-Language."""
+
+    def __init__(self, *args, suggested_country: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(first=suggested_country)
 
 
 class NameRulesMixin:
@@ -75,18 +86,28 @@ class AdminUserAddForm(AdminNameRulesMixin, AdminUserCreationForm):
     pass
 
 
-class SignUpForm(NameRulesMixin, UserCreationForm):
+class SignUpForm(NameRulesMixin, CountryChoicesMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "display_name", "country")
         help_texts = PROFILE_HELP
 
 
-class ProfileForm(NameRulesMixin, forms.ModelForm):
+class ProfileForm(NameRulesMixin, CountryChoicesMixin, forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times on the site are shown in this zone."),
+    )
+
     class Meta:
         model = User
-        fields = ("display_name", "country")
+        fields = ("display_name", "country", "time_zone")
         help_texts = PROFILE_HELP
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = zone_choices()
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"]

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from .folding import name_skeleton
+from .time_zones import validate_time_zone
 from .validators import DisplayNameValidator
 
 JAPAN = "JP"
@@ -50,6 +51,10 @@ class User(AbstractUser):
     # When the reader last changed their country after signing up (None: never); see
     # accounts.services.ensure_country_change_allowed.
     country_changed_at = models.DateTimeField(_("country changed at"), null=True, blank=True, editable=False)
+    # Empty: automatic (accounts/time_zones.py): Tokyo time for readers in Japan, else the browser's zone.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, default="", db_default="", validators=[validate_time_zone]
+    )
     # The reader's standing, copied from their active sanctions (accounts.Sanction) by
     # accounts.services.refresh_standing. The user row is loaded with every request anyway, so
     # the vote and comment paths check a sanction without a query of their own.

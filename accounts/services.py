@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from .authentication import forget_tokens
 from .models import AccountDeletion, Sanction, User
 from .selectors import moment_text
+from .time_zones import validate_time_zone
 
 
 def revoke_api_tokens(*, user: User) -> int:
@@ -114,14 +115,19 @@ def ensure_country_change_allowed(*, user: User, country: str, for_update: bool 
 
 
 @transaction.atomic
-def update_profile(*, user: User, display_name: str, country: str) -> User:
-    """Change the reader's display name and country. Comments already posted keep their section;
-    the new country applies to later comments and votes. Raises ValidationError (see
-    ensure_country_change_allowed); the row lock makes two changes at once count as two."""
+def update_profile(*, user: User, display_name: str, country: str, time_zone: str | None = None) -> User:
+    """Change the reader's display name and country (and time zone, unless None: "" is automatic).
+    Comments already posted keep their section; the new country applies to later comments and
+    votes. Raises ValidationError (see ensure_country_change_allowed, validate_time_zone); the row
+    lock makes two changes at once count as two."""
     changes_country = ensure_country_change_allowed(user=user, country=country, for_update=True)
     user.display_name = display_name
     user.country = country
     fields = ["display_name", "country"]
+    if time_zone is not None:
+        validate_time_zone(time_zone)
+        user.time_zone = time_zone
+        fields.append("time_zone")
     if changes_country:
         user.country_changed_at = timezone.now()
         fields.append("country_changed_at")

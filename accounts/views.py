@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from api.rate_limits import SIGN_UP, rate_limited
 
+from .countries import suggested_country
 from .forms import AccountDeletionForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
 from .models import AccountDeletion
 from .selectors import reader_data_export, standing_of
@@ -30,11 +31,15 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+def _browsers_country(request: HttpRequest) -> str | None:
+    return suggested_country(request.headers.get("Accept-Language", ""))
+
+
 @rate_limited(*SIGN_UP)
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, suggested_country=_browsers_country(request))
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="accounts.backends.UsernameBackend")
@@ -45,13 +50,14 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST or None, instance=request.user, suggested_country=_browsers_country(request))
     if request.method == "POST" and form.is_valid():
         try:
             update_profile(
                 user=request.user,
                 display_name=form.cleaned_data["display_name"],
                 country=form.cleaned_data["country"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except ValidationError as refusal:  # a country change raced past the form's check
             form.add_error("country", refusal)

@@ -6,13 +6,17 @@ from the page or from the app: the API's throttles (api/throttles.py) and the pa
 ``settings.RATE_LIMITS`` ("<n>/<s|m|h|d>", or None for no limit), set from the environment.
 
 The counters live in Redis when the forum has one (FORUM_REDIS_URL), so every web process shares
-them, at one round trip per request whatever its limits; on the embedded default they live in the process's cache.
+them, at one round trip per request whatever its limits; on the embedded default they live in one
+SQLite file under var/ (RATE_LIMIT_COUNTS_FILE) that every process of the machine shares
+(api/machine_counts.py): a count per process let each of three web processes take a reader's
+full limit.
 A limit whose store cannot be reached lets the request through: a vote must not fail because
 the rate limiter is down.
 """
 
 import logging
 import math
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -25,6 +29,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import machine_counts
 from .outages import REDIS, dependency_of, tracker
 from .redis_clients import forum_redis
 
@@ -80,9 +85,8 @@ def count_in_windows(windows: list[tuple[str, int]]) -> list[int]:
     """Count one more request under each (key, window seconds) and return the counts, in one
     Redis round trip for all of them (a vote counts in two scopes)."""
     client = forum_redis()
-    if client is None:
-        # The embedded default: one machine, so the process's cache is enough.
-        return [_count_in_process(key, window_seconds) for key, window_seconds in windows]
+    if client is None:  # the embedded default: one machine, one file its processes share
+        return machine_counts.count(windows)
     # One round trip: each count and, for a window's first request, its expiry.
     with client.pipeline(transaction=False) as pipe:
         for key, window_seconds in windows:
@@ -136,15 +140,6 @@ def lock_left(key: str) -> int | None:
     return left if left > 0 else None
 
 
-def _count_in_process(key: str, window_seconds: int) -> int:
-    default_cache.add(key, 0, window_seconds + 1)
-    try:
-        return default_cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        default_cache.set(key, 1, window_seconds + 1)
-        return 1
-
-
 def check(request, scopes: Iterable[str]) -> int | None:
     """Count this request in each scope; return the seconds to wait if one is over its limit.
 
@@ -175,7 +170,7 @@ def check(request, scopes: Iterable[str]) -> int | None:
         return None
     try:
         counts = count_in_windows(keys)
-    except (redis.RedisError, OSError) as error:
+    except (redis.RedisError, OSError, sqlite3.Error) as error:
         names = ", ".join(scope for scope, *_ in counted)
         if dependency_of(error) is None:
             logger.warning("Rate limits %s not applied, their store failed: %s", names, error)

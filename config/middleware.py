@@ -1,11 +1,14 @@
-"""Middleware that must run before anything reads the request."""
+"""Middleware that must run before anything reads the request, and the reader's time zone."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.time_zones import COOKIE, zone_for
 
 
 class RequestBodyLimitMiddleware:
@@ -42,3 +45,30 @@ class RequestBodyLimitMiddleware:
         # The server, not the app, closes the connection with the body unread (a WSGI app may not
         # set Connection); gunicorn drains at most a bounded amount before it does.
         return response
+
+
+class TimeZoneMiddleware:
+    """Shows times in the reader's zone (accounts/time_zones.py: the profile's, Tokyo for readers
+    in Japan, the browser's from the ``tz`` cookie, else TIME_ZONE), for the whole view. Placed
+    after AuthenticationMiddleware, which gives it the reader; it looks the reader up only for a
+    view that may render times, so a view marked ``renders_no_times`` (the live poll) touches
+    neither session nor user."""
+
+    # The API answers in the site's zone (ISO 8601 with the offset; apps show local time
+    # themselves, and its cached lists stay one per content version). The admin too: its forms
+    # read a typed date and time as site time ("2026-12-31 18:00 (site time)").
+    SITE_TIME_PREFIXES = ("/api/", "/admin/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args, view_kwargs) -> None:
+        if request.path.startswith(self.SITE_TIME_PREFIXES) or getattr(view_func, "renders_no_times", False):
+            return
+        timezone.activate(zone_for(user=request.user, browser_zone=request.COOKIES.get(COOKIE)))

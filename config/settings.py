@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The reader's time zone (accounts/time_zones.py), once the reader is known.
+    "config.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -425,7 +427,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The forum's Redis (api/redis_clients.py): the vote tally's dirty marks and the rate limits.
 # Without one (the embedded default) each vote sends its own tally task, which is plenty for one
-# machine, and rate limits count in the process's cache. TALLY_REDIS_URL is its former name.
+# machine, and rate limits count in a file under var/. TALLY_REDIS_URL is its former name.
 FORUM_REDIS_URL = os.environ.get(
     "FORUM_REDIS_URL", os.environ.get("TALLY_REDIS_URL", CELERY_BROKER_URL if BROKER_IS_REDIS else "")
 )
@@ -443,7 +445,7 @@ RECONCILE_GRACE_SECONDS = float(os.environ.get("RECONCILE_GRACE_SECONDS", "30"))
 VOTES_SYNCHRONOUS_COUNTERS = env_bool("VOTES_SYNCHRONOUS_COUNTERS", False)
 
 # --- Caches -----------------------------------------------------------------------------------
-# "default": per-process scratch (rate-limit counts on the embedded default).
+# "default": per-process scratch.
 # "pages": what every process must agree on — articles' content versions (forum/versions.py) and
 # the pages cached under them. Redis when the forum has one; otherwise files under var/, which
 # the processes of one machine share.
@@ -476,6 +478,9 @@ CACHES = {
         }
     ),
 }
+# Rate-limit counts when there is no Redis (api/rate_limits.py counts in Redis when there is): one
+# SQLite file under var/, so every web process of the machine counts against the same limit.
+RATE_LIMIT_COUNTS_FILE = VAR_DIR / "rate-limits.sqlite3"
 
 CELERY_BEAT_SCHEDULE = {
     "reconcile-vote-counters": {
@@ -548,6 +553,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # A 4xx is a request line in gunicorn's access log (--access-logfile=-, make run and the
+        # Procfile); django.request's own "Not Found: ..." WARNING printed each one a second time.
+        # Server errors (5xx) it logs at ERROR, with the traceback, and those stay.
+        "django.request": {"level": "ERROR"},
         # Celery's line per routine task ("received", "succeeded") and beat's "Sending due task":
         # several a second from the tally sweep and reconciliation. make run (supervisord.conf)
         # sets WARNING so its console shows requests, warnings and errors; failures are ERROR and

@@ -13,6 +13,9 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("ready/", views.ready, name="ready"),
     path("csrf-token/", views.csrf_token, name="csrf_token"),
+    # Pages link the icon (base.html); clients that ask the old address anyway are sent to it
+    # rather than logging a 404 at every first visit.
+    path("favicon.ico", views.favicon, name="favicon"),
     # The language switcher in base.html posts here (Django's set_language; remembered in a cookie).
     # Without CSRF: a forged post can do no worse than switch a reader's language, and a token in
     # the switcher would set a CSRF cookie on every signed-out page, which no shared cache could keep.

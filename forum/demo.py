@@ -1,9 +1,14 @@
-"""The demo article and its 35 comments (forum/demo/rare-earths-article.json), loaded idempotently."""
+"""The demo article and its 35 comments (forum/demo/rare-earths-article.json), loaded idempotently.
+
+The article is published when it is first loaded, not on its dateline: the timed closing
+(moderation/closing.py) closes discussions FORUM_COMMENTS_CLOSE_AFTER_DAYS after publication, and a
+demo dated months back would close on beat's first run, minutes after a newcomer's first `make run`.
+"""
 
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -17,6 +22,7 @@ from .models import Article, Comment, Section
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "rare-earths-article.json"
 BULLET = re.compile(r"^\s*[•·*-]\s+")
 NUMBERED_HEADING = re.compile(r"^\d+\.\s+\S")
+COMMENT_SPACING = timedelta(minutes=1)
 
 
 def seed_text_to_markdown(text: str) -> str:
@@ -51,6 +57,9 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
     data = json.loads(path.read_text(encoding="utf-8"))
     seed = data["article"]
     dateline = date.fromisoformat(seed["dateline"])
+    comment_count = len(data["comments"])
+    # Published at loading, its comments then a minute apart up to now: the whole window is ahead.
+    published_at = timezone.now() - COMMENT_SPACING * (comment_count + 1)
     article, _ = Article.objects.get_or_create(
         slug=slugify(seed["title"]),
         defaults={
@@ -59,7 +68,7 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             "body": seed_text_to_markdown(seed["body_text"]),
             "discussion_prompt": seed["discussion_prompt"],
             "status": Article.Status.PUBLISHED,
-            "published_at": timezone.make_aware(datetime.combine(dateline, time(9, 0))),
+            "published_at": published_at,
         },
     )
     created = 0
@@ -70,8 +79,8 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             author = _demo_reader(f"demo-japan-{japan_number:02d}", display_name="", country=JAPAN)
         else:
             author = _demo_reader("demo-" + slugify(item["author_name"]), item["author_name"], item.get("country", ""))
-        # Spaced a few minutes apart in the seed's order, so "newest" keeps a stable order.
-        posted = article.published_at + timedelta(minutes=5 * (position + 1))
+        # Spaced apart in the seed's order, so "newest" keeps a stable order.
+        posted = article.published_at + COMMENT_SPACING * (position + 1)
         _, was_created = Comment.objects.get_or_create(
             article=article,
             author=author,

@@ -20,7 +20,8 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from api.rate_limits import COMMENT, rate_limited
+from api import rate_limits
+from api.rate_limits import COMMENT
 from votes.selectors import votes_of
 
 from . import live as live_counts
@@ -72,7 +73,10 @@ def _render_article(
     # The reader's own section may be closed while the other is open: the form is then disabled.
     my_section_closed = user.is_authenticated and not article.section_open(services.section_for(user))
     if my_section_closed:
-        form.fields["body"].disabled = True
+        if form.is_bound:  # a refused post: the reader's text stays readable and copyable
+            form.fields["body"].widget.attrs["readonly"] = True
+        else:
+            form.fields["body"].disabled = True
     context = {
         "my_section_closed": my_section_closed,
         "perception": page_cache.perception(article=article, version=version),
@@ -89,6 +93,9 @@ def _render_article(
         "comment_max_length": settings.COMMENT_MAX_LENGTH,
         "form_anchor": FORM_ANCHOR,
         "nav_anchor": NAV_ANCHOR,
+        # Signing in or up from the header comes back to the comment box, where the page shows
+        # its messages ("Welcome, ..."): at the top of a long article they were out of view.
+        "account_next": f"{request.get_full_path()}#{FORM_ANCHOR}",
     }
     return render(request, "forum/article.html", context, status=status)
 
@@ -151,21 +158,51 @@ def _signed_out_article(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _comment_rate_wait(request: HttpRequest) -> int | None:
+    """Count this comment POST against the comment limits; the seconds to wait when over one.
+    The comment views check the limits themselves (not with @rate_limited) so that a refused post
+    comes back with the reader's text in the box rather than on a page without it."""
+    return rate_limits.check(request, COMMENT)
+
+
+def _rate_limit_text(wait_seconds: int) -> str:
+    return _("Too many comments at once. Please wait %(duration)s and try again: your text is kept below.") % {
+        "duration": rate_limits.duration_text(wait_seconds)
+    }
+
+
+def _refused_post(
+    request: HttpRequest, article: Article, form: CommentForm, refusal: str, status: int, retry_after: int | None = None
+) -> HttpResponse:
+    """The article page again with what the reader wrote still in the box and why it was refused
+    beside it: the new-account wait, a sanction, a closed section, a rate limit. Never a redirect,
+    which would lose the text."""
+    form.add_error("body", refusal)
+    response = _render_article(request, article, form, article_version(article.pk), status=status)
+    patch_cache_control(response, private=True, no_cache=True)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 @require_POST
-@rate_limited(*COMMENT)
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
+    wait_seconds = _comment_rate_wait(request)
+    if wait_seconds is not None and (_wants_json(request) or not request.user.is_authenticated):
+        return rate_limits.too_many_requests(request, wait_seconds=wait_seconds)
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(f"{article.get_absolute_url()}#{FORM_ANCHOR}")
     form = CommentForm(request.POST)
+    if wait_seconds is not None:
+        return _refused_post(request, article, form, _rate_limit_text(wait_seconds), 429, retry_after=wait_seconds)
     if not form.is_valid():
         # The form's action carries #comment-form: the browser lands on the errors.
         return _render_article(request, article, form, article_version(article.pk), status=400)
     try:
         comment = services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
-    except PermissionDenied as refusal:
-        messages.error(request, str(refusal))
-        return redirect(f"{article.get_absolute_url()}#{FORM_ANCHOR}")
+    except PermissionDenied as refusal:  # closed, suspended, still in the new-account wait
+        return _refused_post(request, article, form, str(refusal), 403)
     except ValidationError as refusal:  # a screen refused the text (a banned word): say so, keep the text
         form.add_error("body", refusal.messages)
         return _render_article(request, article, form, article_version(article.pk), status=400)
@@ -213,22 +250,37 @@ def _edit_page(request: HttpRequest, comment: Comment, form: EditCommentForm, st
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@rate_limited(*COMMENT)
 def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    """Reword one's comment: its own page without JavaScript; the page's script posts here too."""
+    """Reword one's comment: its own page without JavaScript; the page's script posts here too.
+    A refused POST (the window closed, a sanction, a rate limit) shows the form again with the
+    reader's new wording in it; the script keeps its box open with the reason."""
+    wait_seconds = _comment_rate_wait(request) if request.method == "POST" else None
+    if wait_seconds is not None and _wants_json(request):
+        return rate_limits.too_many_requests(request, wait_seconds=wait_seconds)
     comment = get_object_or_404(Comment.objects.readable().select_related("article"), pk=comment_id)
     template = "forum/comment_edit.html"
+    form = EditCommentForm(request.POST or None, initial={"body": comment.body})
+    if wait_seconds is not None:
+        form.add_error("body", _rate_limit_text(wait_seconds))
+        response = _edit_page(request, comment, form, status=429)
+        response["Retry-After"] = str(wait_seconds)
+        return response
     try:
         services.ensure_can_edit_comment(user=request.user, comment=comment)
     except PermissionDenied as refusal:
+        if request.method == "POST" and not _wants_json(request):
+            form.add_error("body", str(refusal))
+            return _edit_page(request, comment, form, status=403)
         return _refused(request, comment, refusal, template)
-    form = EditCommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.edit_comment(user=request.user, comment=comment, body=form.cleaned_data["body"])
             except PermissionDenied as refusal:  # the window closed while the reader typed
-                return _refused(request, comment, refusal, template)
+                if _wants_json(request):
+                    return _refused(request, comment, refusal, template)
+                form.add_error("body", str(refusal))
+                return _edit_page(request, comment, form, status=403)
             except ValidationError as error:
                 form.add_error("body", error)
             else:
@@ -275,6 +327,11 @@ def live(request: HttpRequest, article_id: int) -> HttpResponse:
     if status == 304:
         return HttpResponseNotModified(headers=headers)
     return HttpResponse(body, content_type="application/json", headers=headers)
+
+
+# config.middleware.TimeZoneMiddleware skips the reader's zone here: a poll renders no time, and
+# must touch neither the session nor the user.
+live.renders_no_times = True
 
 
 # --- The reader's own pages -------------------------------------------------------------------

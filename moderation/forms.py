@@ -59,7 +59,12 @@ class SuspensionForm(ReasonForm):
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why are you reporting this comment?"), choices=Report.Reason.choices)
+    # No reason chosen in advance: a preselected "Spam" got sent by readers who meant another.
+    reason = forms.ChoiceField(
+        label=_("Why are you reporting this comment?"),
+        choices=[("", _("Choose a reason")), *Report.Reason.choices],
+        error_messages={"required": _("Choose why you are reporting this comment.")},
+    )
     detail = forms.CharField(
         label=_("Anything the moderators should know (optional)"),
         required=False,

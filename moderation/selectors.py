@@ -43,6 +43,11 @@ def reporters_toward_hold(comment: Comment) -> int:
     )
 
 
+def open_report_of(*, reporter, comment_id: int) -> Report | None:
+    """The reader's open report on this comment, if they made one (the report page says so)."""
+    return open_reports().filter(reporter=reporter, comment_id=comment_id).first()
+
+
 def awaiting_decision() -> Q:
     """What puts a comment in the queue: held or pending, or still in view but reported or flagged
     for unusual voting. A hidden comment has been decided."""

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from api.rate_limits import REPORT, rate_limited
@@ -26,30 +26,40 @@ def _wants_json(request: HttpRequest) -> bool:
 @login_required
 @rate_limited(*REPORT)
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The report form; the page's script shows it in a dialog. Without the script, a sent report
+    is answered on this page (not on the comment far down the article, where the confirmation was
+    out of view): the confirmation on top, the comment, a link back to it."""
     comment = get_object_or_404(visible_comments(), pk=comment_id)
-    back = comment.get_absolute_url()
     form = ReportForm(request.POST or None)
+
+    def page(status: int = 200) -> HttpResponse:
+        existing = selectors.open_report_of(reporter=request.user, comment_id=comment.pk)
+        context = {"comment": comment, "form": form, "existing": existing}
+        return render(request, "moderation/report.html", context, status=status)
+
     if request.method == "POST":
         if not form.is_valid():
             if _wants_json(request):
                 return JsonResponse(form.errors.get_json_data(), status=400)
-            return render(request, "moderation/report.html", {"comment": comment, "form": form}, status=400)
+            return page(status=400)
         try:
             result = report_comment(reporter=request.user, comment=comment, **form.cleaned_data)
         except PermissionDenied as refusal:
             if _wants_json(request):
                 return JsonResponse({"detail": str(refusal)}, status=403)
-            messages.error(request, str(refusal))
-            return redirect(back)
+            form.add_error(None, str(refusal))  # shown on this page, with what the reader wrote
+            return page(status=403)
         if result.created:
             message = _("Thank you. The moderators will look at this comment.")
         else:
             message = _("You have already reported this comment. The moderators will look at it.")
         if _wants_json(request):
             return JsonResponse({"detail": message}, status=201 if result.created else 200)
+        # Shown on this page, not after a redirect: the report may just have held the comment,
+        # which then has no report page (nor a place on the article) to be redirected to.
         messages.success(request, message)
-        return redirect(back)
-    return render(request, "moderation/report.html", {"comment": comment, "form": form})
+        return page()
+    return page()
 
 
 @login_required

@@ -6,6 +6,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 
+from api import machine_counts
 from api.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.processes import start_worker
@@ -23,13 +24,14 @@ def process_log_dir(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _clean_forum_redis():
     """Each test starts with no dirty marks, no queued tasks and no rate-limit counts, in the test
-    broker database or (on the embedded default) the process's cache."""
+    broker database or (on the embedded default) the caches and the rate-limit file."""
     client = forum_redis()
     if client is not None:
         client.flushdb()  # the "pages" cache lives there too
     else:
         cache.clear()
         caches["pages"].clear()
+        machine_counts.clear()  # the rate-limit counts' file under var/
     yield
 
 

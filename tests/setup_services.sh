@@ -52,4 +52,14 @@ if ! command -v xgettext >/dev/null; then
 fi
 # nginx and PgBouncer: tests/deploy starts the production topology (deploy/cluster).
 bash "$(dirname "$0")/../deploy/install-packages.sh"
-echo "PostgreSQL, Redis, Chromium, gettext, nginx and PgBouncer are ready."
+# libicu-dev and pkg-config: PyICU (requirements.txt) builds against Debian's ICU.
+if ! pkg-config --exists icu-i18n 2>/dev/null; then
+  echo "Installing Debian's libicu-dev and pkg-config for PyICU ..."
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -q libicu-dev pkg-config >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q libicu-dev pkg-config >/dev/null; })
+  else
+    (sudo apt-get install -y -q libicu-dev pkg-config >/dev/null 2>&1 || { sudo apt-get update -q >/dev/null && sudo apt-get install -y -q libicu-dev pkg-config >/dev/null; })
+  fi
+  pkg-config --exists icu-i18n || { echo "ICU is missing: apt-get install -y libicu-dev pkg-config" >&2; exit 1; }
+fi
+echo "PostgreSQL, Redis, Chromium, gettext, nginx, PgBouncer and ICU are ready."

@@ -143,6 +143,21 @@
     });
   }
 
+  // A deleted comment leaves its section's counts (the heading's and the jump link's) one lower
+  // at once, not at the next reload.
+  function countOneLess(sectionNode) {
+    var t = texts();
+    var link = document.querySelector('.section-links a[href="#section-' + sectionNode.dataset.section + '"] .section-count');
+    var inHeading = sectionNode.querySelector("h2 .section-count");
+    var source = link || inHeading;
+    var found = source && source.textContent.match(/\d+/);
+    if (!found) return;
+    var count = Math.max(0, parseInt(found[0], 10) - 1);
+    if (link) link.textContent = String(count);
+    var template = count === 1 ? t.countOne : t.countMany;
+    if (inHeading && template) inHeading.textContent = "(" + template.replace(/\d+/, String(count)) + ")";
+  }
+
   function confirmDelete(link) {
     var comment = link.closest(".comment");
     var dialog = document.getElementById("delete-dialog");
@@ -162,8 +177,10 @@
           link.focus();
           return;
         }
-        var heading = comment.closest(".comment-section").querySelector("h2");
+        var sectionNode = comment.closest(".comment-section");
+        var heading = sectionNode.querySelector("h2");
         comment.remove();
+        countOneLess(sectionNode);
         var live = document.getElementById("page-announcer");
         if (live) live.textContent = texts().deleted || "";
         if (heading) { heading.tabIndex = -1; heading.focus(); }

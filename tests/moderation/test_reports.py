@@ -151,9 +151,14 @@ def test_report_page_without_js(client, comment, reader):
     assert 'name="reason"' in page.content.decode()
     bad = client.post(url, {"reason": "boring"})
     assert bad.status_code == 400
-    done = client.post(url, {"reason": "off_topic", "detail": "About another article."}, follow=True)
-    assert done.redirect_chain[-1][0].endswith(f"#comment-{comment.pk}")
+    assert client.post(url, {"detail": "No reason chosen."}).status_code == 400  # none preselected
+    assert 'value="" selected' in page.content.decode()
+    done = client.post(url, {"reason": "off_topic", "detail": "About another article."})
+    # Answered on this page, the confirmation on top and in view, with a link to the comment.
+    assert done.status_code == 200
     assert "The moderators will look at this comment" in done.content.decode()
+    assert "You reported this comment on" in done.content.decode()
+    assert f'href="{comment.get_absolute_url()}"' in done.content.decode()
     assert Report.objects.get().reason == "off_topic"
 
 
