@@ -26,11 +26,18 @@ def _clean_forum_redis():
     broker database or (on the embedded default) the process's cache."""
     client = forum_redis()
     if client is not None:
-        client.flushdb()  # the "pages" cache lives there too
+        client.flushdb()  # the "api_tokens" cache lives there too
+        page_cache_redis().flushdb()
     else:
         cache.clear()
         caches["pages"].clear()
+        caches["api_tokens"].clear()
     yield
+
+
+def page_cache_redis() -> redis.Redis:
+    """The "pages" cache's own Redis database (FORUM_CACHE_REDIS_URL, or its default)."""
+    return redis.Redis.from_url(settings.FORUM_CACHE_REDIS_URL)
 
 
 @pytest.fixture
