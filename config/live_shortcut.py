@@ -16,6 +16,7 @@ one cache read, or the cached answer after two. The shortcut still keeps the sit
 """
 
 import logging
+from functools import lru_cache
 
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
@@ -45,13 +46,24 @@ def _route_ends() -> tuple[str, str]:
     return before, after
 
 
+@lru_cache(maxsize=4096)
+def _live_article_id(path: str) -> int | None:
+    """The article id when the URLconf resolves ``path`` to the live route (the URLconf does not
+    change while the process runs, so each path is resolved once)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.kwargs["article_id"] if match.url_name == ROUTE_NAME else None
+
+
 class LiveCountsShortcut:
     """WSGI middleware; see the module's docstring."""
 
     def __init__(self, app) -> None:
         self.app = app
         self.prefix, self.suffix = _route_ends()
-        self.handler = with_site_headers(self._answer)
+        self.handler = with_site_headers(self._answer, fixed_csp=True)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -72,11 +84,8 @@ class LiveCountsShortcut:
         return [response.content]
 
     def _respond(self, environ, path: str) -> HttpResponse:
-        try:
-            match = resolve(path)
-        except Resolver404:
-            raise _ToDjango from None
-        if match.url_name != ROUTE_NAME or environ.get("CONTENT_LENGTH", "0") not in {"", "0"}:
+        article_id = _live_article_id(path)
+        if article_id is None or environ.get("CONTENT_LENGTH", "0") not in {"", "0"}:
             raise _ToDjango
         if "HTTP_TRANSFER_ENCODING" in environ:  # a body: the request body limit's to refuse
             raise _ToDjango
@@ -85,7 +94,7 @@ class LiveCountsShortcut:
             request.get_host()  # ALLOWED_HOSTS
         except DisallowedHost:
             raise _ToDjango from None  # Django answers 400 and logs it, as for any page
-        request.live_article_id = match.kwargs["article_id"]
+        request.live_article_id = article_id
         return self.handler(request)
 
     def _answer(self, request: HttpRequest) -> HttpResponse:

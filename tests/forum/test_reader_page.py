@@ -274,7 +274,7 @@ def test_the_wsgi_shortcut_answers_polls_before_django(client, article, django_a
     with django_assert_num_queries(0):
         cached = wsgi.get(path, query)
         not_modified = wsgi.get(path, query, if_none_match=first.headers["ETag"])
-        other_page = wsgi.get(path, "ids=1,2&after=0")
+    other_page = wsgi.get(path, f"ids={comment.pk + 1000}&after=0")  # another page's comments: a miss
     article_page = wsgi.get(article.get_absolute_url())
     assert not cached.by_django and (cached.status, cached.body) == (200, first.body)
     assert cached.headers["ETag"] == first.headers["ETag"]
