@@ -198,6 +198,7 @@ class TokenApi(ForumApiView):
     to case or Unicode compatibility form (accounts.backends)."""
 
     throttle_classes = AUTH_THROTTLES
+    per_reader = True  # the answer is a token
 
     class TokenInput(serializers.Serializer):
         username = TextField(max_length=150)
@@ -274,6 +275,7 @@ class BodyOnDeleteSchema(AutoSchema):
 
 class MeApi(ForumApiView):
     permission_classes = [IsAuthenticated]
+    per_reader = True
     schema = BodyOnDeleteSchema()
 
     class ProfileInput(serializers.Serializer):
@@ -435,6 +437,7 @@ class MeExportApi(ForumApiView):
     """Everything the forum holds about you (GDPR access and portability), as one document."""
 
     permission_classes = [IsAuthenticated]
+    per_reader = True
 
     @extend_schema(
         operation_id="me_export",

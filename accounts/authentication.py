@@ -3,7 +3,8 @@
 A vote is the forum's most frequent write, and DRF's TokenAuthentication reads the token and its
 user from the database on every request. ``CachedTokenAuthentication`` keeps, for a short while,
 what a vote needs to know about the token's reader (id, name, active, staff, joined, country) in
-the shared "pages" cache (Redis when the forum has one), under a hash of the token's key.
+its own "api_tokens" cache (on the forum Redis, which evicts nothing, so a revocation mark stays
+for its whole lifetime; files under var/ without Redis), under a hash of the token's key.
 
 Revocation is honoured at once: every way a token stops working or its reader changes removes
 the entry, in the same transaction and again after commit (see ``forget_tokens``):
@@ -54,8 +55,11 @@ CACHED_FIELDS = (
 REVOKED = "revoked"
 
 
+CACHE_ALIAS = "api_tokens"
+
+
 def _cache():
-    return caches["pages"]
+    return caches[CACHE_ALIAS]
 
 
 def cache_key(token_key: str) -> str:

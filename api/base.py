@@ -10,6 +10,7 @@ import json
 
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -74,10 +75,27 @@ class AlwaysJSON(BaseContentNegotiation):
         return renderer, renderer.media_type
 
 
+def _carries_credentials(request) -> bool:
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 class ForumApiView(APIView):
     parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = AlwaysJSON
+    # Whether every answer is the reader's own (their account, export, comments): then no cache
+    # may keep it, whoever asks.
+    per_reader = False
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An answer made for a reader (a per-reader view, or any request with a token or a
+        session whose view did not say otherwise) is ``private, no-store``, varying on the
+        credentials: no shared cache keeps it and no browser stores it to disk."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.per_reader or (_carries_credentials(request) and not response.has_header("Cache-Control")):
+            patch_cache_control(response, private=True, no_store=True)
+            patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response
 
 
 class TextField(serializers.CharField):

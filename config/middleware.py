@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.time_zones import COOKIE, zone_for
 
+from .site_headers import with_site_headers
+
 
 class RequestBodyLimitMiddleware:
     """Refuse a body over ``MAX_REQUEST_BODY_BYTES`` from its declared length, before it is read.
@@ -30,7 +32,11 @@ class RequestBodyLimitMiddleware:
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         too_large = declared.strip().isdigit() and int(declared) > limit
         if too_large or (chunked and not declared):
-            return self._refuse(request, limit=limit, chunked=chunked and not too_large)
+            # Answered here, before the rest of the stack, but with the site's security headers.
+            refusal = with_site_headers(
+                lambda request: self._refuse(request, limit=limit, chunked=chunked and not too_large)
+            )
+            return refusal(request)
         return self.get_response(request)
 
     def _refuse(self, request: HttpRequest, *, limit: int, chunked: bool) -> HttpResponse:

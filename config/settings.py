@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import csp.constants
 import dj_database_url
@@ -208,6 +209,7 @@ STORAGES = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE  # the language switcher's forum_language
 # X-Forwarded-Proto is trusted only behind a proxy that sets it (and strips a client's own):
 # without one, any client could claim https.
 if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
@@ -447,10 +449,20 @@ VOTES_SYNCHRONOUS_COUNTERS = env_bool("VOTES_SYNCHRONOUS_COUNTERS", False)
 # --- Caches -----------------------------------------------------------------------------------
 # "default": per-process scratch.
 # "pages": what every process must agree on — articles' content versions (forum/versions.py) and
-# the pages cached under them. Redis when the forum has one; otherwise files under var/, which
-# the processes of one machine share.
+# the pages, sections and live answers cached under them. It is filled by anonymous requests, so
+# it never shares a Redis database with the broker and the rate limits: FORUM_CACHE_REDIS_URL,
+# which production points at a Redis instance of its own with maxmemory and an LRU policy
+# (allkeys-lru), so that filling it evicts only cache entries. Unset, it is database n + 8
+# (mod 16) on the forum Redis (0 → 8, 6 → 14, 15 → 7): separate keys, but the same memory, so
+# there nothing may be evicted and every key expires instead (config/cache_backends.py).
+# "api_tokens": API tokens' readers (accounts/authentication.py) with their revocation marks,
+# which must not be evicted: on the forum Redis, every entry expiring within
+# API_TOKEN_CACHE_SECONDS. Without a Redis: files under var/, which one machine's processes share.
 PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "300"))
-# How long the vote API may use an API token's reader from the "pages" cache instead of the
+# No key in the caches lives longer than this (content versions use it; a lost version restarts
+# from the clock, so expiry costs one cache miss per article and day).
+CACHE_MAX_SECONDS = int(os.environ.get("FORUM_CACHE_MAX_SECONDS", str(24 * 60 * 60)))
+# How long the vote API may use an API token's reader from the "api_tokens" cache instead of the
 # database (accounts/authentication.py). Revocations remove the entry at once; this bounds only
 # changes made behind the application's back (a bulk UPDATE of users).
 API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "60"))
@@ -459,23 +471,46 @@ API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "60"))
 # restarts from the clock, see forum/versions.py). 2: comment markup without author ids, and
 # comments' "signed" in the API (the anonymity fix).
 PAGE_CACHE_FORMAT = 2
+
+
+def _separate_database(url: str) -> str:
+    """The same Redis server as ``url``, database n + 8 (mod 16)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    if parts.scheme in {"redis", "rediss"}:
+        database = int(parts.path.strip("/") or query.pop("db", "0"))
+        return urlunsplit(parts._replace(path=f"/{(database + 8) % 16}", query=urlencode(query)))
+    database = int(query.get("db", "0"))  # unix://path?db=n
+    return urlunsplit(parts._replace(query=urlencode({**query, "db": (database + 8) % 16})))
+
+
+FORUM_CACHE_REDIS_URL = os.environ.get("FORUM_CACHE_REDIS_URL") or (
+    _separate_database(FORUM_REDIS_URL) if FORUM_REDIS_URL else ""
+)
+
+
+def _expiring_cache(redis_url: str, folder: str, *, prefix: str, timeout: int) -> dict:
+    common = {"TIMEOUT": timeout, "MAX_TIMEOUT": max(timeout, CACHE_MAX_SECONDS), "VERSION": PAGE_CACHE_FORMAT}
+    if redis_url:
+        return {
+            "BACKEND": "config.cache_backends.ExpiringRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+            **common,
+        }
+    return {"BACKEND": "config.cache_backends.ExpiringFileBasedCache", "LOCATION": str(VAR_DIR / folder), **common}
+
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": FORUM_REDIS_URL,
-            "KEY_PREFIX": os.environ.get("FORUM_PAGE_CACHE_PREFIX", "forum:pages"),
-            "TIMEOUT": PAGE_CACHE_SECONDS,
-            "VERSION": PAGE_CACHE_FORMAT,
-        }
-        if FORUM_REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "page-cache"),
-            "TIMEOUT": PAGE_CACHE_SECONDS,
-            "VERSION": PAGE_CACHE_FORMAT,
-        }
+    "pages": _expiring_cache(
+        FORUM_CACHE_REDIS_URL,
+        "page-cache",
+        prefix=os.environ.get("FORUM_PAGE_CACHE_PREFIX", "forum:pages"),
+        timeout=PAGE_CACHE_SECONDS,
+    ),
+    "api_tokens": _expiring_cache(
+        FORUM_REDIS_URL, "api-token-cache", prefix="forum:api-tokens", timeout=API_TOKEN_CACHE_SECONDS
     ),
 }
 # Rate-limit counts when there is no Redis (api/rate_limits.py counts in Redis when there is): one

@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from accounts.models import User
@@ -46,7 +47,7 @@ from votes.models import Vote
 from votes.selectors import choices_of
 
 from . import selectors, services
-from .models import Article, Comment
+from .models import Article, Comment, Section
 from .versions import CACHE_ALIAS, article_version, article_version_and
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,9 @@ class Sections:
     summaries: tuple[SectionSummary, ...]
     newest_id: int
     comment_ids: tuple[int, ...]
+    # Whether the section pages asked for exist (a page past the end shows the last one): only
+    # then may a page showing these sections be kept (forum.views).
+    pages_exist: bool = True
 
 
 def labels() -> dict[str, str]:
@@ -187,13 +191,14 @@ def render_sections(
         "sort": sort,
         "current_pages": {section.key: section.page for section in sections},
     }
+    pages_exist = all(section.page == pages.get(section.key, 1) for section in sections)
     rendered = Sections(
         html=render_to_string(SECTIONS_TEMPLATE, context),
         summaries=tuple(SectionSummary(section.key, section.title, section.total) for section in sections),
         newest_id=sections[0].newest_id if sections else 0,
         comment_ids=tuple(comment.pk for comment in shown),
+        pages_exist=pages_exist,
     )
-    pages_exist = all(section.page == pages.get(section.key, 1) for section in sections)
     return rendered, pages_exist
 
 
@@ -331,13 +336,52 @@ def overlay(shared: Sections, *, user: User, article: Article, version: int) -> 
         parts += [html[position:start], new]
         position = end
     parts.append(html[position:])
-    return Sections("".join(parts), shared.summaries, shared.newest_id, shared.comment_ids)
+    return Sections("".join(parts), shared.summaries, shared.newest_id, shared.comment_ids, shared.pages_exist)
 
 
-def perception(*, article: Article, version: int) -> list:
-    """The perception gap (forum.selectors.perception), computed once per content version and
-    shared: it is the same for every reader, and counting it is a window query over the article."""
-    return _kept(f"perception:{article.pk}:{version}", lambda: selectors.perception(article=article))
+@dataclass(frozen=True)
+class ShownPick:
+    """A perception pick as the page shows it. This, not the pick, is cached: a pick holds its
+    comment, and the comment its author's row (password hash and e-mail included)."""
+
+    kind: str
+    comment_url: str
+    excerpt: str
+    section: str
+    japan: selectors.RegionAgreement
+    world: selectors.RegionAgreement
+
+    @property
+    def title(self) -> str:
+        return selectors.PERCEPTION_KINDS[self.kind]  # translated when shown
+
+    @property
+    def section_label(self) -> str:
+        return Section(self.section).label
+
+
+def _shown(pick: selectors.PerceptionPick) -> ShownPick:
+    comment = pick.comment
+    return ShownPick(
+        kind=pick.kind,
+        comment_url=comment.get_absolute_url(),
+        excerpt=Truncator(comment.body).chars(PERCEPTION_EXCERPT_CHARS),
+        section=comment.section,
+        japan=pick.japan,
+        world=pick.world,
+    )
+
+
+PERCEPTION_EXCERPT_CHARS = 140
+
+
+def perception(*, article: Article, version: int) -> list[ShownPick]:
+    """The perception gap (forum.selectors.perception) as shown, computed once per content version
+    and shared: it is the same for every reader, and counting it is a window query over the article."""
+    return _kept(
+        f"perception-shown:{article.pk}:{version}",
+        lambda: [_shown(pick) for pick in selectors.perception(article=article)],
+    )
 
 
 def reader_sections(*, article: Article, version: int, sort: str, pages: dict[str, int], user) -> Sections:

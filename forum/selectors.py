@@ -165,6 +165,10 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
     return sections
 
 
+def is_published(article_id: int) -> bool:
+    return Article.objects.published().filter(pk=article_id).exists()
+
+
 def live_counts(*, article_id: int, comment_ids: list[int], after_id: int) -> dict:
     """What an open article page needs to stay current (two queries): the stored counters of the
     comments it shows, and per section how many readable comments are newer than ``after_id``."""

@@ -8,14 +8,16 @@ transaction that made the change commits; a page rendered in between is cached u
 number, which is already out of date.
 
 The numbers live in the "pages" cache (Redis when configured, shared by every process). A number
-that is missing (evicted, or Redis lost its memory) restarts from the clock, above any number
-handed out before, so no page cached under an old number can come back.
+that is missing (expired, evicted, or Redis lost its memory) restarts from the clock, above any
+number handed out before, so no page cached under an old number can come back. Numbers expire
+after CACHE_MAX_SECONDS like every cache key; only an article that exists is ever given one.
 """
 
 import logging
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
@@ -33,13 +35,19 @@ def _fresh() -> int:
 
 
 def article_version(article_id: int) -> int:
-    """The article's current content version."""
+    """The article's current content version, made when it has none. Only for an article that
+    exists: a made-up id must not leave a number behind (see ``known_version``)."""
     cache = caches[CACHE_ALIAS]
     version = cache.get(_key(article_id))
     if version is None:
-        cache.add(_key(article_id), _fresh(), timeout=None)
+        cache.add(_key(article_id), _fresh(), timeout=settings.CACHE_MAX_SECONDS)
         version = cache.get(_key(article_id))
     return version
+
+
+def version_key(article_id: int) -> str:
+    """The version's cache key, for callers reading it with other keys in one round trip."""
+    return _key(article_id)
 
 
 def article_version_and(article_id: int, key: str) -> tuple[int, object]:
@@ -64,7 +72,7 @@ def _bump(article_ids: set[int]) -> None:
             try:
                 cache.incr(_key(article_id))
             except ValueError:  # no number yet: any fresh one is newer than all before
-                cache.set(_key(article_id), _fresh(), timeout=None)
+                cache.set(_key(article_id), _fresh(), timeout=settings.CACHE_MAX_SECONDS)
         except Exception:  # the change is committed; a cache outage must not turn it into an error
             logger.warning("could not bump the content version of article %s", article_id, exc_info=True)
 

@@ -3,7 +3,7 @@ comment pages (edit, delete) call the same services as the API; the live endpoin
 open article page current."""
 
 import gzip
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,13 +12,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
 from api import rate_limits
 from api.rate_limits import COMMENT
@@ -60,9 +60,40 @@ def _sort_and_pages(request: HttpRequest) -> tuple[str, dict[str, int]]:
     return sort, {key: _page_number(request.GET.get(f"{key}_page")) for key in ("japan", "world")}
 
 
+# The query parameters of the article page, in the order the site's own links write them.
+PAGE_PARAMETERS = ("sort", "japan_page", "world_page")
+
+
+def _canonical_query(request: HttpRequest) -> bool:
+    """Whether the address's query is one the site's own links make: only the page's parameters,
+    each valid and at most once, in PAGE_PARAMETERS' order, plainly encoded. Only such a page is
+    kept whole; any other query string is answered the same but never stored, so made-up query
+    strings cannot fill the cache."""
+    raw = request.META.get("QUERY_STRING", "")
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    names = [name for name, _value in pairs]
+    if any(name not in PAGE_PARAMETERS for name in names):
+        return False
+    if names != sorted(set(names), key=PAGE_PARAMETERS.index) or urlencode(pairs) != raw:
+        return False
+    values = dict(pairs)
+    pages_valid = all(
+        value.isascii() and value.isdigit() and value == str(_page_number(value)) and value != "0"
+        for name, value in values.items()
+        if name != "sort"
+    )
+    return pages_valid and values.get("sort", selectors.DEFAULT_SORT) in selectors.SORTS
+
+
 def _render_article(
     request: HttpRequest, article: Article, form: CommentForm, version: int, status: int = 200
 ) -> HttpResponse:
+    return _article_page(request, article, form, version, status)[0]
+
+
+def _article_page(
+    request: HttpRequest, article: Article, form: CommentForm, version: int, status: int = 200
+) -> tuple[HttpResponse, page_cache.Sections]:
     """The page: a per-reader shell around the shared comment sections (forum/page_cache.py)."""
     sort, pages = _sort_and_pages(request)
     user = request.user
@@ -97,7 +128,7 @@ def _render_article(
         # its messages ("Welcome, ..."): at the top of a long article they were out of view.
         "account_next": f"{request.get_full_path()}#{FORM_ANCHOR}",
     }
-    return render(request, "forum/article.html", context, status=status)
+    return render(request, "forum/article.html", context, status=status), sections
 
 
 def _shareable(request: HttpRequest) -> bool:
@@ -146,8 +177,10 @@ def _signed_out_article(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             response = HttpResponse(gzip.decompress(kept))
     else:
-        response = _render_article(request, article, CommentForm(), version)
-        if _shareable(request):
+        response, sections = _article_page(request, article, CommentForm(), version)
+        # Kept only under an address the site links to, for pages that exist: anything else
+        # (made-up parameters, pages past the end) would fill the cache with copies.
+        if _shareable(request) and sections.pages_exist and _canonical_query(request):
             page_cache.keep_page(article_id=article.pk, full_path=full_path, etag=etag, content=response.content)
     response["ETag"] = etag
     if _shareable(request):
@@ -315,18 +348,32 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     return render(request, template, {"comment": comment})
 
 
-# --- Live counts (see forum/live.py; polls are mostly answered before Django) ------------------
+# --- Live counts (see forum/live.py; polls are mostly answered by config/live_shortcut.py) -----
+
+
+def _live_version(request: HttpRequest, article_id: int) -> int | None:
+    """The published article's version (None: no such published article), asked once a request."""
+    if not hasattr(request, "live_version"):
+        request.live_version = live_counts.published_version(article_id)
+    return request.live_version
+
+
+def _live_etag(request: HttpRequest, article_id: int) -> str | None:
+    version = _live_version(request, article_id)
+    return None if version is None else live_counts.etag_of(version)
 
 
 @require_GET
+@condition(etag_func=_live_etag)
 def live(request: HttpRequest, article_id: int) -> HttpResponse:
-    """What changed on an open article page since its version: see forum/live.py."""
+    """What changed on an open article page since its version: see forum/live.py. A draft or an
+    unknown id is a 404, and leaves nothing in the cache."""
+    version = _live_version(request, article_id)
+    if version is None:
+        raise Http404
     ids, after = live_counts.parse_query(request.GET.get("ids", ""), request.GET.get("after", ""))
-    status, etag, body = live_counts.answer(article_id, ids, after, request.headers.get("If-None-Match"))
-    headers = {"ETag": etag, **dict(live_counts.HEADERS)}
-    if status == 304:
-        return HttpResponseNotModified(headers=headers)
-    return HttpResponse(body, content_type="application/json", headers=headers)
+    body = live_counts.answer(article_id, version, ids, after)
+    return HttpResponse(body, content_type="application/json", headers=live_counts.HEADERS)
 
 
 # config.middleware.TimeZoneMiddleware skips the reader's zone here: a poll renders no time, and

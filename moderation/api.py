@@ -115,6 +115,7 @@ class MyCommentOutput(serializers.Serializer):
 
 class MyCommentsApi(ForumApiView):
     permission_classes = [IsAuthenticated]
+    per_reader = True
     MyCommentPage = page_of(MyCommentOutput, "MyCommentPage")
 
     @extend_schema(

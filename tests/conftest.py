@@ -27,12 +27,19 @@ def _clean_forum_redis():
     broker database or (on the embedded default) the caches and the rate-limit file."""
     client = forum_redis()
     if client is not None:
-        client.flushdb()  # the "pages" cache lives there too
+        client.flushdb()  # the "api_tokens" cache lives there too
+        page_cache_redis().flushdb()
     else:
         cache.clear()
         caches["pages"].clear()
         machine_counts.clear()  # the rate-limit counts' file under var/
+        caches["api_tokens"].clear()
     yield
+
+
+def page_cache_redis() -> redis.Redis:
+    """The "pages" cache's own Redis database (FORUM_CACHE_REDIS_URL, or its default)."""
+    return redis.Redis.from_url(settings.FORUM_CACHE_REDIS_URL)
 
 
 @pytest.fixture

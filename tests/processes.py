@@ -134,11 +134,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis(*, port: int, log_dir: Path) -> Process:
-    """A private redis-server for tests that stop Redis: never the shared one on 6379."""
+def start_redis(*, port: int, log_dir: Path, options: tuple[str, ...] = ()) -> Process:
+    """A private redis-server for tests that stop Redis (or configure it): never the shared one on
+    6379. ``options`` are more command-line settings ("--maxmemory", "2mb", ...)."""
     process = _spawn(
         "redis",
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", *options],
         dict(os.environ),
         log_dir,
     )

@@ -100,3 +100,18 @@ def test_gunicorn_answers_413_at_once_and_stays_responsive(process_log_dir):
         assert _health_seconds(port) < 1.0
     finally:
         web.stop()
+
+
+@pytest.mark.parametrize("path", ["/articles/any/comments/", "/api/v1/articles/any/comments/"])
+def test_the_413_answer_carries_the_security_headers(client: Client, path, settings):
+    """Refused before the rest of the middleware runs, but with the headers every page carries."""
+    settings.SECURE_HSTS_SECONDS = 3600
+    response = Client().post(
+        path, data=b"x", content_type="application/json", CONTENT_LENGTH=str(HUNDRED_MB), secure=True
+    )
+    assert response.status_code == 413
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Strict-Transport-Security"] == "max-age=3600"
+    assert "default-src 'self'" in response["Content-Security-Policy"]

@@ -55,3 +55,47 @@ def test_embedded_default_uses_sqlite_wal_and_the_filesystem_broker(tmp_path):
     journal, mode, broker = result.stdout.split("\n")[:3]
     assert (journal, mode) == ("wal", "IMMEDIATE")
     assert broker == f"filesystem:// {tmp_path}/celery-broker"
+
+
+def _run_settings(tmp_path, code: str, **env) -> subprocess.CompletedProcess:
+    run_env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY", "DJANGO_DEBUG"}}
+    run_env.update(FORUM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_language_cookie_is_secure_in_production(tmp_path):
+    """The language switcher's forum_language cookie, set through the real view, is Secure when
+    debugging is off, like the session and CSRF cookies."""
+    code = (
+        "from django.test import Client\n"
+        "response = Client().post('/i18n/setlang/', {'language': 'ja', 'next': '/'}, secure=True)\n"
+        "print(response.status_code, bool(response.cookies['forum_language']['secure']))\n"
+    )
+    production = _run_settings(tmp_path, code, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+    assert production.stdout.split() == ["302", "True"], production.stderr
+    development = _run_settings(tmp_path, code)
+    assert development.stdout.split() == ["302", "False"], development.stderr
+
+
+@pytest.mark.parametrize(
+    ("forum_redis", "cache_redis"),
+    [
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/8"),
+        ("redis://127.0.0.1:6379/6", "redis://127.0.0.1:6379/14"),
+        ("redis://:pw@cache.example:6380/15", "redis://:pw@cache.example:6380/7"),
+        ("redis://127.0.0.1:6379", "redis://127.0.0.1:6379/8"),
+    ],
+)
+def test_the_page_cache_defaults_to_its_own_database_on_the_forum_redis(tmp_path, forum_redis, cache_redis):
+    code = "from django.conf import settings; print(settings.CACHES['pages']['LOCATION'])"
+    env = {"FORUM_REDIS_URL": forum_redis, "FORUM_CACHE_REDIS_URL": ""}
+    assert _run_settings(tmp_path, code, **env).stdout.strip() == cache_redis
+    own = _run_settings(tmp_path, code, **{**env, "FORUM_CACHE_REDIS_URL": "redis://cache.example:6379/0"})
+    assert own.stdout.strip() == "redis://cache.example:6379/0"

@@ -118,3 +118,13 @@ def test_unknown_sort_or_page_falls_back_instead_of_failing(client, article):
 
 def test_section_values_are_the_two_sections():
     assert Section.values == ["japan", "world"]
+
+
+@pytest.mark.parametrize("written", ["//evil.example/x", "/\\evil.example/x", " //evil.example/x"])
+def test_a_scheme_relative_link_in_an_article_is_an_external_link(client, written):
+    """A moderator's Markdown link to //host leaves the site: it is written out as https:// with
+    the rel every external link carries, not left looking like a path on the site."""
+    article = ArticleFactory(body=f"Read [the source]({written}).")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert '<a href="https://evil.example/x" rel="noopener noreferrer nofollow">the source</a>' in page
+    assert 'href="//' not in page and 'href="/\\' not in page

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from forum.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.forum.live_wsgi import LiveWsgi
 from votes.counting import tally_comment
 from votes.services import cast_vote, retract_vote
 
@@ -147,11 +148,14 @@ def test_live_answers_304_from_the_cache_while_nothing_changed(
     assert first.json()["counts"][str(comment.pk)]["agree"] == 0
     assert first.json()["new_comments"] == {"japan": 0, "world": 0}
     client.force_login(reader)  # a signed-in reader's poll touches neither session nor user
-    with django_assert_num_queries(0):
-        unchanged = _live(client, article, [comment], after=comment.pk, etag=first["ETag"])
-        again = _live(client, article, [comment], after=comment.pk)  # same page: cached answer
-    assert unchanged.status_code == 304 and unchanged["ETag"] == first["ETag"]
-    assert again.status_code == 200 and again.content == first.content
+    wsgi, path = LiveWsgi(client), reverse("article_live", args=[article.pk])
+    query = f"ids={comment.pk}&after={comment.pk}"
+    with django_assert_num_queries(0):  # answered by config/live_shortcut.py
+        unchanged = wsgi.get(path, query, if_none_match=first["ETag"])
+        again = wsgi.get(path, query)  # same page: cached answer
+    assert unchanged.status == 304 and unchanged.headers["ETag"] == first["ETag"]
+    assert again.status == 200 and again.body == first.content
+    assert wsgi.reached_django == []
 
     with django_capture_on_commit_callbacks(execute=True):
         cast_vote(user=UserFactory(country="JP"), comment=comment, choice="agree")
@@ -260,38 +264,21 @@ def test_my_votes_is_linked_from_the_profile_and_needs_sign_in(client, reader):
 
 
 def test_the_wsgi_shortcut_answers_polls_before_django(client, article, django_assert_num_queries):
-    """config/wsgi.py puts forum.live.LiveCountsShortcut in front: a 304 or a cached answer costs
-    no query and never reaches Django; a miss goes through to the view."""
-    from forum.live import LiveCountsShortcut
-
+    """config/wsgi.py puts config.live_shortcut.LiveCountsShortcut in front: a 304 or a cached
+    answer costs no query and never reaches Django; a miss goes through to the view."""
     comment = CommentFactory(article=article)
-    reached_django = []
-
-    def django_app(environ, start_response):
-        reached_django.append(environ["PATH_INFO"])
-        start_response("200 OK", [])
-        return [b"from django"]
-
-    def call(path, query, etag=None):
-        seen = {}
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
-        if etag:
-            environ["HTTP_IF_NONE_MATCH"] = etag
-        answer = LiveCountsShortcut(django_app)(environ, lambda status, headers: seen.update(s=status, h=headers))
-        body = b"".join(answer)
-        return seen["s"], dict(seen["h"]), body
-
+    wsgi = LiveWsgi(client)
     path, query = reverse("article_live", args=[article.pk]), f"ids={comment.pk}&after={comment.pk}"
-    assert call(path, query)[2] == b"from django"  # nothing cached yet
-    first = _live(client, article, [comment], after=comment.pk)  # the view computes and caches it
-    reached_django.clear()
+    first = wsgi.get(path, query)  # nothing cached yet: the view computes and caches it
+    assert first.by_django and first.status == 200
     with django_assert_num_queries(0):
-        status, headers, body = call(path, query)
-        not_modified = call(path, query, etag=first["ETag"])
-        other_page = call(path, "ids=1,2&after=0")
-        article_page = call(article.get_absolute_url(), "")
-    assert (status, body, headers["ETag"]) == ("200 OK", first.content, first["ETag"])
-    assert headers["Content-Type"] == "application/json"
-    assert not_modified[0] == "304 Not Modified" and not_modified[2] == b""
-    assert other_page[2] == article_page[2] == b"from django"
-    assert reached_django == [path, article.get_absolute_url()]
+        cached = wsgi.get(path, query)
+        not_modified = wsgi.get(path, query, if_none_match=first.headers["ETag"])
+    other_page = wsgi.get(path, f"ids={comment.pk + 1000}&after=0")  # another page's comments: a miss
+    article_page = wsgi.get(article.get_absolute_url())
+    assert not cached.by_django and (cached.status, cached.body) == (200, first.body)
+    assert cached.headers["ETag"] == first.headers["ETag"]
+    assert cached.headers["Content-Type"] == "application/json"
+    assert not not_modified.by_django and (not_modified.status, not_modified.body) == (304, b"")
+    assert other_page.by_django and article_page.by_django
+    assert wsgi.reached_django == [path, path, article.get_absolute_url()]
