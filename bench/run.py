@@ -6,7 +6,7 @@ its own — drives votes from many concurrent clients over loopback, and prints:
 
   a. votes/s through the vote endpoint ÷ requests/s of GET /health/ on the same server;
   b. 64 clients voting on one hot comment, coalesced tally vs. the baseline that increments the
-     counters in the request (VOTES_SYNCHRONOUS_COUNTERS=1): throughput and p99 latency ratios;
+     counters in the request (bench/baseline_counters.py): throughput and p99 latency ratios;
   c. tally lag from a vote's answer to its count being visible: p50 and p99;
   d. counter writes ÷ votes on the hot comment;
   e. drift after the run: comments whose counters differ from their vote rows.
@@ -437,10 +437,10 @@ class Bench:
             self.stop(server)
 
         print(
-            "Baseline: counters incremented in the request with F() + 1 (VOTES_SYNCHRONOUS_COUNTERS=1, no Celery)",
+            "Baseline: counters incremented in the request with F() + 1 (bench/baseline_counters.py, no Celery)",
             flush=True,
         )
-        gunicorn = self.start_gunicorn("baseline", VOTES_SYNCHRONOUS_COUNTERS="1")
+        gunicorn = self.start_gunicorn("baseline", VOTES_COUNTER_BACKEND="bench.baseline_counters.CountInRequest")
         meter = CpuMeter(gunicorn, [])
         run_async(self.votes_on(baseline_hot, args.warmup, "warm-up"))
         baseline, cpu["baseline hot"] = phase(

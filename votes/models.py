@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Region
 from forum.models import Comment
 
-__all__ = ["Region", "Vote", "ReconciliationWatermark"]
+__all__ = ["Region", "Vote", "ReconciliationWatermark", "DeletedVote", "DirtyComment", "TallyRound"]
 
 
 class Vote(models.Model):
@@ -76,3 +76,31 @@ class DeletedVote(models.Model):
 
     def __str__(self) -> str:
         return f"votes removed from comment {self.comment_id}"
+
+
+class DirtyComment(models.Model):
+    """A comment voted on since its last tally, on deployments without Redis (the embedded
+    default): written in the vote's own transaction, popped by a tally round
+    (votes.coalescing.DatabaseMarks). Many votes on one comment leave one row.
+
+    No foreign key: a vote on a comment deleted meanwhile must not fail for its mark.
+    """
+
+    comment_id = models.BigIntegerField(primary_key=True)
+    marked_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} to tally"
+
+
+class TallyRound(models.Model):
+    """A single row, the database's twin of the Redis protocol's ``scheduled`` and
+    ``round_started`` keys (votes.coalescing): the token of the round on its way, until when it
+    holds the flag (a lost message frees it), and when the last round started."""
+
+    token = models.CharField(max_length=32, blank=True, default="")
+    held_until = models.DateTimeField(null=True)
+    round_started = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"tally round {self.token or '(none)'}"
