@@ -57,7 +57,7 @@ class FormVoteEndpoint(VoteEndpoint):
         return "POST", f"{self.base_url}/comments/{comment_id}/vote/", headers, f"choice={choice}".encode()
 
     def choice_after(self, answer, sent):
-        return json.loads(answer)["choice"]
+        return json.loads(answer)["my_vote"]
 
 
 class ApiVoteEndpoint(VoteEndpoint):

@@ -15,6 +15,8 @@ Phases, in order, with worker and beat running: GET /health/; votes spread over 
 (with lag probes); all clients on one hot comment (with a lag probe and a log of the counter
 writes). Then worker and beat stop and the baseline runs on its own gunicorn: all clients on
 another hot comment. Then worker and beat start again for a reconciliation and the drift check.
+Last, the embedded default (bench/embedded.py): `make run`'s stack on SQLite without Redis, 2,000
+votes from 50 readers in 15 s, and how soon after the last vote every count is exact (target 5 s).
 About 2-3 minutes; options (python bench/run.py --help, or make bench BENCH_ARGS="...") change
 the sizes. Other work on the machine shows in each phase's CPU line and is flagged in the report.
 """
@@ -27,7 +29,6 @@ import platform
 import re
 import secrets
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import live, load, page, scale, servers, vote_cost  # noqa: E402
+from bench import embedded, live, load, page, scale, servers, vote_cost  # noqa: E402
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 # Figure a's target (issue 12): a vote costs at most four /health/ requests over HTTP. It was 0.5,
@@ -81,18 +82,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-votes", action="store_true", help="only the reading and scale phases")
     parser.add_argument("--skip-scale", action="store_true", help="only the vote phases")
     parser.add_argument("--skip-live", action="store_true", help="no live-counts phase")
+    parser.add_argument(
+        "--skip-embedded", action="store_true", help="no phase on the embedded default (SQLite, no Redis)"
+    )
     parser.add_argument("--live-pages", type=int, default=2000, help="open pages polling the live counts")
     parser.add_argument("--live-seconds", type=float, default=20, help="length of the live-counts phase")
     parser.add_argument("--page-clients", type=int, default=4, help="clients for page 1 vs the deep page")
     parser.add_argument("--page-seconds", type=float, default=10)
     parser.add_argument("--in-process-requests", type=int, default=200)
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def bench_env(run_dir: Path) -> dict[str, str]:
@@ -280,7 +278,7 @@ class Bench:
         self.args = args
         self.run_dir = Path(tempfile.mkdtemp(prefix="forum-bench-"))
         self.env = bench_env(self.run_dir)
-        self.port = free_port()
+        self.port = servers.free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.running: list[servers.Server] = []
         self.worker_log = ""
@@ -702,7 +700,7 @@ def main() -> int:
     from bench import measure
 
     started = time.monotonic()
-    live_lines = None
+    live_lines = embedded_lines = None
     print(f"Vote benchmark; logs in {bench.run_dir}", flush=True)
     machine = machine_description()
     idle_load = machine_busy_fraction(2)
@@ -747,6 +745,11 @@ def main() -> int:
             bench.start_gunicorn("live")
             live_lines = live.live_phase(bench, pages=args.live_pages, seconds=args.live_seconds)
             bench.stop_all()
+        if not args.skip_embedded:
+            print("Embedded default: 50 readers send 2,000 votes in 15 s to `make run`'s stack ...", flush=True)
+            embedded_lines = embedded.describe(embedded.embedded_phase(run_dir=bench.run_dir / "embedded"))
+            for line in embedded_lines:
+                print(f"  {line}", flush=True)
     finally:
         bench.stop_all()
         if not args.keep_db:
@@ -760,6 +763,11 @@ def main() -> int:
         print()
         print("Live counts (gunicorn only in the CPU figure; the pollers, the vote trickle and Celery also ran)")
         for line in live_lines:
+            print(f"  {line}")
+    if embedded_lines is not None:
+        print()
+        print("Embedded default (`make run`: SQLite, the filesystem broker, no Redis; bench/embedded.py)")
+        for line in embedded_lines:
             print(f"  {line}")
     return 0
 

@@ -196,8 +196,8 @@ class DatabaseMarks:
 
     def mark(self, comment_id: int, *, new: bool) -> RoundToSchedule | None:
         """A mark that was there already has its round on the way (or beat's sweep finds it)."""
-        if not new:
-            return None
+        if not new or TallyRound.objects.filter(pk=1, token__gt="", held_until__gte=timezone.now()).exists():
+            return None  # a read first: most of the time a round holds the flag, and a claim is a write
         token = uuid.uuid4().hex
         started = self._claim(token)
         return RoundToSchedule(token, after=started) if started is not None else None
