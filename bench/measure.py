@@ -194,7 +194,8 @@ def wait_for_reconciliation(after: datetime, *, timeout: float) -> float | None:
         time.sleep(0.2)
 
 
-# Counts every comment's votes by choice and region in SQL, independently of the tally's code.
+# Counts every comment's votes by choice and region in SQL, independently of the tally's code
+# (votes.models.COUNTED: a choice, and not voided by a moderator).
 DRIFT_SQL = """
 WITH fresh AS (
     SELECT c.id,
@@ -202,7 +203,7 @@ WITH fresh AS (
         count(v.id) FILTER (WHERE v.choice = 'agree' AND v.region = 'world') AS aw,
         count(v.id) FILTER (WHERE v.choice = 'disagree' AND v.region = 'japan') AS dj,
         count(v.id) FILTER (WHERE v.choice = 'disagree' AND v.region = 'world') AS dw
-    FROM forum_comment c LEFT JOIN votes_vote v ON v.comment_id = c.id
+    FROM forum_comment c LEFT JOIN votes_vote v ON v.comment_id = c.id AND v.voided_at IS NULL
     {where}
     GROUP BY c.id
 )

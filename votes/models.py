@@ -6,7 +6,34 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Region
 from forum.models import Comment
 
-__all__ = ["Region", "Vote", "ReconciliationWatermark", "DeletedVote", "DirtyComment", "TallyRound"]
+__all__ = [
+    "Region",
+    "COUNTED",
+    "counted_through",
+    "VoteQuerySet",
+    "Vote",
+    "ReconciliationWatermark",
+    "DeletedVote",
+    "DirtyComment",
+    "TallyRound",
+]
+
+
+# The one counting rule: a vote row counts when it holds a choice (not taken back) and no moderator
+# voided it. Every count of votes (the tally, the reconciliation, the recount, the counts a vote's
+# answer shows, the reader's own-vote overlay) goes through this, never a copy of it.
+COUNTED = models.Q(choice__isnull=False, voided_at__isnull=True)
+
+
+def counted_through(relation: str) -> models.Q:
+    """COUNTED seen from another model through ``relation`` (Comment: ``counted_through("votes")``)."""
+    return models.Q(**{f"{relation}__{lookup}": value for lookup, value in COUNTED.children})
+
+
+class VoteQuerySet(models.QuerySet):
+    def counted(self) -> "VoteQuerySet":
+        """The votes that count (COUNTED)."""
+        return self.filter(COUNTED)
 
 
 class Vote(models.Model):
@@ -34,6 +61,8 @@ class Vote(models.Model):
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         constraints = [
