@@ -80,7 +80,11 @@ def tally_soon(comment_id: int, *, new_mark: bool = True) -> None:
         if round_ is not None:
             schedule_round(round_)
             tracker.ok(BROKER)
-    except (redis.RedisError, BrokerError, OSError, DatabaseError) as error:
+    except DatabaseError as error:
+        # Only the database backend takes its flag here, after the vote and its mark committed:
+        # the mark stays, and beat's sweep runs the round within TALLY_SWEEP_SECONDS.
+        logger.warning("Vote on comment %s stored and marked; its round is left to beat's sweep: %s", comment_id, error)
+    except (redis.RedisError, BrokerError, OSError) as error:
         dependency = dependency_of(error)
         if dependency is None:
             logger.warning("Vote on comment %s stored; tally deferred to reconciliation: %s", comment_id, error)
