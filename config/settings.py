@@ -384,8 +384,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The forum's Redis (api/redis_clients.py): the vote tally's dirty marks and the rate limits.
-# Without one (the embedded default) each vote sends its own tally task, which is plenty for one
-# machine, and rate limits count in the process's cache. TALLY_REDIS_URL is its former name.
+# Without one (the embedded default) votes mark their comments dirty in the database instead
+# (VOTES_DIRTY_MARKS below), and rate limits count in the process's cache. TALLY_REDIS_URL is its former name.
 FORUM_REDIS_URL = os.environ.get(
     "FORUM_REDIS_URL", os.environ.get("TALLY_REDIS_URL", CELERY_BROKER_URL if BROKER_IS_REDIS else "")
 )
