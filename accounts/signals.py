@@ -3,17 +3,20 @@ accounts.authentication), and tokens revoked by a new password however it was se
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from .authentication import forget_tokens
 from .models import User
 
 
-@receiver(post_delete)
-def forget_deleted_token(sender, instance, **kwargs) -> None:
-    # No sender filter: the admin deletes TokenProxy instances, whose signals name the proxy.
-    if isinstance(instance, Token):
-        forget_tokens([instance.key])
+# One receiver per sender, never one for every model: Django can only delete a model's rows in one
+# statement (a "fast delete") when nothing listens to its deletes, and a receiver without a
+# sender listens to every model's, so each cascade (an account's votes) went row by row.
+# TokenProxy too: the admin deletes tokens through it, and its signals name the proxy.
+@receiver(post_delete, sender=Token, dispatch_uid="accounts.token_deleted")
+@receiver(post_delete, sender=TokenProxy, dispatch_uid="accounts.token_proxy_deleted")
+def forget_deleted_token(sender, instance: Token, **kwargs) -> None:
+    forget_tokens([instance.key])
 
 
 @receiver(post_save, sender=User)

@@ -24,7 +24,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load, servers  # noqa: E402
+from bench import harness, load, servers  # noqa: E402
+from bench.harness import CpuMeter, run_async  # noqa: E402
 
 LIVE_INTERVAL = 3.5  # seconds, as in static/js/article.js
 VOTE_EVERY = 1.0  # seconds between two votes of the trickle
@@ -109,7 +110,7 @@ async def run_live_pollers(
 
 
 def describe(result: LiveResult, cpu) -> list[str]:
-    """The report's lines; ``cpu`` is bench.run.Cpu for the phase."""
+    """The report's lines; ``cpu`` is bench.harness.Cpu for the phase."""
     cores = cpu.gunicorn / cpu.wall
     per_page_target = TARGET_CORES * result.pages / TARGET_PAGES
     scaled = cores * TARGET_PAGES / result.pages if result.pages else float("nan")
@@ -130,8 +131,6 @@ def describe(result: LiveResult, cpu) -> list[str]:
 
 def live_phase(bench, *, pages: int, seconds: float) -> list[str]:
     """The phase, for bench/run.py: needs a running gunicorn and Celery (worker + beat) of ``bench``."""
-    from bench.run import CpuMeter, run_async
-
     gunicorn = next(s for s in bench.running if s.name.startswith("gunicorn"))
     celery = [s for s in bench.running if s.name.startswith("celery")]
     ids = bench.seed.spread_comment_ids[:100]  # one page of a section
@@ -160,12 +159,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=servers.DEFAULT_WORKERS)
     parser.add_argument("--threads", type=int, default=servers.DEFAULT_THREADS)
-    from bench import run
-
-    run.add_database_options(parser)
+    harness.add_database_options(parser)
     args = parser.parse_args()
     shape = {"clients": 8, "comments": 200, "workers": args.workers, "threads": args.threads}
-    with run.standalone_bench(args, title="Live-counts benchmark", **shape) as bench:
+    with harness.standalone_bench(args, title="Live-counts benchmark", **shape) as bench:
         bench.start_celery()
         bench.start_gunicorn("live")
         live_phase(bench, pages=args.pages, seconds=args.seconds)

@@ -57,7 +57,7 @@ class FormVoteEndpoint(VoteEndpoint):
         return "POST", f"{self.base_url}/comments/{comment_id}/vote/", headers, f"choice={choice}".encode()
 
     def choice_after(self, answer, sent):
-        return json.loads(answer)["choice"]
+        return json.loads(answer)["my_vote"]
 
 
 class ApiVoteEndpoint(VoteEndpoint):
@@ -144,7 +144,7 @@ async def run_health(*, base_url: str, clients: int, seconds: float, name: str) 
             await response.read()
             return True if response.status == 200 else f"HTTP {response.status}"
 
-    return await _run(name, clients, seconds, lambda _: send)
+    return await run_clients(name, clients, seconds, lambda _: send)
 
 
 async def run_votes(
@@ -176,10 +176,10 @@ async def run_votes(
 
         return send
 
-    return await _run(name, len(voters), seconds, sender_for, extra=extra)
+    return await run_clients(name, len(voters), seconds, sender_for, extra=extra)
 
 
-async def _run(name: str, clients: int, seconds: float, sender_for, extra=None) -> PhaseResult:
+async def run_clients(name: str, clients: int, seconds: float, sender_for, extra=None) -> PhaseResult:
     result = PhaseResult(name=name, seconds=seconds)
     cpu_before = time.process_time()
     async with new_session(clients + 8) as session:

@@ -19,8 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from api.redis_clients import forum_redis
 from forum.models import COUNTER_FIELDS, Article, Comment, Section
-from votes.counting import Counters, counters_from_votes
-from votes.models import ReconciliationWatermark
+from votes.counting import Counters, counters_from_votes, tally_comments
+from votes.models import ReconciliationWatermark, Vote
 
 
 def recreate_database(*, admin_url: str, name: str) -> None:
@@ -194,7 +194,8 @@ def wait_for_reconciliation(after: datetime, *, timeout: float) -> float | None:
         time.sleep(0.2)
 
 
-# Counts every comment's votes by choice and region in SQL, independently of the tally's code.
+# Counts every comment's votes by choice and region in SQL, independently of the tally's code
+# (votes.models.COUNTED: a choice, and not voided by a moderator).
 DRIFT_SQL = """
 WITH fresh AS (
     SELECT c.id,
@@ -202,7 +203,7 @@ WITH fresh AS (
         count(v.id) FILTER (WHERE v.choice = 'agree' AND v.region = 'world') AS aw,
         count(v.id) FILTER (WHERE v.choice = 'disagree' AND v.region = 'japan') AS dj,
         count(v.id) FILTER (WHERE v.choice = 'disagree' AND v.region = 'world') AS dw
-    FROM forum_comment c LEFT JOIN votes_vote v ON v.comment_id = c.id
+    FROM forum_comment c LEFT JOIN votes_vote v ON v.comment_id = c.id AND v.voided_at IS NULL
     {where}
     GROUP BY c.id
 )
@@ -238,11 +239,65 @@ def comment_count() -> int:
 
 
 def vote_rows() -> int:
-    from votes.models import Vote
-
     return Vote.objects.count()
 
 
 def reset_forum_redis() -> None:
     """The bench's Redis database is its own: start with no marks and no queued tasks."""
     forum_redis().flushdb()
+
+
+# --- The article page's seed (bench/page.py) ----------------------------------------------------
+PAGE_SLUG = "bench-page"
+PER_SECTION = 100  # forum.selectors.COMMENTS_PER_PAGE: 200 comments shown
+
+
+@dataclass
+class PageSeed:
+    path: str
+    reader_id: int
+    reader_headers: dict[str, str]
+
+
+def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
+    """An article with two full sections (and a few comments more, so both have a second page); a
+    reader in Japan who wrote three comments in each section and voted on a tenth of the rest."""
+    article = Article.objects.create(
+        title="Page benchmark",
+        slug=PAGE_SLUG,
+        dateline=timezone.localdate(),
+        body="A long-running story.\n\n" * 20,
+        status=Article.Status.PUBLISHED,
+    )
+    authors = User.objects.bulk_create(
+        [User(username=f"page-author-{i}", country="JP" if i % 2 else "FR", password="!") for i in range(20)]
+    )
+    reader = User.objects.create(username="page-reader", country="JP", password="!")
+    comments = []
+    for section in (Section.JAPAN, Section.WORLD):
+        for i in range(per_section + extra):
+            author = reader if i in (3, 40, 77) else authors[i % len(authors)]
+            body = f"Comment {i} in {section}: a few sentences of an opinion,\nwith a second line."
+            comments.append(
+                Comment(article=article, author=author, section=section, signed=section.signs_comments, body=body)
+            )
+    comments = Comment.objects.bulk_create(comments)
+    votes = Vote.objects.bulk_create(
+        [
+            Vote(
+                user=reader,
+                comment=comment,
+                choice="agree" if n % 20 else "disagree",
+                region=reader.region,
+                updated_at=timezone.now(),
+            )
+            for n, comment in enumerate(comments)
+            if comment.author_id != reader.pk and n % 10 == 0
+        ]
+    )
+    # Counted like any vote: left untallied, these comments were the "drift" the vote phases
+    # reported with the reconciliation off, and the corrections it logged with it on.
+    tally_comments(comment_ids=[vote.comment_id for vote in votes])
+    # A browser's headers: the session and CSRF cookies, not the JSON Accept the vote phases send.
+    headers = {key: value for key, value in session_headers(reader).items() if key == "Cookie"}
+    return PageSeed(path=article.get_absolute_url(), reader_id=reader.pk, reader_headers=headers)

@@ -10,80 +10,25 @@ The HTTP phases are closed loops over kept-alive connections, as the vote phases
 answers are full 200s (no If-None-Match), so the figure is the server's work, not a 304's.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load  # noqa: E402
+from bench import harness, load  # noqa: E402
+from bench.harness import CpuMeter, phase, run_async  # noqa: E402
+
+if TYPE_CHECKING:
+    from bench.measure import PageSeed
 
 TARGET_SIGNED_OUT = 0.5
 TARGET_SIGNED_IN = 0.15
-SLUG = "bench-page"
-PER_SECTION = 100  # forum.selectors.COMMENTS_PER_PAGE: 200 comments shown
-
-
-@dataclass
-class PageSeed:
-    path: str
-    reader_id: int
-    reader_headers: dict[str, str]
-
-
-def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
-    """An article with two full sections (and a few comments more, so both have a second page); a
-    reader in Japan who wrote three comments in each section and voted on a tenth of the rest."""
-    from django.utils import timezone
-
-    from accounts.models import User
-    from bench.measure import session_headers
-    from forum.models import Article, Comment, Section
-    from votes.counting import tally_comments
-    from votes.models import Vote
-
-    article = Article.objects.create(
-        title="Page benchmark",
-        slug=SLUG,
-        dateline=timezone.localdate(),
-        body="A long-running story.\n\n" * 20,
-        status=Article.Status.PUBLISHED,
-    )
-    authors = User.objects.bulk_create(
-        [User(username=f"page-author-{i}", country="JP" if i % 2 else "FR", password="!") for i in range(20)]
-    )
-    reader = User.objects.create(username="page-reader", country="JP", password="!")
-    comments = []
-    for section in (Section.JAPAN, Section.WORLD):
-        for i in range(per_section + extra):
-            author = reader if i in (3, 40, 77) else authors[i % len(authors)]
-            body = f"Comment {i} in {section}: a few sentences of an opinion,\nwith a second line."
-            comments.append(
-                Comment(article=article, author=author, section=section, signed=section.signs_comments, body=body)
-            )
-    comments = Comment.objects.bulk_create(comments)
-    votes = Vote.objects.bulk_create(
-        [
-            Vote(
-                user=reader,
-                comment=comment,
-                choice="agree" if n % 20 else "disagree",
-                region=reader.region,
-                updated_at=timezone.now(),
-            )
-            for n, comment in enumerate(comments)
-            if comment.author_id != reader.pk and n % 10 == 0
-        ]
-    )
-    # Counted like any vote: left untallied, these comments were the "drift" the vote phases
-    # reported with the reconciliation off, and the corrections it logged with it on.
-    tally_comments(comment_ids=[vote.comment_id for vote in votes])
-    # A browser's headers: the session and CSRF cookies, not the JSON Accept the vote phases send.
-    headers = {key: value for key, value in session_headers(reader).items() if key == "Cookie"}
-    return PageSeed(path=article.get_absolute_url(), reader_id=reader.pk, reader_headers=headers)
 
 
 def inprocess_page_cpu(seed: PageSeed, *, requests: int = 50) -> dict[str, float]:
@@ -114,7 +59,7 @@ async def run_pages(*, base_url: str, path: str, headers: dict[str, str], client
             await response.read()
             return True if response.status == 200 else f"HTTP {response.status}"
 
-    return await load._run(name, clients, seconds, lambda _: send)
+    return await load.run_clients(name, clients, seconds, lambda _: send)
 
 
 def verdict(value: float, target: float) -> str:
@@ -122,7 +67,7 @@ def verdict(value: float, target: float) -> str:
 
 
 def page_lines(*, health_rate: float, signed_out, signed_in, cpu_out, cpu_in, inprocess: dict[str, float]) -> list[str]:
-    """The report's lines; ``signed_out``/``signed_in`` are load.PhaseResult, ``cpu_*`` bench.run.Cpu."""
+    """The report's lines; ``signed_out``/``signed_in`` are load.PhaseResult, ``cpu_*`` bench.harness.Cpu."""
     out_ratio = signed_out.rate / health_rate if health_rate else 0.0
     in_ratio = signed_in.rate / health_rate if health_rate else 0.0
     return [
@@ -147,7 +92,6 @@ def page_lines(*, health_rate: float, signed_out, signed_in, cpu_out, cpu_in, in
 def page_phase(bench, *, seed: PageSeed, clients: int, seconds: float) -> list[str]:
     """The phases, for a running gunicorn of ``bench`` (bench/run.py's Bench): /health/, then the
     page signed out, then signed in. Returns the report's lines (also printed)."""
-    from bench.run import CpuMeter, phase, run_async
 
     gunicorn = next(s for s in bench.running if s.name.startswith("gunicorn"))
     celery = [s for s in bench.running if s.name.startswith("celery")]
@@ -200,15 +144,15 @@ def main() -> int:
         default="3x1,3x8",
         help="gunicorn shapes to compare, workers x threads, comma-separated (e.g. 3x1,3x8)",
     )
-    from bench import run
-
-    run.add_database_options(parser)
+    harness.add_database_options(parser)
     args = parser.parse_args()
     shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")]
     first = {"clients": 4, "comments": 20, "workers": shapes[0][0], "threads": shapes[0][1]}
     results = []
-    with run.standalone_bench(args, title="Article-page benchmark", **first) as bench:
-        seed = bench.page_seed  # prepare() seeds the page's article too
+    with harness.standalone_bench(args, title="Article-page benchmark", **first) as bench:
+        from bench import measure  # Django is set up now
+
+        seed = measure.seed_page()
         for workers, threads in shapes:
             bench.args.workers, bench.args.threads = workers, threads
             print(f"gunicorn {workers} workers x {threads} threads (gthread)", flush=True)

@@ -6,7 +6,7 @@ its own — drives votes from many concurrent clients over loopback, and prints:
 
   a. votes/s through the vote endpoint ÷ requests/s of GET /health/ on the same server;
   b. 64 clients voting on one hot comment, coalesced tally vs. the baseline that increments the
-     counters in the request (VOTES_SYNCHRONOUS_COUNTERS=1): throughput and p99 latency ratios;
+     counters in the request (bench/baseline_counters.py): throughput and p99 latency ratios;
   c. tally lag from a vote's answer to its count being visible: p50 and p99;
   d. counter writes ÷ votes on the hot comment;
   e. drift after the run: comments whose counters differ from their vote rows.
@@ -15,21 +15,18 @@ Phases, in order, with worker and beat running: GET /health/; votes spread over 
 (with lag probes); all clients on one hot comment (with a lag probe and a log of the counter
 writes). Then worker and beat stop and the baseline runs on its own gunicorn: all clients on
 another hot comment. Then worker and beat start again for a reconciliation and the drift check.
+Last, the embedded default (bench/embedded.py): `make run`'s stack on SQLite without Redis, 2,000
+votes from 50 readers in 15 s, and how soon after the last vote every count is exact (target 5 s).
 About 2-3 minutes; options (python bench/run.py --help, or make bench BENCH_ARGS="...") change
 the sizes. Other work on the machine shows in each phase's CPU line and is flagged in the report.
 """
 
 import argparse
-import asyncio
-import contextlib
 import os
 import platform
 import re
-import secrets
 import signal
-import socket
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +34,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import live, load, page, scale, servers, vote_cost  # noqa: E402
+from bench import embedded, harness, live, load, page, scale, servers, vote_cost  # noqa: E402
+from bench.harness import (  # noqa: E402
+    ADMIN_URL,
+    Bench,
+    Cpu,
+    CpuMeter,
+    add_database_options,
+    phase,
+    run_async,
+    stop_on_signal,
+)
 
-ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 # Figure a's target (issue 12): a vote costs at most four /health/ requests over HTTP. It was 0.5,
 # which a vote that writes to PostgreSQL cannot reach against a view that does nothing.
 VOTES_OVER_HEALTH_TARGET = 0.25
-# Overridable so that two runs on one machine (say, two engineers' worktrees) do not collide.
-DB_NAME = os.environ.get("BENCH_DB_NAME", "forum_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,7 +73,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--article-clients", type=int, default=32, help="concurrent readers of the article page")
     parser.add_argument("--article-seconds", type=float, default=10, help="length of each article-page phase")
     add_database_options(parser)
-    parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database afterwards")
+    parser.add_argument("--keep-db", action="store_true", help=f"keep the {harness.DB_NAME} database afterwards")
     # The reading and scale phases (bench/scale.py), after the vote phases.
     parser.add_argument(
         "--scale",
@@ -81,118 +84,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-votes", action="store_true", help="only the reading and scale phases")
     parser.add_argument("--skip-scale", action="store_true", help="only the vote phases")
     parser.add_argument("--skip-live", action="store_true", help="no live-counts phase")
+    parser.add_argument(
+        "--skip-embedded", action="store_true", help="no phase on the embedded default (SQLite, no Redis)"
+    )
     parser.add_argument("--live-pages", type=int, default=2000, help="open pages polling the live counts")
     parser.add_argument("--live-seconds", type=float, default=20, help="length of the live-counts phase")
     parser.add_argument("--page-clients", type=int, default=4, help="clients for page 1 vs the deep page")
     parser.add_argument("--page-seconds", type=float, default=10)
     parser.add_argument("--in-process-requests", type=int, default=200)
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def bench_env(run_dir: Path) -> dict[str, str]:
-    """Everything the server processes and this one share; nothing collides with tests others run."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        "DJANGO_CONN_MAX_AGE": os.environ.get("DJANGO_CONN_MAX_AGE", "600"),
-        "CELERY_BROKER_URL": REDIS_URL,
-        "FORUM_REDIS_URL": REDIS_URL,
-        "TALLY_KEY_PREFIX": "bench:tally",
-        "CELERY_QUEUE": "bench",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        # Plain HTTP on loopback: cookies must not be marked Secure-only.
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "FORUM_VAR_DIR": str(run_dir / "var"),
-        # The readers are made just before they vote: no new-account wait.
-        "FORUM_NEW_ACCOUNT_WAIT_SECONDS": "0",
-        # The vote rate limits (forum/settings.py RATE_LIMITS): per reader, and per address, which
-        # is 127.0.0.1 for every client here. Raised so they measure the path, not the limit; the
-        # throttle's own cost (a Redis INCR per scope) stays in every API vote.
-        "RATE_LIMIT_VOTE_USER": os.environ.get("RATE_LIMIT_VOTE_USER", "1000000/s"),
-        "RATE_LIMIT_VOTE_ANON": os.environ.get("RATE_LIMIT_VOTE_ANON", "1000000/s"),
-    }
-
-
-@dataclass
-class Cpu:
-    """CPU seconds used during one phase, by component."""
-
-    wall: float
-    machine_busy: float
-    client: float
-    gunicorn: float
-    celery: float
-    postgres: float
-    redis: float
-
-    @property
-    def others_cores(self) -> float:
-        ours = self.client + self.gunicorn + self.celery + self.postgres + self.redis
-        return (self.machine_busy - ours) / self.wall
-
-    def describe(self) -> str:
-        cores = os.cpu_count() or 1
-        others = self.others_cores * self.wall
-        return (
-            f"machine {self.machine_busy / self.wall / cores:.0%} busy of {cores} cores; cores used: "
-            f"gunicorn {self.gunicorn / self.wall:.2f}, postgres {self.postgres / self.wall:.2f}, "
-            f"redis {self.redis / self.wall:.2f}, celery {self.celery / self.wall:.2f}, "
-            f"load client {self.client / self.wall:.2f}, "
-            f"everything else {others / self.wall:.2f}"
-        )
-
-
-class CpuMeter:
-    def __init__(self, gunicorn: servers.Server, celery: list[servers.Server]) -> None:
-        self.gunicorn, self.celery = gunicorn, celery
-
-    def snapshot(self) -> tuple[float, ...]:
-        busy, _ = servers.machine_cpu_busy_seconds()
-        return (
-            time.monotonic(),
-            busy,
-            time.process_time(),
-            servers.process_tree_cpu_seconds(self.gunicorn.popen.pid),
-            sum(servers.process_tree_cpu_seconds(s.popen.pid) for s in self.celery),
-            servers.cpu_seconds_of("postgres"),
-            servers.cpu_seconds_of("redis-server"),
-        )
-
-    def since(self, before: tuple[float, ...]) -> Cpu:
-        after = self.snapshot()
-        return Cpu(*(b - a for a, b in zip(before, after, strict=True)))
-
-
-def phase(meter: CpuMeter, coroutine) -> tuple[load.PhaseResult, Cpu]:
-    before = meter.snapshot()
-    result = run_async(coroutine)
-    cpu = meter.since(before)
-    print(
-        f"  {result.name}: {result.ok} in {result.seconds:.0f} s = {result.rate:,.0f}/s, "
-        f"p50 {load.percentile(result.latencies_ms, 0.5):.1f} ms, "
-        f"p99 {load.percentile(result.latencies_ms, 0.99):.1f} ms"
-        + (f", failures {result.failures}" if result.failures else ""),
-        flush=True,
-    )
-    print(f"    {cpu.describe()}", flush=True)
-    return result, cpu
-
-
-def run_async(coroutine):
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
 
 
 def machine_description() -> str:
@@ -273,82 +173,14 @@ class Figures:
     vote_cpu: vote_cost.VoteCost | None = None
 
 
-class Bench:
-    """One run: its own database, Redis db, queue, key prefix, port and log folder."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        self.run_dir = Path(tempfile.mkdtemp(prefix="forum-bench-"))
-        self.env = bench_env(self.run_dir)
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.running: list[servers.Server] = []
-        self.worker_log = ""
-
-    # --- processes --------------------------------------------------------------------------
-
-    def start(self, server: servers.Server) -> servers.Server:
-        self.running.append(server)
-        return server
-
-    def stop(self, server: servers.Server) -> None:
-        server.stop()
-        self.running.remove(server)
-        if server.name == "celery-worker":
-            self.worker_log = server.log()  # one file for every worker this run started
-
-    def stop_all(self) -> None:
-        for server in reversed(list(self.running)):
-            self.stop(server)
-
-    def start_gunicorn(self, label: str, **env: str) -> servers.Server:
-        return self.start(
-            servers.start_gunicorn(
-                env={**self.env, **env},
-                label=label,
-                log_dir=self.run_dir,
-                port=self.port,
-                workers=self.args.workers,
-                threads=self.args.threads,
-            )
-        )
-
-    def start_celery(self) -> list[servers.Server]:
-        worker = self.start(
-            servers.start_worker(env=self.env, log_dir=self.run_dir, concurrency=self.args.celery_concurrency)
-        )
-        return [worker, self.start(servers.start_beat(env=self.env, log_dir=self.run_dir))]
-
-    # --- the run ----------------------------------------------------------------------------
+class VoteBench(Bench):
+    """The vote run: the common Bench, plus the article page's seed and the vote phases."""
 
     def prepare(self) -> None:
         from bench import measure
 
-        measure.recreate_database(admin_url=ADMIN_URL, name=DB_NAME)
-        servers.run_manage("migrate", "--noinput", env=self.env, log_dir=self.run_dir)
-        # DEBUG off serves static files through whitenoise's manifest: build it in the run's folder.
-        servers.run_manage("collectstatic", "--noinput", env=self.env, log_dir=self.run_dir)
-        measure.reset_forum_redis()
-        self.seed = measure.seed(
-            voters=self.args.clients, probers=self.args.probers, spread_comments=self.args.comments
-        )
-        self.page_seed = page.seed_page()
-        use_api = self.args.endpoint == "api" or (self.args.endpoint == "auto" and measure.api_vote_route_exists())
-        self.endpoint = load.ApiVoteEndpoint(self.base_url) if use_api else load.FormVoteEndpoint(self.base_url)
-        headers_for = measure.token_headers if use_api else measure.session_headers
-        self.voters = [load.Voter(user.pk, headers_for(user)) for user in self.seed.voters]
-        probers = [load.Voter(user.pk, headers_for(user)) for user in self.seed.probers]
-        self.hot_prober, self.quiet_probers = probers[-1], probers[:-1]
-
-    def votes_on(self, pick_comment, seconds: float, name: str, extra=None):
-        return load.run_votes(
-            endpoint=self.endpoint,
-            voters=self.voters,
-            pick_comment=pick_comment,
-            seconds=seconds,
-            name=name,
-            extra=extra,
-        )
+        super().prepare()
+        self.page_seed = measure.seed_page()
 
     def measure(self) -> Figures:
         from django.conf import settings
@@ -437,10 +269,10 @@ class Bench:
             self.stop(server)
 
         print(
-            "Baseline: counters incremented in the request with F() + 1 (VOTES_SYNCHRONOUS_COUNTERS=1, no Celery)",
+            "Baseline: counters incremented in the request with F() + 1 (bench/baseline_counters.py, no Celery)",
             flush=True,
         )
-        gunicorn = self.start_gunicorn("baseline", VOTES_SYNCHRONOUS_COUNTERS="1")
+        gunicorn = self.start_gunicorn("baseline", VOTES_COUNTER_BACKEND="bench.baseline_counters.CountInRequest")
         meter = CpuMeter(gunicorn, [])
         run_async(self.votes_on(baseline_hot, args.warmup, "warm-up"))
         baseline, cpu["baseline hot"] = phase(
@@ -650,49 +482,12 @@ class Report:
             print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + ("  met" if met else "  MISSED"))
 
 
-def stop_on_signal(signum, frame) -> None:
-    # The servers run in their own sessions: unwind through the finally blocks that stop them,
-    # or they would outlive a killed run and consume the next run's queue.
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def add_database_options(parser: argparse.ArgumentParser) -> None:
-    """--database and --redis-url: so that two runs on one machine do not collide."""
-    parser.add_argument("--database", default=None, help=f"the bench database's name (default {DB_NAME})")
-    parser.add_argument("--redis-url", default=None, help=f"the bench's Redis db (default {REDIS_URL})")
-
-
-@contextlib.contextmanager
-def standalone_bench(args: argparse.Namespace, *, title: str, **shape):
-    """A prepared Bench for one phase run on its own (bench/live.py, bench/page.py): its database
-    and Redis db from ``args`` (add_database_options), Django set up on its settings, and
-    everything stopped and the database dropped afterwards. ``shape``: clients, comments, workers,
-    threads."""
-    global DB_NAME, REDIS_URL
-    DB_NAME, REDIS_URL = args.database or DB_NAME, args.redis_url or REDIS_URL
-    bench = Bench(argparse.Namespace(probers=2, celery_concurrency=1, endpoint="auto", keep_db=False, **shape))
-    os.environ.update(bench.env)
-    import django
-
-    django.setup()
-    from bench import measure
-
-    print(f"{title}; logs in {bench.run_dir}", flush=True)
-    try:
-        bench.prepare()
-        yield bench
-    finally:
-        bench.stop_all()
-        measure.drop_database(admin_url=ADMIN_URL, name=DB_NAME)
-
-
 def main() -> int:
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGHUP, stop_on_signal)
     args = parse_args()
-    global DB_NAME, REDIS_URL
-    DB_NAME, REDIS_URL = args.database or DB_NAME, args.redis_url or REDIS_URL
-    bench = Bench(args)
+    harness.use_database(args)
+    bench = VoteBench(args)
     os.environ.update(bench.env)
     import django
 
@@ -702,7 +497,7 @@ def main() -> int:
     from bench import measure
 
     started = time.monotonic()
-    live_lines = None
+    live_lines = embedded_lines = None
     print(f"Vote benchmark; logs in {bench.run_dir}", flush=True)
     machine = machine_description()
     idle_load = machine_busy_fraction(2)
@@ -747,10 +542,15 @@ def main() -> int:
             bench.start_gunicorn("live")
             live_lines = live.live_phase(bench, pages=args.live_pages, seconds=args.live_seconds)
             bench.stop_all()
+        if not args.skip_embedded:
+            print("Embedded default: 50 readers send 2,000 votes in 15 s to `make run`'s stack ...", flush=True)
+            embedded_lines = embedded.describe(embedded.embedded_phase(run_dir=bench.run_dir / "embedded"))
+            for line in embedded_lines:
+                print(f"  {line}", flush=True)
     finally:
         bench.stop_all()
         if not args.keep_db:
-            measure.drop_database(admin_url=ADMIN_URL, name=DB_NAME)
+            measure.drop_database(admin_url=ADMIN_URL, name=harness.DB_NAME)
     header = [*header, f"run time: {time.monotonic() - started:.0f} s"]
     if figures is not None:
         report(figures, header=header)
@@ -760,6 +560,11 @@ def main() -> int:
         print()
         print("Live counts (gunicorn only in the CPU figure; the pollers, the vote trickle and Celery also ran)")
         for line in live_lines:
+            print(f"  {line}")
+    if embedded_lines is not None:
+        print()
+        print("Embedded default (`make run`: SQLite, the filesystem broker, no Redis; bench/embedded.py)")
+        for line in embedded_lines:
             print(f"  {line}")
     return 0
 

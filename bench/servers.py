@@ -7,6 +7,7 @@ writes its log to a file in the run's folder, and is stopped by its own process 
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,6 +55,12 @@ def spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Ser
     with log_path.open("ab") as log:
         popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return Server(name=name, popen=popen, log_path=log_path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def wait_until(predicate, *, timeout: float, what: str, server: Server | None = None, interval: float = 0.1):

@@ -428,8 +428,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The forum's Redis (api/redis_clients.py): the vote tally's dirty marks and the rate limits.
-# Without one (the embedded default) each vote sends its own tally task, which is plenty for one
-# machine, and rate limits count in a file under var/. TALLY_REDIS_URL is its former name.
+# Without one (the embedded default) votes mark their comments dirty in the database instead
+# (VOTES_DIRTY_MARKS below), and rate limits count in a file under var/. TALLY_REDIS_URL is its
+# former name.
 FORUM_REDIS_URL = os.environ.get(
     "FORUM_REDIS_URL", os.environ.get("TALLY_REDIS_URL", CELERY_BROKER_URL if BROKER_IS_REDIS else "")
 )
@@ -443,8 +444,14 @@ TALLY_SWEEP_SECONDS = float(os.environ.get("TALLY_SWEEP_SECONDS", "1"))
 # its last run to cover transactions still open then and clocks that differ between machines.
 RECONCILE_SECONDS = float(os.environ.get("RECONCILE_SECONDS", "5"))
 RECONCILE_GRACE_SECONDS = float(os.environ.get("RECONCILE_GRACE_SECONDS", "30"))
-# The benchmark's baseline: increment counters in the request with F() + 1, no Celery.
-VOTES_SYNCHRONOUS_COUNTERS = env_bool("VOTES_SYNCHRONOUS_COUNTERS", False)
+# How a vote reaches the counters (votes/counters.py): the tally from the rows. `make bench`
+# starts a server with its baseline backend (bench/baseline_counters.py) named here instead.
+VOTES_COUNTER_BACKEND = os.environ.get("VOTES_COUNTER_BACKEND", "votes.counters.TallyFromRows")
+# Where votes mark their comments dirty for the next tally round (votes/coalescing.py): Redis
+# when the forum has it, else a table written in the vote's own transaction.
+VOTES_DIRTY_MARKS = os.environ.get(
+    "VOTES_DIRTY_MARKS", "votes.coalescing.RedisMarks" if FORUM_REDIS_URL else "votes.coalescing.DatabaseMarks"
+)
 
 # --- Caches -----------------------------------------------------------------------------------
 # "default": per-process scratch.
@@ -530,12 +537,11 @@ CELERY_BEAT_SCHEDULE["close-old-discussions"] = {
     "schedule": 600,
     "options": {"expires": 600},
 }
-if FORUM_REDIS_URL:
-    CELERY_BEAT_SCHEDULE["tally-dirty-comments"] = {
-        "task": "votes.tasks.tally_dirty_comments",
-        "schedule": TALLY_SWEEP_SECONDS,
-        "options": {"expires": TALLY_SWEEP_SECONDS * 5},
-    }
+CELERY_BEAT_SCHEDULE["tally-dirty-comments"] = {
+    "task": "votes.tasks.tally_dirty_comments",
+    "schedule": TALLY_SWEEP_SECONDS,
+    "options": {"expires": TALLY_SWEEP_SECONDS * 5},
+}
 
 # --- REST framework ---------------------------------------------------------------------------
 # The API's views set their own parsers, renderers and negotiation (api/base.py); their

@@ -6,7 +6,36 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Region
 from forum.models import Article, Comment
 
-__all__ = ["Region", "Vote", "ReconciliationWatermark", "VoteBurst", "VoteBurstComment"]
+__all__ = [
+    "Region",
+    "COUNTED",
+    "counted_through",
+    "VoteQuerySet",
+    "Vote",
+    "ReconciliationWatermark",
+    "DeletedVote",
+    "DirtyComment",
+    "TallyRound",
+    "VoteBurst",
+    "VoteBurstComment",
+]
+
+
+# The one counting rule: a vote row counts when it holds a choice (not taken back) and no moderator
+# voided it. Every count of votes (the tally, the reconciliation, the recount, the counts a vote's
+# answer shows, the reader's own-vote overlay) goes through this, never a copy of it.
+COUNTED = models.Q(choice__isnull=False, voided_at__isnull=True)
+
+
+def counted_through(relation: str) -> models.Q:
+    """COUNTED seen from another model through ``relation`` (Comment: ``counted_through("votes")``)."""
+    return models.Q(**{f"{relation}__{lookup}": value for lookup, value in COUNTED.children})
+
+
+class VoteQuerySet(models.QuerySet):
+    def counted(self) -> "VoteQuerySet":
+        """The votes that count (COUNTED)."""
+        return self.filter(COUNTED)
 
 
 class Vote(models.Model):
@@ -34,6 +63,8 @@ class Vote(models.Model):
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -124,3 +155,31 @@ class VoteBurstComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.comment_id} in burst {self.burst_id}"
+
+
+class DirtyComment(models.Model):
+    """A comment voted on since its last tally, on deployments without Redis (the embedded
+    default): written in the vote's own transaction, popped by a tally round
+    (votes.coalescing.DatabaseMarks). Many votes on one comment leave one row.
+
+    No foreign key: a vote on a comment deleted meanwhile must not fail for its mark.
+    """
+
+    comment_id = models.BigIntegerField(primary_key=True)
+    marked_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} to tally"
+
+
+class TallyRound(models.Model):
+    """A single row, the database's twin of the Redis protocol's ``scheduled`` and
+    ``round_started`` keys (votes.coalescing): the token of the round on its way, until when it
+    holds the flag (a lost message frees it), and when the last round started."""
+
+    token = models.CharField(max_length=32, blank=True, default="")
+    held_until = models.DateTimeField(null=True)
+    round_started = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"tally round {self.token or '(none)'}"

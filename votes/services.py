@@ -1,11 +1,9 @@
 """Writes for votes: cast, switch, take back. Counters catch up asynchronously (votes.tasks).
 
-No counter is incremented here: a vote writes its own row and, once committed, has its comment
-tallied from the rows (votes.counting). The benchmark's baseline mode (votes.baseline) is the
-one exception, and lives apart.
+No counter is incremented here: a vote writes its own row, and the counter backend
+(votes.counters, chosen in settings) sees that its comment is tallied from the rows.
 """
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -15,7 +13,8 @@ from accounts.models import User
 from accounts.services import taking_part_refusal
 from forum.models import Comment
 
-from . import baseline, selectors, tasks
+from . import tasks
+from .counters import VoteWrite, counter_backend
 from .models import Vote
 
 
@@ -56,11 +55,11 @@ TOGGLE_SQL = UPSERT_SQL.format(
 )
 
 
-def _upsert(sql: str, *, user: User, comment: Comment, choice: str) -> str | None:
+def _upsert(sql: str, *, user: User, comment: Comment, choice: str) -> VoteWrite:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, comment.pk, choice, user.region, now, now])
-        return cursor.fetchone()[0]
+        return VoteWrite(stored=cursor.fetchone()[0])
 
 
 def cast_vote(*, user: User, comment: Comment, choice: str) -> Vote:
@@ -68,33 +67,24 @@ def cast_vote(*, user: User, comment: Comment, choice: str) -> Vote:
     if choice not in Vote.Choice.values:
         raise ValueError(f"unknown choice {choice!r}")
     ensure_can_vote(user=user, comment=comment)
-    if settings.VOTES_SYNCHRONOUS_COUNTERS:
-        vote = Vote(user=user, comment=comment, choice=choice, region=user.region, updated_at=timezone.now())
-        with transaction.atomic():
-            baseline.count_in_request(vote)
-            _upsert(CAST_SQL, user=user, comment=comment, choice=choice)
-        return vote
-    stored = _upsert(CAST_SQL, user=user, comment=comment, choice=choice)
-    _mark_dirty_on_commit(comment.pk)
-    return Vote(user=user, comment=comment, choice=stored, region=user.region)
+    written = counter_backend().record(
+        user=user, comment=comment, write=lambda: _upsert(CAST_SQL, user=user, comment=comment, choice=choice)
+    )
+    return Vote(user=user, comment=comment, choice=written.stored, region=user.region)
 
 
 def retract_vote(*, user: User, comment: Comment) -> None:
     """Take the reader's vote back. Taking back a vote that is not there changes nothing."""
     ensure_can_vote(user=user, comment=comment)
-    if settings.VOTES_SYNCHRONOUS_COUNTERS:
-        with transaction.atomic():
-            baseline.count_in_request(Vote(user=user, comment=comment, choice=None, region=user.region))
-            Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
-                choice=None, updated_at=timezone.now()
-            )
-        return
-    # One UPDATE in autocommit, like the upsert.
-    changed = Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
-        choice=None, updated_at=timezone.now()
-    )
-    if changed:
-        _mark_dirty_on_commit(comment.pk)
+
+    def write() -> VoteWrite:
+        # One UPDATE, like the upsert.
+        changed = Vote.objects.filter(user=user, comment=comment, choice__isnull=False).update(
+            choice=None, updated_at=timezone.now()
+        )
+        return VoteWrite(stored=None, changed=bool(changed))
+
+    counter_backend().record(user=user, comment=comment, write=write)
 
 
 def toggle_vote(*, user: User, comment: Comment, choice: str) -> str | None:
@@ -102,22 +92,11 @@ def toggle_vote(*, user: User, comment: Comment, choice: str) -> str | None:
     Returns the reader's choice now (None: taken back)."""
     if choice not in Vote.Choice.values:
         raise ValueError(f"unknown choice {choice!r}")
-    if settings.VOTES_SYNCHRONOUS_COUNTERS:
-        if selectors.current_choice(user=user, comment=comment) == choice:
-            retract_vote(user=user, comment=comment)
-            return None
-        cast_vote(user=user, comment=comment, choice=choice)
-        return choice
     ensure_can_vote(user=user, comment=comment)
-    stored = _upsert(TOGGLE_SQL, user=user, comment=comment, choice=choice)
-    _mark_dirty_on_commit(comment.pk)
-    return stored
-
-
-def _mark_dirty_on_commit(comment_id: int) -> None:
-    if settings.VOTES_SYNCHRONOUS_COUNTERS:
-        return  # the baseline counted in the request
-    transaction.on_commit(lambda: tasks.tally_soon(comment_id))
+    written = counter_backend().record(
+        user=user, comment=comment, write=lambda: _upsert(TOGGLE_SQL, user=user, comment=comment, choice=choice)
+    )
+    return written.stored
 
 
 def void_votes_of(*, user: User, voided_by: User | None) -> list[int]:

@@ -1,7 +1,8 @@
 """Celery entry points: ids in, counting out. Every task is idempotent.
 
-A tally round (``tally_dirty_comments``) pops the comments marked dirty (votes.coalescing) and
-tallies them (votes.counting); the reconciliation re-tallies from the database alone.
+A tally round (``tally_dirty_comments``) pops the comments marked dirty (votes.coalescing, in
+Redis or in the database) and tallies them (votes.counting); the reconciliation re-tallies from
+the database alone.
 """
 
 import logging
@@ -31,18 +32,17 @@ def tally_dirty_comments(round_token: str | None = None) -> int:
     """One tally round over every comment marked dirty. ``round_token`` is the flag's value set by
     whoever scheduled this round; beat's sweep passes none and runs only if no round is scheduled.
     Returns how many comments were tallied."""
-    if not coalescing.is_enabled():
-        return 0
+    marks = coalescing.dirty_marks()
     if round_token is None:
-        round_token = coalescing.claim_sweep()
+        round_token = marks.claim_sweep()
         if round_token is None:
-            return 0  # a round is on its way; it will find the marks
-    started = coalescing.start_round()
+            return 0  # a round is on its way (it will find the marks), or nothing is marked
+    started = marks.start_round()
     tallied = 0
-    for batch in coalescing.pop_dirty():
+    for batch in marks.pop_dirty():
         counting.tally_comments(comment_ids=batch)
         tallied += len(batch)
-    schedule_round(coalescing.end_round(round_token, started=started))
+    schedule_round(marks.end_round(round_token, started=started))
     return tallied
 
 
@@ -62,20 +62,28 @@ def schedule_round(round_: coalescing.RoundToSchedule | None) -> None:
         tally_dirty_comments.apply_async(kwargs={"round_token": round_.token}, countdown=round_.countdown)
 
 
-def tally_soon(comment_id: int) -> None:
-    """After a vote commits: have the comment tallied, coalesced with other votes when Redis is
-    there. Never raises: the vote row is already stored, and if Redis or the broker is down the
+def mark_in_transaction(comment_id: int) -> bool:
+    """Inside the vote's transaction: mark its comment dirty where the backend keeps its marks
+    in the database (elsewhere nothing is written). Returns whether the mark is new."""
+    return coalescing.dirty_marks().mark_in_transaction(comment_id)
+
+
+def tally_soon(comment_id: int, *, new_mark: bool = True) -> None:
+    """After a vote commits: have the comment tallied in the next round, coalesced with the other
+    votes. Never raises: the vote row is already stored, and if Redis or the broker is down the
     reconciliation will tally it."""
+    marks = coalescing.dirty_marks()
     try:
-        if coalescing.is_enabled():
-            round_ = coalescing.mark_dirty(comment_id)
+        round_ = marks.mark(comment_id, new=new_mark)
+        if not marks.in_transaction:
             tracker.ok(REDIS)
-            if round_ is not None:
-                schedule_round(round_)
-                tracker.ok(BROKER)
-        else:
-            # The embedded default has no Redis: one task per vote is plenty on one machine.
-            tally_comment.delay(comment_id)
+        if round_ is not None:
+            schedule_round(round_)
+            tracker.ok(BROKER)
+    except DatabaseError as error:
+        # Only the database backend takes its flag here, after the vote and its mark committed:
+        # the mark stays, and beat's sweep runs the round within TALLY_SWEEP_SECONDS.
+        logger.warning("Vote on comment %s stored and marked; its round is left to beat's sweep: %s", comment_id, error)
     except (redis.RedisError, BrokerError, OSError) as error:
         dependency = dependency_of(error)
         if dependency is None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from forum.models import Article, Comment
 
-from .models import Vote, VoteBurst, VoteBurstComment
+from .models import COUNTED, Vote, VoteBurst, VoteBurstComment
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +28,7 @@ logger = logging.getLogger(__name__)
 def _young_votes(since: datetime | CombinedExpression) -> Q:
     """Counted votes cast since ``since`` by an account younger than the age when it voted (as
     seen from a Vote)."""
-    return Q(
-        choice__isnull=False,
-        voided_at__isnull=True,
+    return COUNTED & Q(
         created_at__gte=since,
         user__date_joined__gt=F("created_at") - timedelta(hours=settings.FORUM_UNUSUAL_ACCOUNT_AGE_HOURS),
     )

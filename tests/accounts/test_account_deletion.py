@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -162,3 +164,21 @@ def test_export_runs_the_same_few_queries_however_much_the_reader_did(
         response = client.get(reverse("account_export"))
     data = json.loads(response.content)
     assert (len(data["comments"]), len(data["votes"]), len(data["reports"])) == (4, 7, 5)
+
+
+def test_deleting_the_account_deletes_its_votes_in_one_statement(client, leaving, article):
+    """The votes go in one DELETE, never loaded and deleted row by row: nothing listens to a vote's
+    deletion, so Django fast-deletes them however many there are (a receiver connected with no
+    sender used to listen to every model's and made every cascade go row by row)."""
+    others = CommentFactory.create_batch(30, article=article)
+    for other in others:
+        cast_vote(user=leaving, comment=other, choice="agree")
+    client.force_login(leaving)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("account_delete"), {"password": PASSWORD})
+    assert response.status_code == 302
+    vote_table = Vote._meta.db_table
+    statements = [query["sql"] for query in queries.captured_queries if f'"{vote_table}"' in query["sql"]]
+    assert [sql for sql in statements if sql.startswith("DELETE")], statements
+    assert not [sql for sql in statements if sql.startswith("SELECT")], statements
+    assert not Vote.objects.filter(comment__in=others).exists()
