@@ -224,11 +224,9 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
-        return _("%(author)s on %(article)s: %(body)s") % {
-            "author": self.author,
-            "article": self.article,
-            "body": self.body[:40],
-        }
+        # No words, only names and punctuation: the audit trail stores this as the comment read
+        # when it was acted on (moderation.audit), and every moderator reads it in their language.
+        return f"{self.author} · {self.article}: {self.body[:40]}"
 
     def get_absolute_url(self) -> str:
         """The comment's permalink: it leads to the page of the article that shows it."""
