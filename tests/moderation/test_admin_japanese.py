@@ -16,7 +16,7 @@ from django.test import Client
 from accounts.models import User
 from moderation import sanctions, word_rules
 from moderation.models import AuditEntry, WordRule
-from moderation.services import report_comment
+from moderation.services import SUSPEND_DAYS, report_comment
 from tests.factories import ArticleFactory, CommentFactory, EstablishedReaderFactory, UserFactory
 from votes.services import cast_vote
 
@@ -168,8 +168,8 @@ def test_the_bulk_action_with_a_number_is_japanese(client, desk, moderator):
     client.force_login(moderator)
     page = get_in_japanese(client, "/admin/moderation/queueitem/")
     assert "Reject the selected comments and suspend" not in page
-    assert "7日間" in page
-    assert "Reject the selected comments and suspend their authors for 7 days" in client.get(
+    assert f"選択したコメントを却下し、投稿者を{SUSPEND_DAYS}日間一時停止する" in page
+    assert f"Reject the selected comments and suspend their authors for {SUSPEND_DAYS} days" in client.get(
         "/admin/moderation/queueitem/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode("utf-8")
 
