@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
@@ -118,7 +119,7 @@ class SignUpApi(ForumApiView):
             min_length=8,
             max_length=128,
             trim_whitespace=False,
-            validators=[RegexValidator(r"\A(?!\d+\Z)[^\x00]*\Z", "This password is entirely numeric.")],
+            validators=[RegexValidator(r"\A(?!\d+\Z)[^\x00]*\Z", gettext_lazy("This password is entirely numeric."))],
             help_text="At least 8 characters, not all digits nor all white space, not a common password, not close "
             "to the username.",
         )

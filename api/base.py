@@ -11,6 +11,8 @@ import json
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -24,8 +26,10 @@ MAX_BODY_BYTES = settings.MAX_REQUEST_BODY_BYTES
 
 # Enforced on input and stated in the schema (drf-spectacular turns a RegexValidator into a
 # "pattern"), so that a client can tell a valid value from an invalid one before sending it.
-NO_NUL = RegexValidator(r"\A[^\x00]*\Z", "The text contains a character that cannot be stored.")
-HAS_TEXT = RegexValidator(r"\A[^\x00]*[^\s\x00][^\x00]*\Z", "Write something besides white space.", code="blank")
+NO_NUL = RegexValidator(r"\A[^\x00]*\Z", gettext_lazy("The text contains a character that cannot be stored."))
+HAS_TEXT = RegexValidator(
+    r"\A[^\x00]*[^\s\x00][^\x00]*\Z", gettext_lazy("Write something besides white space."), code="blank"
+)
 
 
 def _reject_constant(name: str):
@@ -34,8 +38,11 @@ def _reject_constant(name: str):
 
 class RequestBodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = f"The request body is larger than {MAX_BODY_BYTES} bytes."
     default_code = "too_large"
+
+    def __init__(self):
+        # Worded when raised, in the reader's language (a default_detail is worded at import).
+        super().__init__(_("The request body is larger than %(limit)d bytes.") % {"limit": MAX_BODY_BYTES})
 
 
 class BoundedJSONParser(JSONParser):
@@ -54,10 +61,13 @@ class BoundedJSONParser(JSONParser):
         try:
             text = codecs.decode(raw, encoding)
             return json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as error:
+            where = {"line": error.lineno, "column": error.colno}
+            raise ParseError(_("The body is not valid JSON (line %(line)d, column %(column)d).") % where) from error
         except (ValueError, LookupError) as error:
-            raise ParseError(f"JSON parse error - {error}") from error
+            raise ParseError(_("The body is not valid JSON.")) from error
         except RecursionError as error:
-            raise ParseError("JSON parse error - nested too deeply.") from error
+            raise ParseError(_("The body is not valid JSON: it is nested too deeply.")) from error
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -106,8 +116,8 @@ class TextField(serializers.CharField):
     """
 
     default_error_messages = {
-        "not_a_string": "Not a valid string.",
-        "unencodable": "The text contains a character that cannot be stored.",
+        "not_a_string": gettext_lazy("Not a valid string."),
+        "unencodable": gettext_lazy("The text contains a character that cannot be stored."),
     }
 
     def __init__(self, **kwargs):

@@ -198,12 +198,15 @@ def duration_text(seconds: int) -> str:
     return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
 
 
+def too_many_requests_text(wait_seconds: int) -> str:
+    """The 429's message, one whole sentence in the reader's language, pages and API alike."""
+    return _("Too many requests. Please wait %(duration)s and try again.") % {"duration": duration_text(wait_seconds)}
+
+
 def too_many_requests(request: HttpRequest, *, wait_seconds: int, message: str | None = None) -> HttpResponse:
     """429 with Retry-After: a readable page, or the API's JSON error shape for /api/ and for
     the page's own scripts (which ask for JSON)."""
-    message = message or _("Too many requests. Please wait %(duration)s and try again.") % {
-        "duration": duration_text(wait_seconds)
-    }
+    message = message or too_many_requests_text(wait_seconds)
     wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
     if wants_json:
         response = JsonResponse({"detail": message}, status=429)

@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from the project, not a CDN
     "csp",
     "django_countries",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in the admin's language
     "accounts",
     "forum",
     "votes",

@@ -26,7 +26,7 @@ class Article(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     dateline = models.DateField(_("dateline"))
     body = models.TextField(_("body"), help_text=_("Markdown: ## for subheadings, - for bullet lists."))
-    body_html = models.TextField(editable=False, default="")
+    body_html = models.TextField(_("body as HTML"), editable=False, default="")
     discussion_prompt = models.TextField(_("discussion prompt"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     comments_open = models.BooleanField(_("comments open"), default=True)
@@ -42,10 +42,10 @@ class Article(models.Model):
     # The title and slug the article last had while readers could see it (empty: never seen).
     # What a reader's own pages and export name an article that is no longer published: a draft's
     # later title was never public, and must not reach readers through their comments.
-    last_public_title = models.CharField(max_length=200, blank=True, default="", editable=False)
-    last_public_slug = models.SlugField(max_length=200, blank=True, default="", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    last_public_title = models.CharField(_("last public title"), max_length=200, blank=True, default="", editable=False)
+    last_public_slug = models.SlugField(_("last public slug"), max_length=200, blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -170,8 +170,10 @@ class Comment(models.Model):
         PENDING = "pending", _("Pending approval")
         HIDDEN = "hidden", _("Hidden")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments", verbose_name=_("author")
+    )
     section = models.CharField(_("section"), max_length=10, choices=Section.choices)
     # Whether readers other than its author (and moderators) see who wrote it: set when it is
     # posted, from its section (voices from the world are signed, reactions in Japan are not).
@@ -189,16 +191,16 @@ class Comment(models.Model):
     unusual_voting_at = models.DateTimeField(_("unusual voting flagged at"), null=True, blank=True, editable=False)
 
     # COUNTER_FIELDS: derived from the vote rows by votes.counting; never incremented in place.
-    agree_count = models.PositiveIntegerField(default=0)
-    disagree_count = models.PositiveIntegerField(default=0)
-    agree_japan_count = models.PositiveIntegerField(default=0)
-    agree_world_count = models.PositiveIntegerField(default=0)
-    disagree_japan_count = models.PositiveIntegerField(default=0)
-    disagree_world_count = models.PositiveIntegerField(default=0)
-    best_score = models.FloatField(default=0)
-    controversy_score = models.FloatField(default=0)
-    common_ground_score = models.FloatField(default=0)
-    tallied_at = models.DateTimeField(null=True, blank=True, editable=False)
+    agree_count = models.PositiveIntegerField(_("agree count"), default=0)
+    disagree_count = models.PositiveIntegerField(_("disagree count"), default=0)
+    agree_japan_count = models.PositiveIntegerField(_("agree count from Japan"), default=0)
+    agree_world_count = models.PositiveIntegerField(_("agree count from the world"), default=0)
+    disagree_japan_count = models.PositiveIntegerField(_("disagree count from Japan"), default=0)
+    disagree_world_count = models.PositiveIntegerField(_("disagree count from the world"), default=0)
+    best_score = models.FloatField(_("best score"), default=0)
+    controversy_score = models.FloatField(_("controversy score"), default=0)
+    common_ground_score = models.FloatField(_("common ground score"), default=0)
+    tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -222,7 +224,9 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
-        return f"{self.author} on {self.article}: {self.body[:40]}"
+        # No words, only names and punctuation: the audit trail stores this as the comment read
+        # when it was acted on (moderation.audit), and every moderator reads it in their language.
+        return f"{self.author} · {self.article}: {self.body[:40]}"
 
     def get_absolute_url(self) -> str:
         """The comment's permalink: it leads to the page of the article that shows it."""

@@ -7,11 +7,12 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.dateformat import time_format
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import ReportingStanding, User
@@ -22,6 +23,16 @@ from .models import AuditEntry, Decision, QueueItem
 
 # Moderators land on the queue: the admin's index leads with a link to it.
 admin.site.index_template = "moderation/admin_index.html"
+
+
+def _reject_and_suspend_label() -> str:
+    """Worded when the page is drawn, in the moderator's language (a lazy ngettext with ``%``
+    applied would be worded once, at import, in English)."""
+    return ngettext(
+        "Reject the selected comments and suspend their authors for %(days)d day",
+        "Reject the selected comments and suspend their authors for %(days)d days",
+        services.SUSPEND_DAYS,
+    ) % {"days": services.SUSPEND_DAYS}
 
 
 class ModeratorFilter(admin.SimpleListFilter):
@@ -364,15 +375,7 @@ class QueueAdmin(admin.ModelAdmin):
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._decide(request, "reject", list(queryset.values_list("pk", flat=True)), request.POST.get("reason", ""))
 
-    @admin.action(
-        description=ngettext_lazy(
-            "Reject the selected comments and suspend their authors for %(days)d day",
-            "Reject the selected comments and suspend their authors for %(days)d days",
-            "days",
-        )
-        % {"days": services.SUSPEND_DAYS},
-        permissions=["change"],
-    )
+    @admin.action(description=lazy(_reject_and_suspend_label, str)(), permissions=["change"])
     def reject_and_suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._decide(
             request, "reject_suspend", list(queryset.values_list("pk", flat=True)), request.POST.get("reason", "")

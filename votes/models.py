@@ -49,19 +49,29 @@ class Vote(models.Model):
         AGREE = "agree", _("I agree")
         DISAGREE = "disagree", _("I disagree")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", verbose_name=_("voter")
+    )
     # Indexed by the (comment, choice, region) index below, which also serves the tally.
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes", db_index=False)
-    choice = models.CharField(max_length=10, choices=Choice.choices, null=True, blank=True)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="votes", db_index=False, verbose_name=_("comment")
+    )
+    choice = models.CharField(_("choice"), max_length=10, choices=Choice.choices, null=True, blank=True)
     # Where the voter lived when they voted: the split shown beside each count.
-    region = models.CharField(max_length=10, choices=Region.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(db_index=True)
+    region = models.CharField(_("voter's region"), max_length=10, choices=Region.choices)
+    created_at = models.DateTimeField(_("first voted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed at"), db_index=True)
     # Voided by a moderator (a spammer's votes): the row stays as evidence and the tally leaves
     # it out. Voting again does not clear it (cast_vote's upsert never writes these fields).
-    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("voided by"),
     )
 
     objects = VoteQuerySet.as_manager()
@@ -71,9 +81,16 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["user", "comment"], name="one_vote_per_reader_per_comment"),
         ]
         indexes = [models.Index(fields=["comment", "choice", "region"], name="vote_tally_idx")]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
 
     def __str__(self) -> str:
-        return f"{self.user} {self.choice or 'no vote'} on comment {self.comment_id}"
+        choice = self.get_choice_display() if self.choice else _("no vote")
+        return _("%(voter)s: %(choice)s on comment %(comment)s") % {
+            "voter": self.user,
+            "choice": choice,
+            "comment": self.comment_id,
+        }
 
 
 class ReconciliationWatermark(models.Model):
@@ -83,7 +100,11 @@ class ReconciliationWatermark(models.Model):
     and clocks that disagree), so it costs as much as the recent votes, not the whole table.
     """
 
-    reconciled_until = models.DateTimeField()
+    reconciled_until = models.DateTimeField(_("reconciled until"))
+
+    class Meta:
+        verbose_name = _("vote reconciliation watermark")
+        verbose_name_plural = _("vote reconciliation watermarks")
 
     def __str__(self) -> str:
         return f"reconciled until {self.reconciled_until:%Y-%m-%d %H:%M:%S}"
@@ -102,8 +123,12 @@ class DeletedVote(models.Model):
 
     # No foreign key: the comment may be deleted in the same transaction, and a record must never
     # make a delete fail.
-    comment_id = models.BigIntegerField()
-    recorded_at = models.DateTimeField(db_default=Now())
+    comment_id = models.BigIntegerField(_("comment id"))
+    recorded_at = models.DateTimeField(_("recorded at"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("deleted vote")
+        verbose_name_plural = _("deleted votes")
 
     def __str__(self) -> str:
         return f"votes removed from comment {self.comment_id}"
@@ -116,8 +141,12 @@ class VoteBurst(models.Model):
     it, so the moderation queue shows one item per burst, not one per comment. The numbers are
     data, rendered in the moderator's language by the queue."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="vote_bursts")
-    comments = models.ManyToManyField(Comment, through="VoteBurstComment", related_name="vote_bursts")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="vote_bursts", verbose_name=_("article")
+    )
+    comments = models.ManyToManyField(
+        Comment, through="VoteBurstComment", related_name="vote_bursts", verbose_name=_("comments")
+    )
     first_flagged_at = models.DateTimeField(_("first flagged at"))
     last_flagged_at = models.DateTimeField(_("last flagged at"), db_index=True)
     # What tripped it: votes from young accounts on its comments, how many accounts cast them,
@@ -127,9 +156,9 @@ class VoteBurst(models.Model):
     first_vote_at = models.DateTimeField(_("first vote at"))
     last_vote_at = models.DateTimeField(_("last vote at"))
     # The rule as it stood (FORUM_UNUSUAL_*), so the item reads right after the settings change.
-    votes_threshold = models.PositiveIntegerField()
-    account_age_hours = models.PositiveIntegerField()
-    window_minutes = models.PositiveIntegerField()
+    votes_threshold = models.PositiveIntegerField(_("votes that flag a comment"))
+    account_age_hours = models.PositiveIntegerField(_("young account age (hours)"))
+    window_minutes = models.PositiveIntegerField(_("window (minutes)"))
 
     class Meta:
         ordering = ["-last_flagged_at", "-id"]
@@ -144,12 +173,18 @@ class VoteBurstComment(models.Model):
     """A comment of a burst: its own votes from young accounts, and the flag it got (equal to the
     comment's ``unusual_voting_at`` while that flag stands; a decision clears it)."""
 
-    burst = models.ForeignKey(VoteBurst, on_delete=models.CASCADE, related_name="members")
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="vote_burst_memberships")
-    votes = models.PositiveIntegerField()
-    flagged_at = models.DateTimeField()
+    burst = models.ForeignKey(
+        VoteBurst, on_delete=models.CASCADE, related_name="members", verbose_name=_("unusual voting")
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="vote_burst_memberships", verbose_name=_("comment")
+    )
+    votes = models.PositiveIntegerField(_("votes from young accounts"))
+    flagged_at = models.DateTimeField(_("flagged at"))
 
     class Meta:
+        verbose_name = _("comment with unusual voting")
+        verbose_name_plural = _("comments with unusual voting")
         constraints = [models.UniqueConstraint(fields=["burst", "comment"], name="vote_burst_comment_once")]
         indexes = [models.Index(fields=["comment", "flagged_at"], name="vote_burst_comment_flag_idx")]
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
-from forum.models import Section
+from forum.models import Article, Comment, Section
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from votes.services import cast_vote
 
@@ -189,3 +189,40 @@ def test_the_check_reports_a_serious_violation_readably(page: Page):
     assert "button-name (critical)" in str(failure.value)
     assert "color-contrast (serious)" in str(failure.value)
     assert "#nameless" in str(failure.value)
+
+
+# --- The moderators' admin ----------------------------------------------------------------------
+
+ADMIN_PAGES = {
+    "queue": "/admin/moderation/queueitem/",
+    "audit trail": "/admin/moderation/auditentry/",
+    "sanctions": "/admin/accounts/sanction/",
+    "word lists": "/admin/moderation/wordrule/",
+}
+
+
+@pytest.fixture
+def moderation_desk(forum_content, moderator):
+    """Something on each admin page: a held comment with a report, a sanction, a word rule, and
+    the audit entries they leave."""
+    from moderation import sanctions, word_rules
+    from moderation.models import WordRule
+    from moderation.services import report_comment
+
+    held = CommentFactory(article=Article.objects.get(slug=forum_content["slug"]), body="Buy cheap watches now!")
+    report_comment(reporter=forum_content["reader"], comment=held, reason="spam", detail="An advert.")
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.HELD)
+    sanctions.suspend_reader(moderator=moderator, reader=UserFactory(username="spammer"), days=3, reason="Spam")
+    word_rules.save_word_rule(moderator=moderator, rule=WordRule(phrase="idiot", list="banned", note="insults"))
+    return {**forum_content, "reader": moderator}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("url", ADMIN_PAGES.values(), ids=[name.replace(" ", "-") for name in ADMIN_PAGES])
+def test_admin_page_has_no_serious_accessibility_violations(browser, live_server, moderation_desk, url, language):
+    """The admin as a moderator meets it (signed in, in the Moderators group), in both languages."""
+    page = open_page(browser, live_server, moderation_desk, ForumPage(url, url, signed_in=True), language, DESKTOP)
+    assert_page_language(page, language)
+    expect(page.locator("#result_list tbody tr").first).to_be_visible()  # the page lists something
+    assert_no_serious_violations(page, f"admin {url} ({language}, desktop)")
+    page.context.close()
