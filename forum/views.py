@@ -20,6 +20,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.services import refusal_code
 from api.rate_limits import COMMENT, rate_limited
 from votes.selectors import votes_of
 
@@ -164,7 +165,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         comment = services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
     except PermissionDenied as refusal:
-        messages.error(request, str(refusal))
+        messages.error(request, str(refusal), extra_tags=refusal_code(refusal))
         return redirect(f"{article.get_absolute_url()}#{FORM_ANCHOR}")
     except ValidationError as refusal:  # a screen refused the text (a banned word): say so, keep the text
         form.add_error("body", refusal.messages)
