@@ -282,3 +282,19 @@ def test_a_broker_outage_while_signing_up_is_logged_not_a_500(settings, caplog, 
         _sign_up(client, "unlucky", "unlucky@example.org")
     assert User.objects.filter(username="unlucky").exists()
     assert "not queued" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_runs_console_backend_prints_the_link_whole(settings, capsys, monkeypatch):
+    """`make run` keeps the console backend: the worker prints each mail, its link whole on its own
+    line (not wrapped or encoded), so the console makes it clickable. Japanese text too."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    sent = []
+    monkeypatch.setattr("accounts.mail.send_account_mail.delay", sent.append)
+    _sign_up(Client(HTTP_ACCEPT_LANGUAGE="ja"), "yamada", "yamada@example.jp")
+    send_account_mail(sent[0])
+    printed = capsys.readouterr().out
+    link = next(line for line in sent[0]["body"].splitlines() if "/accounts/confirm-email/" in line)
+    assert link.startswith("http://testserver/accounts/confirm-email/")
+    assert link in printed.splitlines()
+    assert "ようこそ" in printed
