@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, Throttled, ValidationError
+from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +16,15 @@ from api.base import ForumApiView, TextField
 from api.errors import BODY_ERRORS, error_responses
 from api.throttles import AUTH_THROTTLES
 
-from .email_addresses import MailLimited, change_email, request_password_reset, resend_verification, reset_password
+from .email_addresses import (
+    INVALID_RESET_LINK,
+    MailLimited,
+    change_email,
+    reader_for_reset_key,
+    request_password_reset,
+    resend_verification,
+    reset_password,
+)
 
 MAIL_LIMITS = (
     "Too many e-mails asked for from this address, by this reader or to this e-mail address; Retry-After "
@@ -61,9 +69,11 @@ class EmailVerifyApi(ForumApiView):
                 *BODY_ERRORS,
                 401,
                 403,
+                404,
                 429,
-                d400="The key is invalid or expired (under `key`), or another account has verified the address.",
+                d400="Another account has verified the address (under `key`).",
                 d403="A CSRF failure (signed in through the site's session).",
+                d404="The key is invalid or expired: ask for a new link.",
             ),
         },
     )
@@ -71,8 +81,8 @@ class EmailVerifyApi(ForumApiView):
         data = self.VerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         confirmation = EmailConfirmationHMAC.from_key(data.validated_data["key"])
-        if confirmation is None:
-            raise ValidationError({"key": [_("This verification link is invalid or has expired.")]})
+        if confirmation is None:  # no address waits for this key: nothing to verify (404)
+            raise NotFound(_("This verification link is invalid or has expired."))
         address = confirmation.confirm(request._request)
         if not address:
             raise ValidationError({"key": [_("This address cannot be verified: another account uses it.")]})
@@ -205,16 +215,20 @@ class PasswordResetConfirmApi(ForumApiView):
                 *BODY_ERRORS,
                 401,
                 403,
+                404,
                 429,
-                d400="The key is invalid, expired or used (under `key`), or the password is too weak (under "
-                "`password`).",
+                d400="The password is too weak (under `password`); the body says why.",
                 d403="A CSRF failure (signed in through the session).",
+                d404="The key is invalid, expired or used already: ask for a new link.",
             ),
         },
     )
     def post(self, request: Request) -> Response:
         data = self.ConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # A key that names no valid reset is a link that leads nowhere (404), not bad input.
+        if reader_for_reset_key(data.validated_data["key"]) is None:
+            raise NotFound(str(INVALID_RESET_LINK))
         try:
             reset_password(key=data.validated_data["key"], password=data.validated_data["password"])
         except DjangoValidationError as error:

@@ -15,10 +15,10 @@ from kombu.exceptions import OperationalError
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import ReportingStanding, User
 from accounts.tasks import send_account_mail
 from moderation.models import Report
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, EstablishedReaderFactory, UserFactory
 from tests.mailbox import body_of, link_in
 from votes.models import Vote
 
@@ -226,7 +226,9 @@ def test_the_api_signs_up_verifies_and_resets_through_the_mail(mail_worker, mail
     reused = anonymous.post(
         "/api/v1/auth/password-reset/confirm/", {"key": reset_key, "password": NEW_PASSWORD + "x"}, format="json"
     )
-    assert reused.status_code == 400 and "key" in reused.json()
+    assert reused.status_code == 404 and "used already" in reused.json()["detail"]
+    bad_key = APIClient().post("/api/v1/auth/email/verify/", {"key": "not-a-key"}, format="json")
+    assert bad_key.status_code == 404
     token = anonymous.post("/api/v1/auth/token/", {"username": "appuser", "password": NEW_PASSWORD}, format="json")
     assert token.status_code == 200
 
@@ -298,3 +300,16 @@ def test_make_runs_console_backend_prints_the_link_whole(settings, capsys, monke
     assert link.startswith("http://testserver/accounts/confirm-email/")
     assert link in printed.splitlines()
     assert "ようこそ" in printed
+
+
+@pytest.mark.django_db
+def test_with_the_rule_off_an_unverified_readers_report_is_marked_and_does_not_count(settings):
+    """has_verified_email is also report trust's rule: an unverified reader's report (possible only
+    with FORUM_REQUIRE_VERIFIED_EMAIL off) reaches the queue marked as such."""
+    settings.FORUM_REQUIRE_VERIFIED_EMAIL = False
+    comment = CommentFactory()
+    reporter = EstablishedReaderFactory(email_verified=False)
+    api = APIClient()
+    api.force_authenticate(reporter)
+    assert api.post(f"/api/v1/comments/{comment.pk}/report/", {"reason": "spam"}, format="json").status_code == 201
+    assert Report.objects.get(reporter=reporter).reporter_standing == ReportingStanding.UNVERIFIED_EMAIL
