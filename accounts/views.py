@@ -155,7 +155,10 @@ class SignInView(auth_views.LoginView):
 @login_required
 def email_settings(request: HttpRequest) -> HttpResponse:
     """The reader's address: the one in effect, one waiting for its link, and a form to change it."""
-    form = EmailChangeForm(request.POST or None)
+    current, pending = current_address(user=request.user), pending_address(user=request.user)
+    # An account from before verification may hold an address already: offered, to be verified.
+    initial = {"email": request.user.email} if current is None and pending is None else {}
+    form = EmailChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             address = change_email(request, user=request.user, email=form.cleaned_data["email"])
@@ -172,8 +175,8 @@ def email_settings(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request) or "email_settings")
     context = {
         "form": form,
-        "current": current_address(user=request.user),
-        "pending": pending_address(user=request.user),
+        "current": current,
+        "pending": pending,
         "next": _safe_next(request) or "",
     }
     return render(request, "accounts/email.html", context)

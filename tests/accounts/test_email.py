@@ -124,10 +124,13 @@ def test_staff_are_exempt_and_the_setting_turns_the_rule_off(client, settings):
 
 @pytest.mark.django_db
 def test_an_unverified_reader_signing_in_is_asked_for_an_address(client):
-    UserFactory(username="olduser", email_verified=False)
+    UserFactory(username="olduser", email="kept@example.org", email_verified=False)
     response = client.post(reverse("login"), {"username": "olduser", "password": PASSWORD, "next": "/articles/x/"})
     assert response.status_code == 302 and response.url.startswith(reverse("email_settings"))
     assert "next=%2Farticles%2Fx%2F" in response.url
+    page = client.get(response.url).content.decode()
+    assert 'value="kept@example.org"' in page  # the address the account had, offered for verification
+    assert 'href="/articles/x/"' in page  # and the way on without it
     verified = UserFactory(username="newuser")
     Client().post(reverse("login"), {"username": verified.username, "password": PASSWORD})
     other = Client()
