@@ -24,6 +24,7 @@ from api.base import ForumApiView, TextField
 from api.errors import BODY_ERRORS, error_responses
 from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 
+from .email_addresses import add_sign_up_address
 from .forms import ProfileForm, SignUpForm
 from .models import AccountDeletion, User
 from .selectors import reader_data_export, standing_of
@@ -70,6 +71,11 @@ class MeOutput(serializers.Serializer):
     username = serializers.CharField()
     display_name = serializers.CharField(help_text="Shown with your comments (your username when empty).")
     country = serializers.CharField(source="country.code")
+    email = serializers.CharField(help_text="Your verified address (empty if none yet).")
+    email_verified = serializers.BooleanField(
+        help_text="false: voting, commenting and reporting answer 403 with code `email_unverified` until you "
+        "follow the link we mailed (POST /api/v1/me/email/resend/ sends it again)."
+    )
     section = serializers.SerializerMethodField()
     standing = serializers.SerializerMethodField()
 
@@ -123,6 +129,11 @@ class SignUpApi(ForumApiView):
             help_text="At least 8 characters, not all digits nor all white space, not a common password, not close "
             "to the username.",
         )
+        email = serializers.EmailField(
+            max_length=254,
+            help_text="We mail a verification link to it (POST /api/v1/auth/email/verify/ takes its key). Until "
+            "it is followed, voting, commenting and reporting answer 403 with code `email_unverified`.",
+        )
         display_name = TextField(
             max_length=60, required=False, allow_blank=True, default="", help_text=DISPLAY_NAME_HELP
         )
@@ -143,6 +154,7 @@ class SignUpApi(ForumApiView):
                 value={
                     "username": "hanako",
                     "password": "plum blossom 1994",
+                    "email": "hanako@example.jp",
                     "display_name": "Hanako",
                     "country": "JP",
                 },
@@ -173,6 +185,7 @@ class SignUpApi(ForumApiView):
                 "username": fields["username"],
                 "password1": fields["password"],
                 "password2": fields["password"],
+                "email": fields["email"],
                 "display_name": fields["display_name"],
                 "country": fields["country"],
             }
@@ -185,6 +198,7 @@ class SignUpApi(ForumApiView):
             with transaction.atomic():
                 user = form.save()
                 token = Token.objects.create(user=user)
+                add_sign_up_address(request._request, user=user, email=fields["email"])
         except IntegrityError as race:  # the same username, signed up at the same moment
             raise UsernameTaken() from race
         return Response(

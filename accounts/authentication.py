@@ -51,6 +51,9 @@ CACHED_FIELDS = (
     "suspended_until",
     "is_banned",
     "is_premoderated",
+    # Whether the address is verified (voting, commenting, reporting) and which it is (GET /me/).
+    "email_verified",
+    "email",
 )
 REVOKED = "revoked"
 
@@ -64,7 +67,8 @@ def _cache():
 
 def cache_key(token_key: str) -> str:
     # A hash: the cache's keys are listed by anyone who can reach Redis; the tokens must not be.
-    return "api-token:" + hashlib.sha256(token_key.encode()).hexdigest()
+    # "2": entries cached before CACHED_FIELDS held email_verified are never read back.
+    return "api-token:2:" + hashlib.sha256(token_key.encode()).hexdigest()
 
 
 def forget_tokens(token_keys: Iterable[str]) -> None:

@@ -86,11 +86,36 @@ class AdminUserAddForm(AdminNameRulesMixin, AdminUserCreationForm):
     pass
 
 
+EMAIL_HELP = _(
+    "We send a link to this address: follow it to verify the address. You need a verified address to vote, "
+    "comment or report. Other readers never see it."
+)
+
+
 class SignUpForm(NameRulesMixin, CountryChoicesMixin, UserCreationForm):
+    # Not the user's field: User.email holds the address once verified (accounts.email_addresses).
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=EMAIL_HELP,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "display_name", "country")
         help_texts = PROFILE_HELP
+
+    field_order = ["username", "email"]
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We send a link to the new address; your current address stays until you follow it."),
+    )
 
 
 class ProfileForm(NameRulesMixin, CountryChoicesMixin, forms.ModelForm):

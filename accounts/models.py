@@ -61,6 +61,10 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True, editable=False)
     is_banned = models.BooleanField(_("banned"), default=False, editable=False)
     is_premoderated = models.BooleanField(_("pre-moderated"), default=False, editable=False)
+    # Whether the reader's address (allauth's EmailAddress, the record) is verified, copied here by
+    # accounts.email_addresses.refresh_email_verified: the vote and comment paths read the user
+    # row they already have, not the address table.
+    email_verified = models.BooleanField(_("e-mail verified"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -132,10 +132,11 @@ def standing_of(*, user: User) -> dict[str, Any]:
 
 
 def has_verified_email(*, user: User) -> bool:
-    """Whether the reader proved they own their e-mail address. The site does not verify
-    addresses yet (the accounts issue adds it); until then every reader passes, and this is the
-    one place reporting_standing asks."""
-    return True
+    """Whether the reader proved they own their e-mail address (followed its verification link):
+    the one rule that voting, commenting and reporting (accounts.services.taking_part_refusal) and
+    report trust (reporting_standing below) ask. Reads the copy on the user row
+    (accounts.email_addresses.refresh_email_verified): no query."""
+    return user.email_verified
 
 
 def reporting_standing(*, user: User, at: datetime | None = None) -> ReportingStanding:

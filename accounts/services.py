@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from .authentication import forget_tokens
 from .models import AccountDeletion, Sanction, User
-from .selectors import moment_text
+from .selectors import has_verified_email, moment_text
 from .time_zones import validate_time_zone
 
 
@@ -61,14 +61,51 @@ def sanction_refusal(*, user: User) -> str | None:
     return None
 
 
-def taking_part_refusal(*, user: User) -> str | None:
-    """Why the reader may not vote or comment, saying until when; None when they may.
+class Refusal(str):
+    """A refusal's message that carries a code an app can act on (the API answers it as the error
+    body's "code", the pages add what the reader can do about it, e.g. re-send a link)."""
 
-    A sanction (ban or suspension) refuses first. Then new accounts wait: accounts minted in
-    bulk could otherwise vote the moment they exist; the wait makes each one cost time as well
-    as a sign-up. Staff are exempt from the wait.
+    code: str
+
+    def __new__(cls, message: str, code: str) -> "Refusal":
+        refusal = super().__new__(cls, message)
+        refusal.code = code
+        return refusal
+
+
+EMAIL_UNVERIFIED = "email_unverified"
+
+
+def refusal_code(refusal: BaseException) -> str:
+    """The code of a PermissionDenied raised with a Refusal, or "" for any other refusal."""
+    return getattr(refusal.args[0], "code", "") if refusal.args else ""
+
+
+def email_refusal(*, user: User) -> Refusal | None:
+    """Why a reader without a verified e-mail address may not vote, comment or report; None when
+    they may (verified, staff, or FORUM_REQUIRE_VERIFIED_EMAIL off)."""
+    if not settings.FORUM_REQUIRE_VERIFIED_EMAIL or user.is_staff or has_verified_email(user=user):
+        return None
+    return Refusal(
+        _(
+            "To vote, comment or report, verify your e-mail address: follow the link in the e-mail we sent you. "
+            "No e-mail? Re-send it, or change the address, under “E-mail address” on your profile."
+        ),
+        EMAIL_UNVERIFIED,
+    )
+
+
+def taking_part_refusal(*, user: User) -> str | None:
+    """Why the reader may not vote, comment or report, saying until when; None when they may.
+
+    A sanction (ban or suspension) refuses first. Then a reader needs a verified e-mail address
+    (email_refusal, a Refusal with its code). Then new accounts wait: accounts minted in bulk
+    could otherwise vote the moment they exist; the wait makes each one cost time as well as a
+    sign-up. Staff are exempt from the address and the wait.
     """
     if refusal := sanction_refusal(user=user):
+        return refusal
+    if refusal := email_refusal(user=user):
         return refusal
     wait = timedelta(seconds=settings.NEW_ACCOUNT_WAIT_SECONDS)
     if not wait or user.is_staff:

@@ -1,11 +1,14 @@
 """Signal receivers of the accounts app: cached API tokens forgotten when revoked (see
-accounts.authentication), and tokens revoked by a new password however it was set."""
+accounts.authentication), tokens revoked by a new password however it was set, and the verified
+state of the reader's e-mail address copied onto the user row."""
 
+from allauth.account import signals as allauth_signals
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from .authentication import forget_tokens
+from .email_addresses import refresh_email_verified
 from .models import User
 
 
@@ -36,3 +39,14 @@ def tokens_follow_the_user(sender, instance: User, created: bool, update_fields=
         tokens.delete()  # each deletion forgets its cached entry (forget_deleted_token)
     else:
         forget_tokens(tokens.values_list("key", flat=True))
+
+
+@receiver(allauth_signals.email_confirmed)
+@receiver(allauth_signals.email_changed)
+@receiver(allauth_signals.email_removed)
+def copy_email_verified(sender, **kwargs) -> None:
+    """allauth verified, changed or removed an address: the user row follows (User.email_verified)."""
+    address = kwargs.get("email_address") or kwargs.get("to_email_address")
+    user = kwargs.get("user") or (address.user if address is not None else None)
+    if user is not None:
+        refresh_email_verified(user=User.objects.get(pk=user.pk))

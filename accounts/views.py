@@ -1,3 +1,7 @@
+from urllib.parse import urlencode
+
+from allauth.account.views import PasswordResetView as AllauthPasswordResetView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -5,18 +9,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from api.rate_limits import SIGN_UP, rate_limited
+from api.rate_limits import SIGN_UP, rate_limited, too_many_requests
 
 from .countries import suggested_country
-from .forms import AccountDeletionForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
+from .email_addresses import (
+    MailLimited,
+    add_sign_up_address,
+    change_email,
+    current_address,
+    ensure_within_mail_limits,
+    pending_address,
+    resend_verification,
+)
+from .forms import AccountDeletionForm, EmailChangeForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
 from .models import AccountDeletion
-from .selectors import reader_data_export, standing_of
+from .selectors import has_verified_email, reader_data_export, standing_of
 from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, update_profile
 from .sign_in_limits import password_confirmed
 
@@ -42,8 +55,16 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None, suggested_country=_browsers_country(request))
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        add_sign_up_address(request, user=user, email=form.cleaned_data["email"])
         login(request, user, backend="accounts.backends.UsernameBackend")
-        messages.success(request, _("Welcome, %(name)s.") % {"name": user.public_name})
+        messages.success(
+            request,
+            _(
+                "Welcome, %(name)s. We sent a link to %(email)s: follow it to verify your address, and you can "
+                "vote, comment and report."
+            )
+            % {"name": user.public_name, "email": form.cleaned_data["email"]},
+        )
         return redirect(_safe_next(request) or "home")
     return render(request, "accounts/sign_up.html", {"form": form})
 
@@ -112,3 +133,85 @@ def account_export(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(reader_data_export(user=request.user), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="news-forum-data.json"'
     return response
+
+
+def needs_email_verification(user) -> bool:
+    """A signed-in reader the e-mail rule would refuse (accounts.services.email_refusal)."""
+    return settings.FORUM_REQUIRE_VERIFIED_EMAIL and not user.is_staff and not has_verified_email(user=user)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in (under the sign-in limits, see accounts.urls). A reader without a verified
+    address is asked to add or verify one first, then sent on where they were going."""
+
+    def get_success_url(self) -> str:
+        target = super().get_success_url()
+        if needs_email_verification(self.request.user):
+            messages.info(
+                self.request,
+                _(
+                    "Add your e-mail address and follow the link we send to it: you need it to vote, comment and "
+                    "report."
+                ),
+            )
+            return f"{reverse('email_settings')}?{urlencode({'next': target})}"
+        return target
+
+
+@login_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    """The reader's address: the one in effect, one waiting for its link, and a form to change it."""
+    current, pending = current_address(user=request.user), pending_address(user=request.user)
+    # An account from before verification may hold an address already: offered, to be verified.
+    initial = {"email": request.user.email} if current is None and pending is None else {}
+    form = EmailChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            address = change_email(request, user=request.user, email=form.cleaned_data["email"])
+        except ValidationError as refusal:
+            form.add_error("email", refusal)
+        except MailLimited as limited:
+            return too_many_requests(request, wait_seconds=limited.wait_seconds)
+        else:
+            messages.success(
+                request,
+                _("We sent a link to %(email)s. Follow it to verify the address; until then your current one stays.")
+                % {"email": address.email},
+            )
+            return redirect(_safe_next(request) or "email_settings")
+    context = {
+        "form": form,
+        "current": current,
+        "pending": pending,
+        "next": _safe_next(request) or "",
+    }
+    return render(request, "accounts/email.html", context)
+
+
+@login_required
+@require_POST
+def email_resend(request: HttpRequest) -> HttpResponse:
+    """Send the verification link again (the refusal messages link here)."""
+    try:
+        address = resend_verification(request, user=request.user)
+    except MailLimited as limited:
+        return too_many_requests(request, wait_seconds=limited.wait_seconds)
+    if address is None:
+        messages.info(request, _("No address is waiting for verification. Add one below."))
+    else:
+        messages.success(request, _("We sent the link to %(email)s again.") % {"email": address.email})
+    return redirect("email_settings")
+
+
+class PasswordResetView(AllauthPasswordResetView):
+    """allauth's reset form (the same answer whether or not an account has the address), under the
+    account-mail limits: per client address and per e-mail address."""
+
+    template_name = "account/password_reset.html"
+
+    def form_valid(self, form) -> HttpResponse:
+        try:
+            ensure_within_mail_limits(self.request, email=form.cleaned_data["email"])
+        except MailLimited as limited:
+            return too_many_requests(self.request, wait_seconds=limited.wait_seconds)
+        return super().form_valid(form)

@@ -2,12 +2,14 @@
 
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
-- every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``).
+- every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``);
+  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``).
 - 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
 
 import math
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
@@ -67,6 +69,11 @@ class TooManyRequests(APIException):
 
 
 def api_exception_handler(exc, context):
+    # A refusal that names a code an app can act on (e.g. "email_unverified", see
+    # accounts.services.Refusal) keeps it: the body is {"detail": ..., "code": ...}.
+    code = getattr(exc.args[0], "code", None) if isinstance(exc, DjangoPermissionDenied) and exc.args else None
+    if code:
+        exc = PermissionDenied(str(exc.args[0]), code=code)
     if isinstance(exc, Throttled) and exc.wait is not None:
         exc = TooManyRequests(max(1, math.ceil(exc.wait)))
     elif isinstance(exc, DjangoValidationError):
@@ -87,6 +94,8 @@ def api_exception_handler(exc, context):
         response.data = _field_errors(response.data)
     elif not (isinstance(response.data, dict) and set(response.data) == {"detail"}):
         response.data = {"detail": _first_message(response.data)}
+    if code:
+        response.data["code"] = code
     return response
 
 
@@ -129,7 +138,14 @@ FIELD_ERRORS_SCHEMA = {
 }
 DETAIL_SCHEMA = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "On some refusals (403), what an app can act on: `email_unverified` (verify the "
+            "e-mail address; POST /api/v1/me/email/resend/ sends the link again).",
+        },
+    },
     "required": ["detail"],
 }
 

@@ -14,6 +14,7 @@ A limit whose store cannot be reached lets the request through: a vote must not 
 the rate limiter is down.
 """
 
+import hashlib
 import logging
 import math
 import sqlite3
@@ -35,8 +36,9 @@ from .redis_clients import forum_redis
 
 logger = logging.getLogger(__name__)
 
-# Each scope counts per reader (signed-in requests only) or per client address (every request).
-PER_READER, PER_ADDRESS = "reader", "address"
+# Each scope counts per reader (signed-in requests only), per client address (every request), or
+# per e-mail address the request sends mail to (requests that name one).
+PER_READER, PER_ADDRESS, PER_EMAIL = "reader", "address", "email"
 SCOPES = {
     "comment_user": PER_READER,  # comments posted by one reader
     "comment_anon": PER_ADDRESS,  # comments posted from one address
@@ -46,12 +48,16 @@ SCOPES = {
     "signup_anon": PER_ADDRESS,  # accounts created from one address (minting voters)
     "report_user": PER_READER,  # comments reported by one reader
     "report_anon": PER_ADDRESS,  # reports from one address
+    "account_mail_anon": PER_ADDRESS,  # verification and reset mails asked for from one address
+    "account_mail_user": PER_READER,  # verification mails one reader asked for
+    "account_mail_email": PER_EMAIL,  # verification and reset mails sent to one e-mail address
 }
 COMMENT = ("comment_user", "comment_anon")
 VOTE = ("vote_user", "vote_anon")
 SIGN_IN = ("auth_anon",)
 SIGN_UP = ("auth_anon", "signup_anon")
 REPORT = ("report_user", "report_anon")
+ACCOUNT_MAIL = ("account_mail_anon", "account_mail_user", "account_mail_email")
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -140,14 +146,15 @@ def lock_left(key: str) -> int | None:
     return left if left > 0 else None
 
 
-def check(request, scopes: Iterable[str]) -> int | None:
+def check(request, scopes: Iterable[str], *, email: str | None = None) -> int | None:
     """Count this request in each scope; return the seconds to wait if one is over its limit.
 
     A fixed window per scope: one atomic INCR per request, whatever the rate, and one round trip
     for all the scopes. (A sliding log costs as much as the rate allows and loses counts under
     concurrency.) Across a window boundary up to twice the rate can pass, which is fine for
     stopping floods. ``request`` is Django's or DRF's; the reader scopes skip requests not signed
-    in. Every scope counts the request, even when another is already over its limit.
+    in, and the e-mail scopes skip requests that name no ``email``. Every scope counts the
+    request, even when another is already over its limit.
     """
     now = time.time()
     counted: list[tuple[str, int, int, int]] = []  # scope, allowed, window number, window seconds
@@ -160,6 +167,11 @@ def check(request, scopes: Iterable[str]) -> int | None:
             if not request.user.is_authenticated:
                 continue
             ident = f"user:{request.user.pk}"
+        elif SCOPES[scope] == PER_EMAIL:
+            if not email:
+                continue
+            # A digest: the store keeps no readable addresses.
+            ident = "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
         else:
             ident = f"addr:{client_address(request)}"
         allowed, window_seconds = limit

@@ -5,6 +5,13 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import MeApi, MeExportApi, SignUpApi, TokenApi
+from accounts.email_api import (
+    EmailChangeApi,
+    EmailResendApi,
+    EmailVerifyApi,
+    PasswordResetApi,
+    PasswordResetConfirmApi,
+)
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
@@ -16,7 +23,12 @@ register_converter(IdConverter, "id")
 v1 = [
     path("auth/sign-up/", SignUpApi.as_view(), name="api_sign_up"),
     path("auth/token/", TokenApi.as_view(), name="api_token"),
+    path("auth/email/verify/", EmailVerifyApi.as_view(), name="api_email_verify"),
+    path("auth/password-reset/", PasswordResetApi.as_view(), name="api_password_reset"),
+    path("auth/password-reset/confirm/", PasswordResetConfirmApi.as_view(), name="api_password_reset_confirm"),
     path("me/", MeApi.as_view(), name="api_me"),
+    path("me/email/", EmailChangeApi.as_view(), name="api_me_email"),
+    path("me/email/resend/", EmailResendApi.as_view(), name="api_me_email_resend"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "csp",
     "django_countries",
     "config.apps.AxesConfig",  # django-axes, named in the admin's language
+    # E-mail addresses, their verification and password reset (accounts.mail wires them in).
+    "allauth",
+    "allauth.account",
     "accounts",
     "forum",
     "votes",
@@ -95,6 +98,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Gives a browser that has just signed in its device cookie (accounts.sign_in_limits).
     "accounts.sign_in_limits.DeviceCookieMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last: turns a sign-in refused for a lock-out into the 429 page (or JSON under /api/).
     "axes.middleware.AxesMiddleware",
 ]
@@ -291,9 +295,45 @@ FORUM_REPORT_TRUST_ACCOUNT_AGE_DAYS = int(os.environ.get("FORUM_REPORT_TRUST_ACC
 # brigade (a badge and a filter).
 FORUM_REPORT_BRIGADE_REPORTS = int(os.environ.get("FORUM_REPORT_BRIGADE_REPORTS", "3"))
 FORUM_REPORT_BRIGADE_WINDOW_MINUTES = int(os.environ.get("FORUM_REPORT_BRIGADE_WINDOW_MINUTES", "60"))
-# Authors are e-mailed when a comment of theirs is rejected; development prints e-mails.
+
+# --- E-mail -----------------------------------------------------------------------------------
+# Verification links, password resets and rejected comments' notices. Development prints e-mails
+# to the console; production points the SMTP backend at a relay (README, "Configuration"). Account
+# mail is sent by a Celery task (accounts.tasks.send_account_mail), retried on SMTP failures.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "forum@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("DJANGO_EMAIL_USE_SSL", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+# To comment, vote or report, a reader needs a verified e-mail address (accounts.selectors.
+# has_verified_email); staff are exempt. On by default: only a closed test site turns it off.
+FORUM_REQUIRE_VERIFIED_EMAIL = os.environ.get("FORUM_REQUIRE_VERIFIED_EMAIL", "1") != "0"
+# Password reset links work once, for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("FORUM_PASSWORD_RESET_SECONDS", "3600"))
+
+# django-allauth keeps the addresses (EmailAddress) and runs verification and password reset.
+# Sign-up, sign-in and the sign-in limits stay the site's own (accounts.views, sign_in_limits).
+ACCOUNT_ADAPTER = "accounts.mail.ForumAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# A new address replaces the old one only once it is verified.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = int(os.environ.get("FORUM_EMAIL_CONFIRMATION_DAYS", "3"))
+# The link opens a page with a button: a mail scanner fetching links verifies nothing.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# The reset form's answer never says whether an address has an account.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Sign-up, re-send and reset are limited by RATE_LIMITS below (api/rate_limits.py), not allauth's own.
+ACCOUNT_RATE_LIMITS = False
 
 
 # --- Rate limits (forum/rate_limits.py: the pages and the API share them) ---------------------
@@ -313,6 +353,11 @@ RATE_LIMITS = {
     "signup_anon": _rate("SIGNUP_ANON", "10/hour"),
     "report_user": _rate("REPORT_USER", "10/min"),
     "report_anon": _rate("REPORT_ANON", "30/min"),
+    # Account e-mail (verification links and password resets) requested from one address, by one
+    # reader, and sent to one e-mail address: nobody can flood an inbox or the relay.
+    "account_mail_anon": _rate("ACCOUNT_MAIL_ANON", "10/hour"),
+    "account_mail_user": _rate("ACCOUNT_MAIL_USER", "5/hour"),
+    "account_mail_email": _rate("ACCOUNT_MAIL_EMAIL", "5/hour"),
 }
 
 # --- Sign-in lock-out (django-axes and device cookies, accounts/sign_in_limits.py) ------------

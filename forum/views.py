@@ -20,6 +20,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
+from accounts.services import refusal_code
 from api import rate_limits
 from api.rate_limits import COMMENT
 from votes.selectors import votes_of
@@ -205,12 +206,18 @@ def _rate_limit_text(wait_seconds: int) -> str:
 
 
 def _refused_post(
-    request: HttpRequest, article: Article, form: CommentForm, refusal: str, status: int, retry_after: int | None = None
+    request: HttpRequest,
+    article: Article,
+    form: CommentForm,
+    refusal: str | None,
+    status: int,
+    retry_after: int | None = None,
 ) -> HttpResponse:
     """The article page again with what the reader wrote still in the box and why it was refused
     beside it: the new-account wait, a sanction, a closed section, a rate limit. Never a redirect,
     which would lose the text."""
-    form.add_error("body", refusal)
+    if refusal is not None:  # else a message says it (forum.views.post_comment)
+        form.add_error("body", refusal)
     response = _render_article(request, article, form, article_version(article.pk), status=status)
     patch_cache_control(response, private=True, no_cache=True)
     if retry_after is not None:
@@ -234,7 +241,11 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_article(request, article, form, article_version(article.pk), status=400)
     try:
         comment = services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
-    except PermissionDenied as refusal:  # closed, suspended, still in the new-account wait
+    except PermissionDenied as refusal:  # closed, suspended, still in the new-account wait, unverified
+        code = refusal_code(refusal)
+        if code:  # shown with what to do about it (the re-send button); the text stays in the box
+            messages.error(request, str(refusal), extra_tags=code)
+            return _refused_post(request, article, form, None, 403)
         return _refused_post(request, article, form, str(refusal), 403)
     except ValidationError as refusal:  # a screen refused the text (a banned word): say so, keep the text
         form.add_error("body", refusal.messages)

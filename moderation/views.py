@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from accounts.services import refusal_code
 from api.rate_limits import REPORT, rate_limited
 from forum.selectors import visible_comments
 
@@ -46,8 +47,11 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
             result = report_comment(reporter=request.user, comment=comment, **form.cleaned_data)
         except PermissionDenied as refusal:
             if _wants_json(request):
-                return JsonResponse({"detail": str(refusal)}, status=403)
-            form.add_error(None, str(refusal))  # shown on this page, with what the reader wrote
+                return JsonResponse({"detail": str(refusal), "code": refusal_code(refusal)}, status=403)
+            if refusal_code(refusal):  # with what to do about it (the re-send button)
+                messages.error(request, str(refusal), extra_tags=refusal_code(refusal))
+            else:
+                form.add_error(None, str(refusal))  # shown on this page, with what the reader wrote
             return page(status=403)
         if result.created:
             message = _("Thank you. The moderators will look at this comment.")

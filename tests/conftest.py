@@ -9,6 +9,7 @@ from django.core.cache import cache, caches
 from api import machine_counts
 from api.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.mailbox import SmtpServer
 from tests.processes import start_worker
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
@@ -130,3 +131,39 @@ def moderator(moderators_group):
 def _fast_password_hashing(settings):
     """Tests create hundreds of readers; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# A port in the range this project's tests may open servers on (the SMTP server's own).
+SMTP_TEST_PORT = int(os.environ.get("FORUM_TEST_SMTP_PORT", "19325"))
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on localhost for the session; each test that uses ``mailbox`` starts empty."""
+    with SmtpServer(SMTP_TEST_PORT) as server:
+        yield server
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings):
+    """The SMTP server's inbox, emptied; this process's mail goes there by SMTP too."""
+    smtp_server.mailbox.messages.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def mail_worker(transactional_db, process_log_dir, smtp_server):
+    """A real Celery worker whose mail goes out over SMTP to the test server."""
+    worker = start_worker(
+        log_dir=process_log_dir,
+        concurrency=1,
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        DJANGO_EMAIL_HOST="127.0.0.1",
+        DJANGO_EMAIL_PORT=str(smtp_server.port),
+    )
+    yield worker
+    worker.stop()

@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from accounts.email_addresses import refresh_email_verified
 from accounts.models import User
 from forum.models import Article, Comment, Section
 
@@ -15,6 +17,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"reader{n}")
     display_name = factory.Sequence(lambda n: f"Reader {n}")
     country = "US"
+    # Readers made here have verified their address, so tests of voting, commenting and reporting
+    # mean what they did before verification existed; tests of the unverified path pass False.
+    email_verified = True
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
@@ -53,3 +58,9 @@ class EstablishedReaderFactory(UserFactory):
     FORUM_REPORT_TRUST_ACCOUNT_AGE_DAYS, so their reports count toward a hold."""
 
     date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+
+
+def verify_email_of(user: User) -> None:
+    """As if the reader had followed their verification link (the tests about that follow it)."""
+    EmailAddress.objects.filter(user=user).update(verified=True)
+    refresh_email_verified(user=user)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.services import refusal_code
 from api.rate_limits import VOTE, rate_limited
 from forum.api import CountsOutput
 from forum.models import Comment
@@ -45,8 +46,8 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
         new_choice = toggle_vote(user=request.user, comment=comment, choice=choice)
     except VoteNotAllowed as refusal:
         if _wants_json(request):
-            return JsonResponse({"detail": str(refusal)}, status=403)
-        messages.error(request, str(refusal))
+            return JsonResponse({"detail": str(refusal), "code": refusal_code(refusal)}, status=403)
+        messages.error(request, str(refusal), extra_tags=refusal_code(refusal))
         return redirect(back)
     if _wants_json(request):
         # The counts are counted from the votes now, so they include this one; the stored counters

@@ -33,12 +33,12 @@ DIRECTION = ["\u202eNapaJ ,rotaredoM laiciffO", "Ana\u2066Official Moderator\u20
 
 
 def _api_sign_up(**fields):
-    data = {"username": "hanako", "password": NEW_PASSWORD, **fields}
+    data = {"username": "hanako", "password": NEW_PASSWORD, "email": "hanako@example.jp", **fields}
     return APIClient().post(SIGN_UP, data, format="json")
 
 
 def _web_sign_up(client, **fields):
-    data = {"username": "hanako", "display_name": "Hanako", "country": "JP", **fields}
+    data = {"username": "hanako", "email": "hanako@example.jp", "display_name": "Hanako", "country": "JP", **fields}
     data.setdefault("password1", NEW_PASSWORD)
     data.setdefault("password2", data["password1"])
     return client.post(reverse("sign_up"), data)

@@ -11,6 +11,7 @@ PASSWORD = "a-long-unusual-passphrase-42"
 def sign_up(client, **overrides):
     data = {
         "username": "hanako",
+        "email": "hanako@example.jp",
         "display_name": "Hanako",
         "country": "JP",
         "password1": PASSWORD,

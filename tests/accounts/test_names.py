@@ -25,12 +25,26 @@ PASSWORD = "a-long-unusual-passphrase-42"
 
 
 def sign_up_page(client, **overrides):
-    data = {"username": "hanako", "display_name": "", "country": "JP", "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "username": "hanako",
+        "email": "hanako@example.jp",
+        "display_name": "",
+        "country": "JP",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     return client.post(reverse("sign_up"), {**data, **overrides})
 
 
 def sign_up_api(**overrides):
-    data = {"username": "hanako", "password": PASSWORD, "display_name": "", "country": "JP", **overrides}
+    data = {
+        "username": "hanako",
+        "password": PASSWORD,
+        "email": "h@example.jp",
+        "display_name": "",
+        "country": "JP",
+        **overrides,
+    }
     return client_for().post(reverse("api_sign_up"), data, format="json")
 
 

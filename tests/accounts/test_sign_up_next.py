@@ -7,7 +7,13 @@ PASSWORD = "a-long-unusual-passphrase-42"
 
 
 def sign_up(client, next_url: str):
-    data = {"username": "hanako", "display_name": "Hanako", "country": "JP", "password1": PASSWORD}
+    data = {
+        "username": "hanako",
+        "email": "hanako@example.jp",
+        "display_name": "Hanako",
+        "country": "JP",
+        "password1": PASSWORD,
+    }
     return client.post(reverse("sign_up"), {**data, "password2": PASSWORD}, query_params={"next": next_url})
 
 

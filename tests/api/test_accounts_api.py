@@ -17,7 +17,9 @@ def test_sign_up_sign_in_profile_and_sign_out(anonymous_client):
     """The whole journey: the sign-up token works, a sign-in returns the same token, the profile
     changes the section, and after sign-out the token is refused."""
     signed_up = anonymous_client.post(
-        SIGN_UP, {"username": "hanako", "password": "plum blossom 1994", "country": "JP"}, format="json"
+        SIGN_UP,
+        {"username": "hanako", "password": "plum blossom 1994", "email": "hanako@example.jp", "country": "JP"},
+        format="json",
     )
     assert signed_up.status_code == 201
     assert signed_up.json()["user"]["section"] == "japan"
@@ -35,6 +37,8 @@ def test_sign_up_sign_in_profile_and_sign_out(anonymous_client):
         "username": "hanako",
         "display_name": "Hanako",
         "country": "DE",
+        "email": "",  # until the address given at sign-up is verified
+        "email_verified": False,
         "section": "world",
         "standing": {
             "status": "good",
@@ -51,7 +55,9 @@ def test_sign_up_sign_in_profile_and_sign_out(anonymous_client):
 
 def test_sign_up_rejects_a_weak_password_with_the_reason(anonymous_client):
     """Django's password validators apply: a common password is a 400 on "password"."""
-    response = anonymous_client.post(SIGN_UP, {"username": "weak", "password": "password123"}, format="json")
+    response = anonymous_client.post(
+        SIGN_UP, {"username": "weak", "password": "password123", "email": "weak@example.org"}, format="json"
+    )
 
     assert response.status_code == 400
     assert list(response.json()) == ["password"]
@@ -60,7 +66,9 @@ def test_sign_up_rejects_a_weak_password_with_the_reason(anonymous_client):
 
 def test_sign_up_with_a_taken_username_is_a_conflict(anonymous_client, reader):
     """A username already taken (in any letter case) is a 409 with a detail."""
-    response = anonymous_client.post(SIGN_UP, {"username": "READER", "password": "a sturdy passphrase"}, format="json")
+    response = anonymous_client.post(
+        SIGN_UP, {"username": "READER", "password": "a sturdy passphrase", "email": "r@example.org"}, format="json"
+    )
 
     assert response.status_code == 409
     assert response.json() == {"detail": "A reader with that username already exists."}

@@ -148,5 +148,11 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         # open to everyone by design; test_accounts_api covers their answers
         ("post", "/api/v1/auth/token/"),
         ("post", "/api/v1/auth/sign-up/"),
+        # e-mail and password reset: tests/accounts/test_email.py covers their answers
+        ("post", "/api/v1/auth/email/verify/"),
+        ("post", "/api/v1/auth/password-reset/"),
+        ("post", "/api/v1/auth/password-reset/confirm/"),
+        ("post", "/api/v1/me/email/"),
+        ("post", "/api/v1/me/email/resend/"),
     }
     assert declared == matrix_paths

@@ -37,6 +37,8 @@ PAGES = [
     ForumPage("sign-up", "/accounts/sign-up/", signed_in=False),
     ForumPage("profile", "/accounts/profile/", signed_in=True),
     ForumPage("password change", "/accounts/password/", signed_in=True),
+    ForumPage("e-mail address", "/accounts/email/", signed_in=True),
+    ForumPage("password reset", "/accounts/password/reset/", signed_in=False),
     ForumPage("account deletion", "/accounts/delete/", signed_in=True),
     ForumPage("my comments", "/accounts/comments/", signed_in=True),
     ForumPage("my votes", "/my/votes/", signed_in=True),
@@ -51,6 +53,8 @@ FORMS_SENT_EMPTY = [
     (ForumPage("sign-in, empty", "/accounts/sign-in/", signed_in=False), "main form.stacked"),
     (ForumPage("sign-up, empty", "/accounts/sign-up/", signed_in=False), "main form.stacked"),
     (ForumPage("password change, empty", "/accounts/password/", signed_in=True), "main form.stacked"),
+    (ForumPage("e-mail address, empty", "/accounts/email/", signed_in=True), "main form.stacked"),
+    (ForumPage("password reset, empty", "/accounts/password/reset/", signed_in=False), "main form.stacked"),
     (ForumPage("account deletion, empty", "/accounts/delete/", signed_in=True), "main form.stacked"),
 ]
 

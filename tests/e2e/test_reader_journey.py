@@ -1,5 +1,6 @@
 """A new reader's first visit, end to end in a real headless Chromium against the live server and a
-real Celery worker: sign up, comment in the right section, and vote with the count updating in place.
+real Celery worker: sign up, verify the address from the mail received over SMTP, comment in the
+right section, and vote with the count updating in place.
 One reader reads in Japanese, the other in English: names come from the catalogue (tests/e2e/i18n.py)."""
 
 import pytest
@@ -11,6 +12,7 @@ from accounts.models import User
 from forum.models import Comment
 from tests.e2e.i18n import starting, tr
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.mailbox import link_in
 from tests.processes import wait_for
 from votes.models import Vote
 
@@ -31,10 +33,11 @@ def country_name(code: str, lang: str) -> str:
         return str(countries.name(code))
 
 
-def sign_up(page: Page, *, username: str, display_name: str, country: str, lang: str) -> None:
+def sign_up(page: Page, *, username: str, email: str, display_name: str, country: str, lang: str) -> None:
     page.get_by_role("link", name=tr(lang, "Sign up"), exact=True).click()
     expect(page.get_by_role("heading", name=tr(lang, "Sign up"))).to_be_visible()
     page.locator("#id_username").fill(username)
+    page.locator("#id_email").fill(email)
     page.locator("#id_display_name").fill(display_name)
     page.locator("#id_country").select_option(country)
     page.locator("#id_password1").fill(PASSWORD)
@@ -55,7 +58,8 @@ def sign_up(page: Page, *, username: str, display_name: str, country: str, lang:
 def test_new_reader_signs_up_comments_in_their_section_and_votes_without_a_reload(
     open_page,
     live_server,
-    celery_worker,
+    mail_worker,
+    mailbox,
     country,
     lang,
     display_name,
@@ -75,11 +79,26 @@ def test_new_reader_signs_up_comments_in_their_section_and_votes_without_a_reloa
     page.goto(live_server.url + article.get_absolute_url())
     expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.locator(".sign-in-invite")).to_contain_text(tr(lang, "Sign in"))
-    sign_up(page, username=display_name.lower(), display_name=display_name, country=country, lang=lang)
+    email = f"{display_name.lower()}@example.org"
+    sign_up(page, username=display_name.lower(), email=email, display_name=display_name, country=country, lang=lang)
 
     # Signed in and back on the article the reader came from.
-    expect(page.get_by_role("status").first).to_contain_text(tr(lang, "Welcome, %(name)s.", name=display_name))
+    welcome = (
+        "Welcome, %(name)s. We sent a link to %(email)s: follow it to verify your address, and you can vote, "
+        "comment and report."
+    )
+    expect(page.get_by_role("status").first).to_contain_text(tr(lang, welcome, name=display_name, email=email))
     expect(page.get_by_role("heading", level=1)).to_have_text(article.title)
+
+    # The verification mail arrives over SMTP, in the reader's language; its link verifies the address.
+    message = mailbox.wait_for(email)
+    assert message["Subject"] == tr(lang, "Verify your e-mail address")
+    page.goto(link_in(message, "/accounts/confirm-email/"))
+    page.get_by_role("button", name=tr(lang, "Confirm")).click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        tr(lang, "Your address %(email)s is verified.", email=email)
+    )
+    page.goto(live_server.url + article.get_absolute_url())
     expect(page.get_by_role("navigation", name=tr(lang, "Account"))).to_contain_text(display_name)
     assert User.objects.get(username=display_name.lower()).country.code == country
 
@@ -124,4 +143,4 @@ def test_new_reader_signs_up_comments_in_their_section_and_votes_without_a_reloa
         timeout=TALLY_TIMEOUT_MS / 1000,
         what="the worker's tally",
     )
-    wait_for(lambda: "succeeded" in celery_worker.log(), timeout=5, what="the worker's log line")
+    wait_for(lambda: "succeeded" in mail_worker.log(), timeout=5, what="the worker's log line")

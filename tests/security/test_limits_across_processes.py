@@ -75,7 +75,7 @@ def test_lockout_and_sign_up_limit_hold_across_gunicorn_workers(rates, process_l
             post(
                 port,
                 "/api/v1/auth/sign-up/",
-                json.dumps({"username": f"mint{n}", "password": "plum blossom 1994"}),
+                json.dumps({"username": f"mint{n}", "password": "plum blossom 1994", "email": f"mint{n}@example.org"}),
                 "application/json",
             )
             for n in range(4)

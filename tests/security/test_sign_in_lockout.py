@@ -240,7 +240,9 @@ def test_the_token_sign_in_keeps_its_answer_and_adds_the_device_token():
 def test_an_app_that_signed_up_is_a_known_device():
     """The sign-up's answer carries a device token too, so the app that made the account is known."""
     signed_up = APIClient().post(
-        "/api/v1/auth/sign-up/", {"username": "newbie", "password": "plum blossom 1994"}, format="json"
+        "/api/v1/auth/sign-up/",
+        {"username": "newbie", "password": "plum blossom 1994", "email": "newbie@example.org"},
+        format="json",
     )
     device = signed_up.json()["device_token"]
     for n in range(ACCOUNT_LIMIT):

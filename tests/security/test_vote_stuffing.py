@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from forum.models import Comment, Section
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, verify_email_of
 from votes.models import Vote
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -34,9 +34,12 @@ def test_a_new_account_cannot_vote_at_once_through_the_api(wait_ten_minutes, com
     """Signed up through the API and voting at once: 403 saying from when; nothing stored."""
     client = APIClient()
     signed_up = client.post(
-        "/api/v1/auth/sign-up/", {"username": "fresh", "password": PASSWORD, "country": "JP"}, format="json"
+        "/api/v1/auth/sign-up/",
+        {"username": "fresh", "password": PASSWORD, "email": "fresh@example.org", "country": "JP"},
+        format="json",
     )
     client.credentials(HTTP_AUTHORIZATION=f"Token {signed_up.json()['token']}")
+    verify_email_of(User.objects.get(username="fresh"))  # the wait, not the address, is what refuses
 
     answer = client.put(f"/api/v1/comments/{comment.pk}/vote/", {"choice": "disagree"}, format="json")
 
@@ -49,8 +52,15 @@ def test_a_new_account_cannot_vote_at_once_through_the_api(wait_ten_minutes, com
 def test_a_new_account_cannot_vote_or_comment_at_once_on_the_page(wait_ten_minutes, comment):
     """Signed up on the page: the vote and the comment are refused with a message saying when."""
     client = Client()
-    data = {"username": "fresh", "country": "JP", "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "username": "fresh",
+        "email": "fresh@example.org",
+        "country": "JP",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     assert client.post(reverse("sign_up"), data).status_code == 302
+    verify_email_of(User.objects.get(username="fresh"))  # the wait, not the address, is what refuses
 
     voted = client.post(reverse("vote", args=[comment.pk]), {"choice": "disagree"}, follow=True)
     assert "New accounts can vote and comment" in voted.content.decode()

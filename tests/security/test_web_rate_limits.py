@@ -24,7 +24,13 @@ def _assert_limited_page(response) -> None:
 
 
 def sign_up_form(client, username, **extra):
-    data = {"username": username, "country": "JP", "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "username": username,
+        "email": f"{username}@example.org",
+        "country": "JP",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     return client.post(reverse("sign_up"), data, **extra)
 
 
@@ -94,7 +100,9 @@ def test_sign_up_flood_from_one_address_gets_429_on_the_page_and_in_the_api(rate
     assert [answer.status_code for answer in answers[:2]] == [302, 302]
     _assert_limited_page(answers[2])
     api_answer = APIClient(REMOTE_ADDR="10.4.0.1").post(
-        "/api/v1/auth/sign-up/", {"username": "mint9", "password": PASSWORD, "country": "JP"}, format="json"
+        "/api/v1/auth/sign-up/",
+        {"username": "mint9", "password": PASSWORD, "email": "mint9@example.org", "country": "JP"},
+        format="json",
     )
     assert api_answer.status_code == 429 and int(api_answer["Retry-After"]) > 60
     assert set(api_answer.json()) == {"detail"}
