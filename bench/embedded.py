@@ -84,9 +84,12 @@ def seed_in_child() -> None:
     from bench.measure import session_headers
     from forum.models import Article, Comment, Section
 
-    author = User.objects.create(username="bench-author", country="GB", password="!")
+    author = User.objects.create(username="bench-author", country="GB", password="!", email_verified=True)
     readers = User.objects.bulk_create(
-        [User(username=f"bench-reader-{i}", country="JP" if i % 2 else "US", password="!") for i in range(READERS)]
+        [
+            User(username=f"bench-reader-{i}", country="JP" if i % 2 else "US", password="!", email_verified=True)
+            for i in range(READERS)
+        ]
     )
     article = Article.objects.create(
         title="Viral article", slug="viral", dateline=timezone.localdate(), body="Votes.", status="published"

@@ -50,10 +50,10 @@ class Seed:
 def seed(*, voters: int, probers: int, spread_comments: int) -> Seed:
     """One article; comments by one author; readers half in Japan, half elsewhere. Passwords are
     unusable (nobody signs in: sessions and tokens are made here), so no hashing cost."""
-    author = User.objects.create(username="bench-author", country="GB", password="!")
+    author = User.objects.create(username="bench-author", country="GB", password="!", email_verified=True)
     readers = User.objects.bulk_create(
         [
-            User(username=f"bench-voter-{i}", country="JP" if i % 2 else "US", password="!")
+            User(username=f"bench-voter-{i}", country="JP" if i % 2 else "US", password="!", email_verified=True)
             for i in range(voters + probers + 1)
         ]
     )
@@ -270,9 +270,12 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
         status=Article.Status.PUBLISHED,
     )
     authors = User.objects.bulk_create(
-        [User(username=f"page-author-{i}", country="JP" if i % 2 else "FR", password="!") for i in range(20)]
+        [
+            User(username=f"page-author-{i}", country="JP" if i % 2 else "FR", password="!", email_verified=True)
+            for i in range(20)
+        ]
     )
-    reader = User.objects.create(username="page-reader", country="JP", password="!")
+    reader = User.objects.create(username="page-reader", country="JP", password="!", email_verified=True)
     comments = []
     for section in (Section.JAPAN, Section.WORLD):
         for i in range(per_section + extra):

@@ -21,9 +21,9 @@ from votes.models import Vote
 USERS_SQL = """
 INSERT INTO {user} (password, is_superuser, username, username_skeleton, display_name_skeleton, first_name,
                     last_name, email, is_staff, is_active, date_joined, display_name, country, is_banned,
-                    is_premoderated)
+                    is_premoderated, email_verified)
 SELECT '!', false, %(prefix)s || i, skeletons.skeleton, '', '', '', '', false, true, %(now)s, '',
-       CASE WHEN i %% 2 = 0 THEN 'JP' ELSE 'US' END, false, false
+       CASE WHEN i %% 2 = 0 THEN 'JP' ELSE 'US' END, false, false, true
 FROM unnest(%(skeletons)s::text[]) WITH ORDINALITY AS skeletons(skeleton, n), LATERAL (SELECT n - 1 AS i) AS numbered
 """
 
