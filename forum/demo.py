@@ -1,4 +1,5 @@
-"""The demo article and its 35 comments (forum/demo/rare-earths-article.json), loaded idempotently."""
+"""The demo article, its Japanese version and its 35 comments (forum/demo/rare-earths-article.json),
+loaded idempotently."""
 
 import json
 import re
@@ -12,6 +13,7 @@ from django.utils.text import slugify
 
 from accounts.models import JAPAN, User
 
+from .languages import detect_language
 from .models import Article, Comment, Section
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "rare-earths-article.json"
@@ -35,8 +37,12 @@ def seed_text_to_markdown(text: str) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+# How a line of prose ends, in English and in Japanese; a short line ending otherwise is a heading.
+SENTENCE_ENDINGS = (".", ":", "?", "!", '"', "”", ",", "。", "：", "？", "！", "」", "、")
+
+
 def _is_heading(line: str) -> bool:
-    return len(line) <= 90 and not line.endswith((".", ":", "?", "!", '"', "”", ","))
+    return len(line) <= 90 and not line.endswith(SENTENCE_ENDINGS)
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,12 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
     data = json.loads(path.read_text(encoding="utf-8"))
     seed = data["article"]
     dateline = date.fromisoformat(seed["dateline"])
-    article, _ = Article.objects.get_or_create(
+    japanese = {
+        "title_ja": seed["title_ja"],
+        "body_ja": seed_text_to_markdown(seed["body_text_ja"]),
+        "discussion_prompt_ja": seed["discussion_prompt_ja"],
+    }
+    article, created_article = Article.objects.get_or_create(
         slug=slugify(seed["title"]),
         defaults={
             "title": seed["title"],
@@ -60,8 +71,14 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             "discussion_prompt": seed["discussion_prompt"],
             "status": Article.Status.PUBLISHED,
             "published_at": timezone.make_aware(datetime.combine(dateline, time(9, 0))),
+            **japanese,
         },
     )
+    if not created_article and not article.is_translated:
+        # A demo loaded before the article had a Japanese version gets it; an edited one is kept.
+        for field, value in japanese.items():
+            setattr(article, field, value)
+        article.save(update_fields=list(japanese))
     created = 0
     japan_number = 0
     for position, item in enumerate(data["comments"]):
@@ -78,6 +95,7 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             body=item["body"],
             defaults={
                 "section": item["section"],
+                "language": detect_language(item["body"]),
                 "signed": Section(item["section"]).signs_comments,
                 "created_at": posted,
             },
