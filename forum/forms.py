@@ -23,7 +23,7 @@ class CommentForm(forms.Form):
     # The author's word on the language the comment is in (its lang attribute); left on
     # "detect", the text decides (forum.services.comment_language).
     language = forms.ChoiceField(
-        label=_("Language of your comment"),
+        label=_("Comment language"),
         choices=[("", _("Detect from the text")), *settings.LANGUAGES],
         required=False,
     )
