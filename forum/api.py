@@ -185,7 +185,6 @@ class CommentEditInput(CommentBodyInput):
         required=False,
         help_text="Plain text; must contain something besides white space.",
     )
-    language = _language_field()
 
     def validate(self, attrs):
         if "body" not in attrs and "language" not in attrs:
