@@ -249,7 +249,8 @@ class Comment(models.Model):
     body = models.TextField(_("comment"))
     # The language the comment is written in, for its lang attribute (screen readers' voices,
     # fonts): detected when posted (forum.languages), correctable by its author.
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    # db_default: processes still running the previous release insert comments without it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", db_default="en")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VISIBLE)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='comment',
             name='language',
-            field=models.CharField(choices=[('en', 'English'), ('ja', 'Japanese')], default='en', max_length=10, verbose_name='language'),
+            field=models.CharField(choices=[('en', 'English'), ('ja', 'Japanese')], db_default='en', default='en', max_length=10, verbose_name='language'),
         ),
         migrations.RunPython(detect_existing_comments, migrations.RunPython.noop, elidable=True),
     ]
