@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from forum.models import Article, Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +221,13 @@ def test_a_new_wording_edited_in_place_has_its_language_detected(client, article
         headers={"Accept": "application/json"},
     )
     assert answer.json() == {"id": comment.pk, "body": "日本語で書き直した。", "language": "ja", "is_edited": True}
+
+
+def test_my_votes_and_the_report_page_mark_the_comments_language(client, article, reader):
+    japanese = CommentFactory(article=article, body="備蓄は時間稼ぎに過ぎない。", language="ja")
+    cast_vote(user=reader, comment=japanese, choice="agree")
+    client.force_login(reader)
+    votes = client.get(reverse("my_votes")).content.decode()
+    assert '<blockquote class="comment-body" lang="ja">備蓄は時間稼ぎに過ぎない。' in votes
+    report = client.get(reverse("report_comment", args=[japanese.pk])).content.decode()
+    assert '<blockquote class="reported-comment" lang="ja">備蓄は時間稼ぎに過ぎない。' in report
