@@ -521,8 +521,9 @@ API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "60"))
 # The shape of what the "pages" cache holds: raised when cached markup or answers must not be
 # served after a deploy (every entry, content versions included, is then new; a missing version
 # restarts from the clock, see forum/versions.py). 2: comment markup without author ids, and
-# comments' "signed" in the API (the anonymity fix).
-PAGE_CACHE_FORMAT = 2
+# comments' "signed" in the API (the anonymity fix). 3: comment markup with its lang attribute,
+# and comments' "language" in the API.
+PAGE_CACHE_FORMAT = 3
 
 
 def _separate_database(url: str) -> str:

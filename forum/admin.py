@@ -18,7 +18,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ("title", "dateline", "status", "comments_open", "japan_open", "world_open", "published_at")
     list_filter = ("status", "comments_open", "japan_open", "world_open")
     list_editable = ("comments_open",)
-    search_fields = ("title", "body")
+    search_fields = ("title", "title_ja", "body", "body_ja")
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
     fields = (
@@ -27,6 +27,10 @@ class ArticleAdmin(admin.ModelAdmin):
         "dateline",
         "body",
         "discussion_prompt",
+        # The Japanese version beside the English original: both title and body, or neither.
+        "title_ja",
+        "body_ja",
+        "discussion_prompt_ja",
         "status",
         "comments_open",
         "japan_open",
@@ -60,7 +64,8 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("body", "author__username", "author__display_name")
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
-    readonly_fields = ("created_at", "edited_at", *COUNT_FIELDS, "tallied_at")
+    # The language is the author's to correct (forum.services.edit_comment); staff see it.
+    readonly_fields = ("language", "created_at", "edited_at", *COUNT_FIELDS, "tallied_at")
     fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     form = CommentAdminForm
 

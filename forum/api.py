@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -88,6 +89,11 @@ class CommentOutput(serializers.Serializer):
     article = serializers.SlugField(source="article.slug")
     section = serializers.ChoiceField(choices=Section.choices)
     body = serializers.CharField()
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        help_text="The language it is written in: detected when posted, or as its author set it. "
+        "Mark its text with it (lang), for screen readers and fonts.",
+    )
     status = serializers.ChoiceField(
         choices=Comment.Status.choices,
         help_text="`pending`: awaiting a moderator's review (only its author sees it, right after posting).",
@@ -141,6 +147,14 @@ def comment_data(comments: list[Comment], request: Request, *, many: bool = Fals
     return CommentOutput(comments[0], context=context).data
 
 
+def _language_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the comment is written in. Leave it out to have it detected from the text.",
+    )
+
+
 class CommentBodyInput(serializers.Serializer):
     body = TextField(
         max_length=settings.COMMENT_MAX_LENGTH,
@@ -148,14 +162,34 @@ class CommentBodyInput(serializers.Serializer):
         validators=[HAS_TEXT],
         help_text="Plain text; must contain something besides white space.",
     )
+    language = _language_field()
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        try:
-            value["body"] = services.clean_comment_body(value["body"])
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"body": error.messages}) from error
+        if "body" in value:
+            try:
+                value["body"] = services.clean_comment_body(value["body"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"body": error.messages}) from error
         return value
+
+
+class CommentEditInput(CommentBodyInput):
+    """A new wording, a corrected language, or both. The language alone changes no word: the
+    comment does not show as edited for it. A new wording without a language has it detected."""
+
+    body = TextField(
+        max_length=settings.COMMENT_MAX_LENGTH,
+        trim_whitespace=False,
+        validators=[HAS_TEXT],
+        required=False,
+        help_text="Plain text; must contain something besides white space.",
+    )
+
+    def validate(self, attrs):
+        if "body" not in attrs and "language" not in attrs:
+            raise serializers.ValidationError({"body": [_("Send a new wording (body), a language, or both.")]})
+        return attrs
 
 
 # --- Articles ---------------------------------------------------------------------------------
@@ -193,25 +227,65 @@ class ArticleListApi(ForumApiView):
         return Response({"next": page.next_url, "results": ArticleOutput(page.items, many=True).data})
 
 
+class ArticleVersionOutput(serializers.Serializer):
+    """The article in one of its languages (a forum.models.ArticleText)."""
+
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    title = serializers.CharField()
+    body_html = serializers.CharField(help_text="Sanitised HTML.")
+    discussion_prompt = serializers.CharField()
+    is_original = serializers.BooleanField(help_text="The original; the others are the newsroom's translations.")
+
+
+ARTICLE_LANGUAGE = OpenApiParameter(
+    "language",
+    {"type": "string", "enum": [code for code, _name in settings.LANGUAGES]},
+    OpenApiParameter.QUERY,
+    required=False,
+    description="The version to serve in `title`, `body_html` and `discussion_prompt`. Without it, the "
+    "Accept-Language header's, when the article has that version; else the original.",
+)
+
+
 class ArticleDetailApi(ForumApiView):
     permission_classes = [AllowAny]
 
     class ArticleDetailOutput(ArticleOutput):
-        body_html = serializers.CharField(help_text="The article, sanitised HTML.")
+        title = serializers.CharField(source="shown.title", help_text="In `language`.")
+        body_html = serializers.CharField(
+            source="shown.body_html", help_text="The article in `language`, sanitised HTML."
+        )
+        discussion_prompt = serializers.CharField(source="shown.discussion_prompt", help_text="In `language`.")
+        language = serializers.ChoiceField(
+            source="shown.language",
+            choices=settings.LANGUAGES,
+            help_text="The language `title`, `body_html` and `discussion_prompt` are served in.",
+        )
+        original_language = serializers.ChoiceField(source="ORIGINAL_LANGUAGE", choices=settings.LANGUAGES)
+        versions = ArticleVersionOutput(many=True, help_text="Every version of the article, the original first.")
         comment_totals = serializers.DictField(
             child=serializers.IntegerField(), help_text='Visible comments per section: {"japan": n, "world": n}.'
         )
 
+    class ArticleQuery(serializers.Serializer):
+        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+
     @extend_schema(
         operation_id="articles_retrieve",
-        summary="One published article with its comment totals",
-        parameters=[SLUG],
-        responses={200: ArticleDetailOutput, **error_responses(401, 404)},
+        summary="One published article, in the reader's language when it has that version, with its comment totals",
+        parameters=[SLUG, ARTICLE_LANGUAGE],
+        responses={200: ArticleDetailOutput, **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
+        query = self.ArticleQuery(data=query_values(request))
+        query.is_valid(raise_exception=True)
         article = get_object_or_404(Article.objects.published(), slug=slug)
+        article.shown = article.text_in(query.validated_data.get("language") or get_language())
+        article.versions = [article.text_in(language) for language in article.languages]
         article.comment_totals = selectors.section_totals(article=article)
-        return Response(self.ArticleDetailOutput(article).data)
+        response = Response(self.ArticleDetailOutput(article).data)
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
 
 
 class RegionAgreementOutput(serializers.Serializer):
@@ -453,7 +527,12 @@ class CommentListApi(ForumApiView):
         article = get_object_or_404(Article.objects.published(), slug=slug)
         data = CommentBodyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = services.post_comment(author=request.user, article=article, body=data.validated_data["body"])
+        comment = services.post_comment(
+            author=request.user,
+            article=article,
+            body=data.validated_data["body"],
+            language=data.validated_data.get("language"),
+        )
         headers = {"Location": request.build_absolute_uri(reverse("api_comment", args=[comment.pk]))}
         return Response(comment_data([comment], request), status=status.HTTP_201_CREATED, headers=headers)
 
@@ -478,14 +557,14 @@ class CommentDetailApi(ForumApiView):
 
     @extend_schema(
         operation_id="comments_partial_update",
-        summary="Reword your comment, within the edit window",
+        summary="Reword your comment or correct its language, within the edit window",
         description=(
             f"Only the author, within {settings.COMMENT_EDIT_WINDOW_SECONDS} seconds of posting "
-            "(see the comment's `editable_until`); the comment then shows as edited. "
-            "After the window: 403 with a detail saying so."
+            "(see the comment's `editable_until`); a new wording then shows as edited (a corrected "
+            "`language` alone does not). After the window: 403 with a detail saying so."
         ),
         parameters=[COMMENT_ID],
-        request=CommentBodyInput,
+        request=CommentEditInput,
         examples=[
             OpenApiExample("New wording", value={"body": "On reflection, slower than expected."}, request_only=True)
         ],
@@ -498,9 +577,14 @@ class CommentDetailApi(ForumApiView):
         comment = self._comment(comment_id)
         # Whether this reader may edit at all comes first: a stranger learns nothing from the body.
         services.ensure_can_edit_comment(user=request.user, comment=comment)
-        data = CommentBodyInput(data=request.data)
+        data = CommentEditInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = services.edit_comment(user=request.user, comment=comment, body=data.validated_data["body"])
+        comment = services.edit_comment(
+            user=request.user,
+            comment=comment,
+            body=data.validated_data.get("body"),
+            language=data.validated_data.get("language"),
+        )
         return Response(comment_data([comment], request))
 
     @extend_schema(

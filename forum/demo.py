@@ -1,4 +1,5 @@
-"""The demo article and its 35 comments (forum/demo/rare-earths-article.json), loaded idempotently.
+"""The demo article, its Japanese version and its 35 comments (forum/demo/rare-earths-article.json),
+loaded idempotently.
 
 The article is published when it is first loaded, not on its dateline: the timed closing
 (moderation/closing.py) closes discussions FORUM_COMMENTS_CLOSE_AFTER_DAYS after publication, and a
@@ -17,6 +18,7 @@ from django.utils.text import slugify
 
 from accounts.models import JAPAN, User
 
+from .languages import detect_language
 from .models import Article, Comment, Section
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "rare-earths-article.json"
@@ -41,8 +43,12 @@ def seed_text_to_markdown(text: str) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+# How a line of prose ends, in English and in Japanese; a short line ending otherwise is a heading.
+SENTENCE_ENDINGS = (".", ":", "?", "!", '"', "”", ",", "。", "：", "？", "！", "」", "、")
+
+
 def _is_heading(line: str) -> bool:
-    return len(line) <= 90 and not line.endswith((".", ":", "?", "!", '"', "”", ","))
+    return len(line) <= 90 and not line.endswith(SENTENCE_ENDINGS)
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,12 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
     comment_count = len(data["comments"])
     # Published at loading, its comments then a minute apart up to now: the whole window is ahead.
     published_at = timezone.now() - COMMENT_SPACING * (comment_count + 1)
-    article, _ = Article.objects.get_or_create(
+    japanese = {
+        "title_ja": seed["title_ja"],
+        "body_ja": seed_text_to_markdown(seed["body_text_ja"]),
+        "discussion_prompt_ja": seed["discussion_prompt_ja"],
+    }
+    article, created_article = Article.objects.get_or_create(
         slug=slugify(seed["title"]),
         defaults={
             "title": seed["title"],
@@ -69,8 +80,14 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             "discussion_prompt": seed["discussion_prompt"],
             "status": Article.Status.PUBLISHED,
             "published_at": published_at,
+            **japanese,
         },
     )
+    if not created_article and not article.is_translated:
+        # A demo loaded before the article had a Japanese version gets it; an edited one is kept.
+        for field, value in japanese.items():
+            setattr(article, field, value)
+        article.save(update_fields=list(japanese))
     created = 0
     japan_number = 0
     for position, item in enumerate(data["comments"]):
@@ -87,6 +104,7 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             body=item["body"],
             defaults={
                 "section": item["section"],
+                "language": detect_language(item["body"]),
                 "signed": Section(item["section"]).signs_comments,
                 "created_at": posted,
             },

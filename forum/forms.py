@@ -20,6 +20,14 @@ class CommentForm(forms.Form):
         required=False,
     )
 
+    # The author's word on the language the comment is in (its lang attribute); left on
+    # "detect", the text decides (forum.services.comment_language).
+    language = forms.ChoiceField(
+        label=_("Comment language"),
+        choices=[("", _("Detect from the text")), *settings.LANGUAGES],
+        required=False,
+    )
+
     def clean_body(self) -> str:
         try:
             return clean_comment_body(self.cleaned_data.get("body", ""))

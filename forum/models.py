@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,7 +20,22 @@ def _is_public(status: str, published_at) -> bool:
     return status == Article.Status.PUBLISHED and published_at is not None and published_at <= timezone.now()
 
 
+@dataclass(frozen=True)
+class ArticleText:
+    """The article in one language: what its page and the API show of it."""
+
+    language: str
+    title: str
+    body_html: str
+    discussion_prompt: str
+    is_original: bool
+
+
 class Article(models.Model):
+    # The language the newsroom writes articles in; a Japanese version may sit beside it.
+    ORIGINAL_LANGUAGE = "en"
+    JAPANESE = "ja"
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -28,6 +46,14 @@ class Article(models.Model):
     body = models.TextField(_("body"), help_text=_("Markdown: ## for subheadings, - for bullet lists."))
     body_html = models.TextField(_("body as HTML"), editable=False, default="")
     discussion_prompt = models.TextField(_("discussion prompt"), blank=True)
+    # The Japanese version, beside the English original: shown to readers who read the site in
+    # Japanese once it has a title and a body (is_translated); the original stays a link away.
+    title_ja = models.CharField(_("title in Japanese"), max_length=200, blank=True)
+    body_ja = models.TextField(
+        _("body in Japanese"), blank=True, help_text=_("Markdown, as for the body. Leave empty if there is none.")
+    )
+    body_ja_html = models.TextField(editable=False, default="")
+    discussion_prompt_ja = models.TextField(_("discussion prompt in Japanese"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     comments_open = models.BooleanField(_("comments open"), default=True)
     # Each section closes on its own too; comments_open closes both.
@@ -61,6 +87,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         # The sanitised HTML is derived from the Markdown on every save, whoever saves.
         self.body_html = render_markdown(self.body)
+        self.body_ja_html = render_markdown(self.body_ja) if self.body_ja.strip() else ""
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self._keep_public_heading()
@@ -68,6 +95,7 @@ class Article(models.Model):
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "body_html",
+                "body_ja_html",
                 "published_at",
                 "last_public_title",
                 "last_public_slug",
@@ -76,6 +104,46 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("article", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        # Half a translation would show Japanese readers an English title over a Japanese body.
+        if bool(self.title_ja.strip()) != bool(self.body_ja.strip()):
+            missing = "body_ja" if self.title_ja.strip() else "title_ja"
+            raise ValidationError(
+                {missing: _("A Japanese version needs both a title and a body (or neither).")}, code="incomplete"
+            )
+
+    def get_language_url(self, language: str) -> str:
+        """The address of the article in one language, whatever the reader reads the site in."""
+        return reverse("article_in_language", kwargs={"slug": self.slug, "language": language})
+
+    @property
+    def is_translated(self) -> bool:
+        """Whether the article has a Japanese version to show."""
+        return bool(self.title_ja.strip() and self.body_ja.strip())
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the article can be read in, the original first."""
+        return (self.ORIGINAL_LANGUAGE, self.JAPANESE) if self.is_translated else (self.ORIGINAL_LANGUAGE,)
+
+    def text_in(self, language: str | None) -> ArticleText:
+        """The article in ``language`` when it has that version, else the original."""
+        if language == self.JAPANESE and self.is_translated:
+            return ArticleText(
+                language=self.JAPANESE,
+                title=self.title_ja,
+                body_html=self.body_ja_html,
+                discussion_prompt=self.discussion_prompt_ja or self.discussion_prompt,
+                is_original=False,
+            )
+        return ArticleText(
+            language=self.ORIGINAL_LANGUAGE,
+            title=self.title,
+            body_html=self.body_html,
+            discussion_prompt=self.discussion_prompt,
+            is_original=True,
+        )
 
     def _keep_public_heading(self) -> None:
         """Note the title and slug readers can see: this save's when it leaves the article public,
@@ -181,6 +249,10 @@ class Comment(models.Model):
     # since its author never agreed to be named. forum.selectors.shown_author reads it.
     signed = models.BooleanField(_("signed"), default=False, editable=False)
     body = models.TextField(_("comment"))
+    # The language the comment is written in, for its lang attribute (screen readers' voices,
+    # fonts): detected when posted (forum.languages), correctable by its author.
+    # db_default: processes still running the previous release insert comments without it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", db_default="en")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VISIBLE)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)

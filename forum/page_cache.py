@@ -347,6 +347,7 @@ class ShownPick:
     kind: str
     comment_url: str
     excerpt: str
+    language: str  # the comment's, for the excerpt's lang attribute
     section: str
     japan: selectors.RegionAgreement
     world: selectors.RegionAgreement
@@ -366,6 +367,7 @@ def _shown(pick: selectors.PerceptionPick) -> ShownPick:
         kind=pick.kind,
         comment_url=comment.get_absolute_url(),
         excerpt=Truncator(comment.body).chars(PERCEPTION_EXCERPT_CHARS),
+        language=comment.language,
         section=comment.section,
         japan=pick.japan,
         world=pick.world,

@@ -14,7 +14,7 @@ from django_countries.fields import Country
 
 from accounts.models import User
 
-from .models import COUNT_FIELDS, Article, ArticleQuerySet, Comment, CommentQuerySet, Section
+from .models import COUNT_FIELDS, Article, ArticleQuerySet, ArticleText, Comment, CommentQuerySet, Section
 from .versions import CACHE_ALIAS, article_version
 
 # Each sort reads stored columns kept by the tally (see Comment's partial indexes); the id breaks
@@ -41,8 +41,49 @@ COMMENTS_PER_PAGE = 100
 
 def published_articles() -> ArticleQuerySet:
     return Article.objects.published().only(
-        "title", "slug", "dateline", "published_at", "discussion_prompt", "comments_open"
+        "title", "title_ja", "slug", "dateline", "published_at", "discussion_prompt", "comments_open"
     )
+
+
+@dataclass(frozen=True)
+class ArticleHeading:
+    """An article's title as a list shows it to a reader: in their language when it has one."""
+
+    language: str
+    title: str
+
+
+def heading_in(article: Article, language: str | None) -> ArticleHeading:
+    """The title in ``language`` when the article has a Japanese title, else the original. Reads
+    only the titles (the admin's form saves a Japanese version whole, title and body: Article.clean)."""
+    if language == Article.JAPANESE and article.title_ja.strip():
+        return ArticleHeading(Article.JAPANESE, article.title_ja)
+    return ArticleHeading(Article.ORIGINAL_LANGUAGE, article.title)
+
+
+@dataclass(frozen=True)
+class ArticleVersionLink:
+    """A link from the article's page to the article in another of its languages."""
+
+    language: str
+    name: str  # the language's name in the reader's language
+    url: str
+    is_original: bool
+
+
+def other_versions(*, article: Article, shown: ArticleText) -> list[ArticleVersionLink]:
+    """The article's versions other than the one shown, the original first."""
+    names = dict(settings.LANGUAGES)
+    return [
+        ArticleVersionLink(
+            language=language,
+            name=str(names[language]),
+            url=article.get_language_url(language),
+            is_original=language == Article.ORIGINAL_LANGUAGE,
+        )
+        for language in article.languages
+        if language != shown.language
+    ]
 
 
 def home_articles(*, limit: int = 50) -> list[Article]:

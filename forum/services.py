@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.services import is_premoderated, taking_part_refusal
 from accounts.text import has_visible_text
 
+from .languages import detect_language
 from .models import Article, Comment, CommentQuerySet, Section
 from .versions import bump_article_version, bump_article_versions
 
@@ -38,6 +39,25 @@ def clean_comment_body(body: str) -> str:
     return text
 
 
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def comment_language(text: str, language: str | None = None) -> str:
+    """The language a comment is stored in: the author's choice when they made one (it must be
+    one of settings.LANGUAGES), else detected from the text. A text with no letters (emoji) takes
+    the language the author reads the site in."""
+    if language:
+        if language not in LANGUAGE_CODES:
+            raise ValidationError(
+                _("Choose one of the listed languages: %(languages)s.")
+                % {"languages": ", ".join(sorted(LANGUAGE_CODES))},
+                code="invalid_choice",
+            )
+        return language
+    reader_language = translation.get_language() or settings.LANGUAGE_CODE
+    return detect_language(text, fallback=reader_language if reader_language in LANGUAGE_CODES else "en")
+
+
 def ensure_comments_open(article: Article, section: str | None = None) -> None:
     """Raise PermissionDenied when the article's discussion, or the given section of it, is closed."""
     if not article.discussion_open:
@@ -60,8 +80,9 @@ def screen_comment_body(body: str) -> bool:
     return needs_review
 
 
-def post_comment(*, author: User, article: Article, body: str) -> Comment:
+def post_comment(*, author: User, article: Article, body: str, language: str | None = None) -> Comment:
     """Post a comment in the author's section. Raises PermissionDenied or ValidationError.
+    ``language``: the author's choice; None detects it (comment_language).
 
     It is posted pending a moderator's decision when the author is pre-moderated or a screen
     (a suspect word) asks for review."""
@@ -70,6 +91,7 @@ def post_comment(*, author: User, article: Article, body: str) -> Comment:
     if refusal := taking_part_refusal(user=author):
         raise PermissionDenied(refusal)
     text = clean_comment_body(body)
+    language = comment_language(text, language)
     needs_review = screen_comment_body(text) or is_premoderated(user=author)
     comment = Comment.objects.create(
         article=article,
@@ -77,6 +99,7 @@ def post_comment(*, author: User, article: Article, body: str) -> Comment:
         section=section,
         signed=section.signs_comments,
         body=text,
+        language=language,
         status=Comment.Status.PENDING if needs_review else Comment.Status.VISIBLE,
     )
     bump_article_version(article.pk)
@@ -100,13 +123,21 @@ def ensure_can_edit_comment(*, user: User, comment: Comment) -> None:
         raise PermissionDenied(_("The time for editing this comment has passed."))
 
 
-def edit_comment(*, user: User, comment: Comment, body: str) -> Comment:
-    """Reword the comment (see ensure_can_edit_comment); it then shows as edited."""
+def edit_comment(*, user: User, comment: Comment, body: str | None = None, language: str | None = None) -> Comment:
+    """Reword the comment or correct its language (see ensure_can_edit_comment). A new wording
+    shows as edited; its language is the one given, else detected from the new text. Correcting
+    only the language changes no word, so it does not mark the comment as edited."""
     ensure_can_edit_comment(user=user, comment=comment)
-    comment.body = clean_comment_body(body)
-    comment.edited_at = timezone.now()
-    fields = ["body", "edited_at"]
-    if comment.status == Comment.Status.VISIBLE and screen_comment_body(comment.body):
+    fields = ["language"]
+    if body is not None:
+        text = clean_comment_body(body)
+        comment.language = comment_language(text, language)
+        if text != comment.body:
+            comment.body, comment.edited_at = text, timezone.now()
+            fields += ["body", "edited_at"]
+    elif language is not None:
+        comment.language = comment_language(comment.body, language)
+    if "body" in fields and comment.status == Comment.Status.VISIBLE and screen_comment_body(comment.body):
         # Reworded into something a moderator should see first: it waits like a new one would.
         comment.status = Comment.Status.PENDING
         fields.append("status")

@@ -1,11 +1,20 @@
-from django.urls import path
+from django.conf import settings
+from django.urls import path, re_path
 
 from . import views
 from .feeds import ArticleFeed
 
+# The article in one of its languages, whatever the reader reads the site in: /articles/<slug>/ja/.
+LANGUAGE_PART = "|".join(code for code, _name in settings.LANGUAGES)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="article"),
+    re_path(
+        rf"^articles/(?P<slug>[-a-zA-Z0-9_]+)/(?P<language>{LANGUAGE_PART})/$",
+        views.article_detail,
+        name="article_in_language",
+    ),
     path("articles/<slug:slug>/comments/", views.post_comment, name="post_comment"),
     path("articles/<int:article_id>/live/", views.live, name="article_live"),
     path("comments/<int:comment_id>/", views.comment_permalink, name="comment"),

@@ -17,6 +17,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
@@ -38,7 +39,10 @@ NAV_ANCHOR = "comment-nav"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "forum/home.html", {"articles": selectors.home_articles()})
+    articles = selectors.home_articles()
+    for article in articles:
+        article.shown = selectors.heading_in(article, get_language())
+    return render(request, "forum/home.html", {"articles": articles})
 
 
 def _page_number(value: str | None) -> int:
@@ -87,16 +91,29 @@ def _canonical_query(request: HttpRequest) -> bool:
 
 
 def _render_article(
-    request: HttpRequest, article: Article, form: CommentForm, version: int, status: int = 200
+    request: HttpRequest,
+    article: Article,
+    form: CommentForm,
+    version: int,
+    status: int = 200,
+    language: str | None = None,
 ) -> HttpResponse:
-    return _article_page(request, article, form, version, status)[0]
+    return _article_page(request, article, form, version, status, language)[0]
 
 
 def _article_page(
-    request: HttpRequest, article: Article, form: CommentForm, version: int, status: int = 200
+    request: HttpRequest,
+    article: Article,
+    form: CommentForm,
+    version: int,
+    status: int = 200,
+    language: str | None = None,
 ) -> tuple[HttpResponse, page_cache.Sections]:
-    """The page: a per-reader shell around the shared comment sections (forum/page_cache.py)."""
+    """The page: a per-reader shell around the shared comment sections (forum/page_cache.py).
+    The article in ``language`` when the address names one, else in the reader's own language
+    when it has that version, else the original; links lead to its other versions."""
     sort, pages = _sort_and_pages(request)
+    text = article.text_in(language or get_language())
     user = request.user
     sections = page_cache.reader_sections(article=article, version=version, sort=sort, pages=pages, user=user)
     # Only a signed-in page carries a CSRF token: asking for one sets the CSRF cookie, and a
@@ -113,6 +130,8 @@ def _article_page(
         "my_section_closed": my_section_closed,
         "perception": page_cache.perception(article=article, version=version),
         "article": article,
+        "text": text,
+        "other_versions": selectors.other_versions(article=article, shown=text),
         "sections": sections.summaries,
         "sections_html": page_cache.fill_slots(sections.html, csrf_token=csrf_token, next_path=request.get_full_path()),
         "sort": sort,
@@ -143,22 +162,24 @@ def _shareable(request: HttpRequest) -> bool:
     )
 
 
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def article_detail(request: HttpRequest, slug: str, language: str | None = None) -> HttpResponse:
     """Signed out: an ETag (content version, language, address) answered with 304 when the reader
     has the page; the whole page kept when it is the same for everyone (no message, no cookie to
     set), served without a query; a short public lifetime for a shared cache. Signed in: the
     shared sections with the reader's state laid over, private, never kept (the reader's own
     state changes without a version bump: their votes, the edit window)."""
     if not request.user.is_authenticated:
-        return _signed_out_article(request, slug)
+        return _signed_out_article(request, slug, language)
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    response = _render_article(request, article, CommentForm(), article_version(article.pk))
+    if language is not None and language not in article.languages:
+        return redirect(article)  # no such version (any more): the article as the reader reads it
+    response = _render_article(request, article, CommentForm(), article_version(article.pk), language=language)
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
 
-def _signed_out_article(request: HttpRequest, slug: str) -> HttpResponse:
+def _signed_out_article(request: HttpRequest, slug: str, language: str | None) -> HttpResponse:
     full_path = request.get_full_path()
     personal = bool(len(get_messages(request)))  # messages are shown once, to this reader
     article_id = None if personal else page_cache.known_article_id(slug)
@@ -167,6 +188,8 @@ def _signed_out_article(request: HttpRequest, slug: str) -> HttpResponse:
         etag, kept = page_cache.kept_page(article_id=article_id, full_path=full_path)
     if kept is None:  # the article from the database: it may be gone, or the slug now another's
         article = get_object_or_404(Article.objects.published(), slug=slug)
+        if language is not None and language not in article.languages:
+            return redirect(article)
         page_cache.remember_article_id(slug, article.pk)
         version = article_version(article.pk)
         etag = page_cache.etag(version=version, full_path=full_path, signed_in=False)
@@ -178,7 +201,7 @@ def _signed_out_article(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             response = HttpResponse(gzip.decompress(kept))
     else:
-        response, sections = _article_page(request, article, CommentForm(), version)
+        response, sections = _article_page(request, article, CommentForm(), version, language=language)
         # Kept only under an address the site links to, for pages that exist: anything else
         # (made-up parameters, pages past the end) would fill the cache with copies.
         if _shareable(request) and sections.pages_exist and _canonical_query(request):
@@ -240,7 +263,12 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         # The form's action carries #comment-form: the browser lands on the errors.
         return _render_article(request, article, form, article_version(article.pk), status=400)
     try:
-        comment = services.post_comment(author=request.user, article=article, body=form.cleaned_data["body"])
+        comment = services.post_comment(
+            author=request.user,
+            article=article,
+            body=form.cleaned_data["body"],
+            language=form.cleaned_data["language"] or None,
+        )
     except PermissionDenied as refusal:  # closed, suspended, still in the new-account wait, unverified
         code = refusal_code(refusal)
         if code:  # shown with what to do about it (the re-send button); the text stays in the box
@@ -303,7 +331,7 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         return rate_limits.too_many_requests(request, wait_seconds=wait_seconds)
     comment = get_object_or_404(Comment.objects.readable().select_related("article"), pk=comment_id)
     template = "forum/comment_edit.html"
-    form = EditCommentForm(request.POST or None, initial={"body": comment.body})
+    form = EditCommentForm(request.POST or None, initial={"body": comment.body, "language": comment.language})
     if wait_seconds is not None:
         form.add_error("body", _rate_limit_text(wait_seconds))
         response = _edit_page(request, comment, form, status=429)
@@ -319,17 +347,29 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.edit_comment(user=request.user, comment=comment, body=form.cleaned_data["body"])
+                services.edit_comment(
+                    user=request.user,
+                    comment=comment,
+                    body=form.cleaned_data["body"],
+                    language=form.cleaned_data["language"] or None,
+                )
             except PermissionDenied as refusal:  # the window closed while the reader typed
                 if _wants_json(request):
                     return _refused(request, comment, refusal, template)
                 form.add_error("body", str(refusal))
                 return _edit_page(request, comment, form, status=403)
             except ValidationError as error:
-                form.add_error("body", error)
+                form.add_error("language" if error.code == "invalid_choice" else "body", error)
             else:
                 if _wants_json(request):
-                    return JsonResponse({"id": comment.pk, "body": comment.body, "is_edited": True})
+                    return JsonResponse(
+                        {
+                            "id": comment.pk,
+                            "body": comment.body,
+                            "language": comment.language,
+                            "is_edited": comment.is_edited,
+                        }
+                    )
                 messages.success(request, _("Your comment is updated."))
                 return redirect(comment)
         if _wants_json(request):

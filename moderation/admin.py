@@ -209,7 +209,9 @@ class QueueAdmin(admin.ModelAdmin):
             return self._burst_text(item, flag)
         body = item.body if len(item.body) <= 300 else item.body[:299] + "…"
         return format_html(
-            '<div class="queue-text">{}</div><div class="queue-meta">{} · {} · {} · <strong>{}</strong></div>',
+            '<div class="queue-text" lang="{}">{}</div>'
+            '<div class="queue-meta">{} · {} · {} · <strong>{}</strong></div>',
+            item.language,
             body,
             item.author.username,
             item.article.title,
@@ -227,9 +229,10 @@ class QueueAdmin(admin.ModelAdmin):
         more = len(members) - len(shown)
         lines = format_html_join(
             "",
-            '<li>{} <span class="queue-meta">({})</span></li>',
+            '<li><span lang="{}">{}</span> <span class="queue-meta">({})</span></li>',
             (
                 (
+                    member.comment.language,
                     member.comment.body if len(member.comment.body) <= 120 else member.comment.body[:119] + "…",
                     ngettext("%(count)d vote", "%(count)d votes", member.votes) % {"count": member.votes},
                 )

@@ -124,7 +124,9 @@ def with_flags(queryset: QuerySet) -> QuerySet:
     members = (
         _open_burst_members()
         .select_related("comment")
-        .only("id", "burst_id", "comment_id", "votes", "flagged_at", "comment__id", "comment__body")
+        .only(
+            "id", "burst_id", "comment_id", "votes", "flagged_at", "comment__id", "comment__body", "comment__language"
+        )
     )
     return queryset.prefetch_related(
         Prefetch("vote_burst_memberships", queryset=membership, to_attr="current_flag"),

@@ -5,6 +5,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.utils import translation
 
 from api import machine_counts
 from api.redis_clients import forum_redis
@@ -20,6 +21,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def process_log_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("process-logs")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request through the test client leaves its language active in the thread
+    (LocaleMiddleware): a Japanese request must not turn the next test's messages Japanese."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

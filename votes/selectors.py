@@ -124,6 +124,7 @@ def votes_of(*, user: User):
             "choice",
             "updated_at",
             "comment__body",
+            "comment__language",
             "comment__section",
             "comment__article__title",
             "comment__article__slug",

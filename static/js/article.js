@@ -101,6 +101,7 @@
     textarea.name = "body";
     textarea.rows = 4;
     textarea.value = bodyNode.innerText;
+    textarea.lang = bodyNode.lang;
     label.htmlFor = textarea.id;
     label.textContent = t.editLabel || "";
     var error = document.createElement("p");
@@ -113,7 +114,19 @@
     cancel.type = "button";
     cancel.className = "secondary";
     cancel.textContent = t.cancel || "Cancel";
-    form.append(label, textarea, error, save, cancel);
+    form.append(label, textarea, error);
+    // The language select, as the page renders it (translated), set to the comment's language.
+    var languageTemplate = document.getElementById("comment-language-template");
+    var languageSelect = null;
+    if (languageTemplate) {
+      var languageField = languageTemplate.content.firstElementChild.cloneNode(true);
+      languageSelect = languageField.querySelector("select");
+      languageSelect.id = "edit-language-" + comment.dataset.commentId;
+      languageField.querySelector("label").htmlFor = languageSelect.id;
+      languageSelect.value = bodyNode.lang || "";
+      form.append(languageField);
+    }
+    form.append(save, cancel);
     bodyNode.hidden = true;
     bodyNode.after(form);
     textarea.focus();
@@ -128,6 +141,7 @@
       event.preventDefault();
       var data = new FormData();
       data.set("body", textarea.value);
+      if (languageSelect) data.set("language", languageSelect.value);
       form.setAttribute("aria-busy", "true");
       postJson(link.dataset.editUrl, data).then(function (result) {
         form.removeAttribute("aria-busy");
@@ -136,6 +150,7 @@
           return;
         }
         showBody(bodyNode, result.body.body);
+        if (result.body.language) bodyNode.lang = result.body.language;
         var mark = comment.querySelector(".edited-mark");
         if (mark) mark.textContent = " · " + (t.edited || "edited");
         finish();

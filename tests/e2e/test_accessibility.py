@@ -33,6 +33,7 @@ PAGES = [
     ForumPage("home", "/", signed_in=False),
     ForumPage("article signed out", "/articles/{slug}/", signed_in=False),
     ForumPage("article signed in", "/articles/{slug}/", signed_in=True),
+    ForumPage("article, the English original", "/articles/{slug}/en/", signed_in=False),
     ForumPage("sign-in", "/accounts/sign-in/", signed_in=False),
     ForumPage("sign-up", "/accounts/sign-up/", signed_in=False),
     ForumPage("profile", "/accounts/profile/", signed_in=True),
@@ -70,7 +71,12 @@ def forum_content(transactional_db):
     reader may still edit; one they voted on), so every control a page can show is on it."""
     reader = UserFactory(username="reader", display_name="A Reader", country="US")
     article = ArticleFactory(
-        title="Rare earths and supply chains", discussion_prompt="Should stockpiles be shared between allies?"
+        title="Rare earths and supply chains",
+        discussion_prompt="Should stockpiles be shared between allies?",
+        # A Japanese version: the Japanese run reads it, with the link to the original.
+        title_ja="レアアースと供給網",
+        body_ja="冒頭の段落。\n\n## 小見出し\n\n- 一つ目\n- 二つ目\n",
+        discussion_prompt_ja="備蓄は同盟国で分け合うべきでしょうか。",
     )
     in_japan = CommentFactory(
         article=article, author=UserFactory(display_name="Tokyo Reader", country="JP"), section=Section.JAPAN

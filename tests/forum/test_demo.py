@@ -78,3 +78,45 @@ def test_load_demo_tells_the_console_about_the_new_account_wait(settings, second
     call_command("load_demo", stdout=out)
     assert told in out.getvalue()
     assert f"FORUM_NEW_ACCOUNT_WAIT_SECONDS={seconds}" in out.getvalue()
+
+
+def test_the_demo_article_has_its_japanese_version():
+    """The project's Japanese translation of the seed article, laid out as the English one."""
+    call_command("load_demo")
+    article = Article.objects.get()
+    assert article.is_translated and article.title_ja == "サプライチェーン強化へ官民が連携"
+    html = article.body_ja_html
+    assert "<h2>背景：中国が輸出規制を強化</h2>" in html
+    assert "<h3>1. 調達先の多様化</h3>" in html and "<h3>4. リサイクルの推進</h3>" in html
+    assert html.count("<li>") == 5 and "<li>自動車：EVやハイブリッド車のモーターに使われるネオジム磁石</li>" in html
+    # Paragraphs stay paragraphs: the Japanese full stop ends prose, not a heading.
+    assert "<p>影響が懸念される主な産業は次の通り。</p>" in html
+    assert html.count("<h2>") == Article.objects.get().body_html.count("<h2>")
+    assert html.count("<h3>") == Article.objects.get().body_html.count("<h3>") == 4
+    assert article.discussion_prompt_ja.startswith("あなたの国では")
+
+
+def test_the_demo_page_in_japanese_shows_the_japanese_article(client):
+    call_command("load_demo")
+    article = Article.objects.get()
+    page = client.get(article.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert '<article class="article" lang="ja">' in page and "<h1>サプライチェーン強化へ官民が連携</h1>" in page
+    assert f'href="{article.get_language_url("en")}" hreflang="en">英語の原文を読む</a>' in page
+    # The demo's comments are in English, and marked so on the Japanese page.
+    assert page.count('<p class="comment-body" lang="en">') == 35
+    assert set(Comment.objects.values_list("language", flat=True)) == {"en"}
+
+
+def test_loading_the_demo_again_gives_an_earlier_demo_article_its_japanese_version():
+    call_command("load_demo")
+    Article.objects.update(title_ja="", body_ja="", body_ja_html="", discussion_prompt_ja="")
+    call_command("load_demo")
+    article = Article.objects.get()
+    assert article.is_translated and "<h2>今後の見通しと課題</h2>" in article.body_ja_html
+
+
+def test_seed_text_to_markdown_reads_japanese_prose_and_headings():
+    text = "最初の段落。\n\n見出し\n\n主な産業は次の通り。\n\n  • 自動車\n  • 電子機器\n\n1. 番号付きの見出し\n"
+    assert seed_text_to_markdown(text) == (
+        "最初の段落。\n\n## 見出し\n\n主な産業は次の通り。\n\n- 自動車\n- 電子機器\n\n### 1. 番号付きの見出し\n"
+    )

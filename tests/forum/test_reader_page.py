@@ -88,7 +88,7 @@ def test_edit_in_place_answers_json(client, reader, own_comment):
     client.force_login(reader)
     url = reverse("edit_comment", args=[own_comment.pk])
     ok = client.post(url, {"body": "Line one\nLine two"}, headers={"Accept": "application/json"})
-    assert ok.json() == {"id": own_comment.pk, "body": "Line one\nLine two", "is_edited": True}
+    assert ok.json() == {"id": own_comment.pk, "body": "Line one\nLine two", "language": "en", "is_edited": True}
     blank = client.post(url, {"body": "   "}, headers={"Accept": "application/json"})
     assert blank.status_code == 400 and blank.json() == {"body": ["Write something before posting."]}
     client.force_login(UserFactory())

@@ -144,6 +144,10 @@ ARTICLE_FIELDS = {
     "dateline": Case("edit_article", {"dateline": "2026-01-02"}),
     "body": Case("edit_article", {"body": "A corrected body."}),
     "discussion_prompt": Case("edit_article", {"discussion_prompt": "Tell us."}),
+    # A Japanese version is a title and a body together (Article.clean): walked as a pair.
+    "title_ja": Case("edit_article", {"title_ja": "訂正した見出し", "body_ja": "本文。"}),
+    "body_ja": Case("edit_article", {"body_ja": "訂正した本文。", "title_ja": "見出し"}),
+    "discussion_prompt_ja": Case("edit_article", {"discussion_prompt_ja": "ご意見をお寄せください。"}),
     "status": Case("unpublish", {"status": "draft"}),
     "comments_open": Case("close", {"comments_open": None}),
     "japan_open": Case("close_section", {"japan_open": None}),

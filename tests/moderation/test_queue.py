@@ -289,3 +289,13 @@ def test_ten_thousand_waiting_items_constant_queries(mod_client, django_assert_m
     small = len(captured.captured_queries)
     with django_assert_max_num_queries(small):
         mod_client.get(QUEUE_URL, {"o": "3", "p": "3"})
+
+
+@pytest.mark.django_db
+def test_the_queue_marks_each_comment_with_its_language(mod_client, settings):
+    settings.REPORTS_TO_HOLD = 5
+    reported(CommentFactory(body="安い時計はこちら", language="ja"), 1)
+    reported(CommentFactory(body="Cheap watches here", language="en"), 1)
+    page = mod_client.get(QUEUE_URL).content.decode()
+    assert '<div class="queue-text" lang="ja">安い時計はこちら</div>' in page
+    assert '<div class="queue-text" lang="en">Cheap watches here</div>' in page
