@@ -24,8 +24,8 @@ def _database_marks(settings):
 
 
 def queued_messages() -> int:
-    """Messages waiting in the default queue of the broker the tests use (Redis or the folder)."""
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    """Messages waiting in the tallies queue of the broker the tests use (Redis or the folder)."""
+    queue = settings.CELERY_QUEUE_NAMES["tallies"]  # where tally rounds are routed
     if settings.CELERY_BROKER_URL.startswith("redis://"):
         return forum_redis().llen(queue)
     folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
@@ -33,7 +33,7 @@ def queued_messages() -> int:
 
 
 def clear_queue() -> None:
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    queue = settings.CELERY_QUEUE_NAMES["tallies"]  # where tally rounds are routed
     if settings.CELERY_BROKER_URL.startswith("redis://"):
         forum_redis().delete(queue)
     else:
