@@ -17,6 +17,7 @@ from .forms import AccountDeletionForm, ForumPasswordChangeForm, ProfileForm, Si
 from .models import AccountDeletion
 from .selectors import reader_data_export, standing_of
 from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, update_profile
+from .services import sign_up as sign_up_service
 from .sign_in_limits import password_confirmed
 
 
@@ -36,10 +37,14 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="accounts.backends.UsernameBackend")
-        messages.success(request, _("Welcome, %(name)s.") % {"name": user.public_name})
-        return redirect(_safe_next(request) or "home")
+        try:
+            user = sign_up_service(user=form.save(commit=False)).user
+        except ValidationError as taken:  # the username was taken at the same moment
+            form.add_error(None, taken)
+        else:
+            login(request, user, backend="accounts.backends.UsernameBackend")
+            messages.success(request, _("Welcome, %(name)s.") % {"name": user.public_name})
+            return redirect(_safe_next(request) or "home")
     return render(request, "accounts/sign_up.html", {"form": form})
 
 
