@@ -85,7 +85,7 @@ def test_make_runs_console_shows_requests_not_routine_tasks(tmp_path, process_lo
     import sys
     import urllib.request
 
-    from tests.processes import _spawn, child_env, free_port
+    from tests.processes import child_env, free_port, spawn
 
     port = free_port()
     var = tmp_path / "var"
@@ -96,7 +96,7 @@ def test_make_runs_console_shows_requests_not_routine_tasks(tmp_path, process_lo
     # a plain file would be reopened at its start by every program. The reader ignores Ctrl-C so
     # that the shutdown lines arrive too.
     command = f"{shlex.quote(supervisord)} --configuration={shlex.quote(str(ROOT / 'supervisord.conf'))} 2>&1"
-    stack = _spawn("supervisord", ["sh", "-c", f"{command} | (trap '' INT; exec cat)"], env, process_log_dir)
+    stack = spawn("supervisord", ["sh", "-c", f"{command} | (trap '' INT; exec cat)"], env, process_log_dir)
 
     def answers() -> bool:
         try:
