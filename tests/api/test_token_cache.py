@@ -11,6 +11,7 @@ from accounts.authentication import CachedTokenAuthentication, forget_tokens
 from accounts.services import change_password, deactivate_user, delete_account, revoke_api_tokens, update_profile
 from tests.api.conftest import PASSWORD, client_for, vote_url
 from tests.factories import UserFactory
+from tests.redis_caches import cache_keys
 from votes.models import Vote
 
 pytestmark = pytest.mark.django_db
@@ -99,11 +100,11 @@ def test_a_request_that_read_the_token_before_its_revocation_cannot_cache_it(rea
     assert token_queries(client, comment) == 1
 
 
-def test_the_cache_keys_do_not_contain_the_token(reader, comment, shared_redis):
+def test_the_cache_keys_do_not_contain_the_token(reader, comment):
     """The cache's keys are listed by anyone who can reach Redis; the tokens must not be."""
     client = client_for(reader)
     put_vote(client, comment)
     assert token_queries(client, comment) == 0  # cached
     token = Token.objects.get(user=reader).key
-    keys = [str(key) for key in shared_redis.scan_iter()]
+    keys = cache_keys()
     assert keys and not [key for key in keys if token in key]
