@@ -33,6 +33,7 @@ def test_task_loggers_follow_the_setting():
         assert settings.LOGGING["loggers"][name]["level"] == settings.TASK_LOG_LEVEL
 
 
+@pytest.mark.slow  # a real worker process
 @pytest.mark.django_db(transaction=True)
 def test_a_quiet_worker_still_tallies(client, process_log_dir):
     """At WARNING the worker runs the tally as ever (tests/votes/test_worker.py shows the
@@ -50,6 +51,7 @@ def test_a_quiet_worker_still_tallies(client, process_log_dir):
     assert "succeeded" not in log and " received" not in log
 
 
+@pytest.mark.slow  # a real beat process, waiting for its schedule
 @pytest.mark.django_db(transaction=True)
 def test_a_quiet_beat_still_schedules(process_log_dir):
     """Beat at WARNING keeps sending the sweep and reconciliation (the worker, at INFO here, receives
