@@ -7,7 +7,7 @@ FORUM_ADDRESS ?= 127.0.0.1:8000
 FORUM_VAR_DIR ?= $(CURDIR)/var
 export FORUM_ADDRESS FORUM_VAR_DIR
 
-.PHONY: run cluster cluster-down test test-setup bench lint install install-dev messages clean icu-build-deps
+.PHONY: run cluster cluster-down test test-fast test-setup bench lint install install-dev messages clean icu-build-deps
 
 # Two installs: `make run` needs only the runtime (requirements.txt); tests, lint, the bench and
 # the translators' tools need the rest (requirements-dev.txt, which includes the runtime).
@@ -39,6 +39,7 @@ install-dev: $(VENV)/.installed-dev
 ## run: web server (gunicorn), Celery worker and Celery beat under supervisord in the foreground;
 ## a process that dies is restarted, Ctrl-C stops all three
 run: install
+	@mkdir -p "$(FORUM_VAR_DIR)"  # supervisord's log, pid and socket (Django makes its own folders at start-up)
 	@$(PY) manage.py migrate --noinput --verbosity=0
 	@$(PY) manage.py load_demo
 	@echo
@@ -68,6 +69,16 @@ test: install-dev
 	  $(VENV)/bin/pytest
 	env -u DATABASE_URL -u CELERY_BROKER_URL FORUM_VAR_DIR=$(CURDIR)/var/smoke \
 	  $(VENV)/bin/pytest -m embedded -p no:cacheprovider
+
+## test-fast: the daily loop, in under two minutes: ruff, then everything but the browser (e2e),
+## fault and slow tests, on PostgreSQL + Redis like `make test` (which still runs them all)
+FAST_TESTS := -m "not e2e and not slow and not screenshots" --ignore=tests/e2e --ignore=tests/faults
+test-fast: install-dev
+	bash tests/setup_services.sh --no-browser
+	$(VENV)/bin/ruff check .
+	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/forum} \
+	  CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	  $(VENV)/bin/pytest $(FAST_TESTS) $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) bench/run.py $(BENCH_ARGS)

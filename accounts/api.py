@@ -7,7 +7,6 @@ username, a password (Django's validators) and a country are the same on the pag
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -28,7 +27,13 @@ from .email_addresses import add_sign_up_address
 from .forms import ProfileForm, SignUpForm
 from .models import AccountDeletion, User
 from .selectors import reader_data_export, standing_of
-from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, ensure_country_change_allowed, update_profile
+from .services import (
+    WRONG_PASSWORD_NOT_DELETED,
+    delete_account,
+    ensure_country_change_allowed,
+    sign_up,
+    update_profile,
+)
 from .sign_in_limits import DEVICE_TOKEN_HEADER, issue_device_token, password_confirmed
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
@@ -195,14 +200,13 @@ class SignUpApi(ForumApiView):
                 raise UsernameTaken()
             raise _form_errors(form)
         try:
-            with transaction.atomic():
-                user = form.save()
-                token = Token.objects.create(user=user)
-                add_sign_up_address(request._request, user=user, email=fields["email"])
-        except IntegrityError as race:  # the same username, signed up at the same moment
+            account = sign_up(user=form.save(commit=False), with_api_token=True)
+        except DjangoValidationError as race:  # the same username, signed up at the same moment
             raise UsernameTaken() from race
+        user = account.user
+        add_sign_up_address(request._request, user=user, email=fields["email"])
         return Response(
-            {"token": token.key, "device_token": issue_device_token(user), "user": MeOutput(user).data},
+            {"token": account.api_token.key, "device_token": issue_device_token(user), "user": MeOutput(user).data},
             status=status.HTTP_201_CREATED,
         )
 

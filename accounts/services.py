@@ -1,10 +1,11 @@
 """Writes and rules for readers' accounts. Views, API views and the admin call these."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -14,6 +15,32 @@ from .authentication import forget_tokens
 from .models import AccountDeletion, Sanction, User
 from .selectors import has_verified_email, moment_text
 from .time_zones import validate_time_zone
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    api_token: Token | None
+
+
+def sign_up(*, user: User, with_api_token: bool = False) -> NewAccount:
+    """Store a new reader, built and checked by accounts.forms.SignUpForm (``save(commit=False)``:
+    the name rules, Django's password validators), and for an app its API token, in one
+    transaction. The web page and the API both sign up through here.
+
+    A username another sign-up took after the form's check (at the same moment) raises
+    ValidationError for the username with code "unique", the form's own check's code; nothing is stored.
+    """
+    try:
+        with transaction.atomic():
+            user.save()
+            token = Token.objects.create(user=user) if with_api_token else None
+    except IntegrityError as race:
+        user.pk = None
+        raise ValidationError(
+            {"username": ValidationError(User._meta.get_field("username").error_messages["unique"], code="unique")}
+        ) from race
+    return NewAccount(user=user, api_token=token)
 
 
 def revoke_api_tokens(*, user: User) -> int:

@@ -31,6 +31,7 @@ from .forms import AccountDeletionForm, EmailChangeForm, ForumPasswordChangeForm
 from .models import AccountDeletion
 from .selectors import has_verified_email, reader_data_export, standing_of
 from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, update_profile
+from .services import sign_up as sign_up_service
 from .sign_in_limits import password_confirmed
 
 
@@ -54,18 +55,22 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = SignUpForm(request.POST or None, suggested_country=_browsers_country(request))
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        add_sign_up_address(request, user=user, email=form.cleaned_data["email"])
-        login(request, user, backend="accounts.backends.UsernameBackend")
-        messages.success(
-            request,
-            _(
-                "Welcome, %(name)s. We sent a link to %(email)s: follow it to verify your address, and you can "
-                "vote, comment and report."
+        try:
+            user = sign_up_service(user=form.save(commit=False)).user
+        except ValidationError as taken:  # the username was taken at the same moment
+            form.add_error(None, taken)
+        else:
+            add_sign_up_address(request, user=user, email=form.cleaned_data["email"])
+            login(request, user, backend="accounts.backends.UsernameBackend")
+            messages.success(
+                request,
+                _(
+                    "Welcome, %(name)s. We sent a link to %(email)s: follow it to verify your address, and you "
+                    "can vote, comment and report."
+                )
+                % {"name": user.public_name, "email": form.cleaned_data["email"]},
             )
-            % {"name": user.public_name, "email": form.cleaned_data["email"]},
-        )
-        return redirect(_safe_next(request) or "home")
+            return redirect(_safe_next(request) or "home")
     return render(request, "accounts/sign_up.html", {"form": form})
 
 

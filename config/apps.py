@@ -1,11 +1,39 @@
-"""django-axes (the sign-in lock-outs) as the admin shows it: named in the moderator's language.
+"""The site's own app configs: its start-up work, kept out of the settings module (importing it
+writes nothing), and django-axes (the sign-in lock-outs) as the admin shows it.
 
 axes words its admin lazily but ships no Japanese, and its app has no verbose name at all, so the
-app is installed through this config and its labels are repeated here, where `make messages`
+app is installed through AxesConfig and its labels are repeated here, where `make messages`
 finds them, for the project's catalogue (LOCALE_PATHS comes before the packages' own) to translate."""
 
+from pathlib import Path
+
 from axes.apps import AppConfig as BaseAxesConfig
+from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+
+def folders_in_use() -> list[Path]:
+    """The folders the configured setup writes into: var/, the collected static files (whitenoise
+    warns at every start when they are missing), and on the embedded default SQLite's and the
+    filesystem broker's."""
+    folders = [Path(settings.VAR_DIR), Path(settings.STATIC_ROOT)]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folders.append(Path(database["NAME"]).parent)
+    broker = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    folders += [Path(broker[name]) for name in ("data_folder_in", "data_folder_out") if name in broker]
+    return folders
+
+
+class SiteConfig(AppConfig):
+    name = "config"
+    label = "site"
+    verbose_name = "Site"
+
+    def ready(self) -> None:
+        for folder in folders_in_use():
+            folder.mkdir(parents=True, exist_ok=True)
 
 
 class AxesConfig(BaseAxesConfig):

@@ -15,11 +15,13 @@ import csp.constants
 import dj_database_url
 import kombu
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Importing this module writes nothing: the folders under VAR_DIR are made at start-up
+# (config.apps.SiteConfig.ready) and the development secret key at its first use.
 VAR_DIR = Path(os.environ.get("FORUM_VAR_DIR", BASE_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -36,18 +38,32 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 
-def _secret_key() -> str:
+def _development_secret_key() -> str:
+    """The key generated into var/ the first time one is needed, then kept. Written to a temporary
+    file and linked into place, so processes starting together all end up with the same key."""
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        draft = VAR_DIR / f"secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process's key got there first: use it
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
+
+
+def _secret_key() -> str | SimpleLazyObject:
     """Production refuses to start without a key; development generates one into var/ once."""
     key = os.environ.get("DJANGO_SECRET_KEY")
     if key:
         return key
     if not DEBUG:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: it is required when DJANGO_DEBUG is off.")
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return SimpleLazyObject(_development_secret_key)
 
 
 SECRET_KEY = _secret_key()
@@ -77,6 +93,7 @@ INSTALLED_APPS = [
     "forum",
     "votes",
     "moderation",
+    "config.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -198,8 +215,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 # --- Static files (whitenoise serves them from the app server) ---------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
+STATIC_ROOT = VAR_DIR / "staticfiles"  # made at start-up: whitenoise warns at every start when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -266,7 +282,7 @@ NEW_ACCOUNT_WAIT_SECONDS = int(os.environ.get("FORUM_NEW_ACCOUNT_WAIT_SECONDS", 
 # A reader's country (their section and voting region) changes at most once in this many days.
 COUNTRY_CHANGE_DAYS = int(os.environ.get("FORUM_COUNTRY_CHANGE_DAYS", "30"))
 
-# --- Moderation rules (moderation app) ---------------------------------------------------------
+# --- Moderation (moderation app) --------------------------------------------------------------
 # Checks every comment's text goes through when posted or edited (forum.services): each is a
 # function taking the text, raising ValidationError to refuse it, returning True to hold it
 # pending. Named here rather than imported by forum, because moderation imports forum.
@@ -282,9 +298,6 @@ FORUM_UNUSUAL_ACCOUNT_AGE_HOURS = int(os.environ.get("FORUM_UNUSUAL_ACCOUNT_AGE_
 FORUM_UNUSUAL_WINDOW_MINUTES = int(os.environ.get("FORUM_UNUSUAL_WINDOW_MINUTES", "30"))
 # Comments close by themselves this many days after an article is published (0: never).
 FORUM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("FORUM_COMMENTS_CLOSE_AFTER_DAYS", "14"))
-
-
-# --- Moderation -------------------------------------------------------------------------------
 # A comment reported by this many distinct readers is held out of view until a moderator decides.
 REPORTS_TO_HOLD = int(os.environ.get("FORUM_REPORTS_TO_HOLD", "3"))
 # Only reports from readers in good standing count toward that (accounts.selectors.
@@ -403,8 +416,7 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: messages are files in one absolute folder shared by every process.
-    _broker_dir = VAR_DIR / "celery-broker"
-    _broker_dir.mkdir(parents=True, exist_ok=True)
+    _broker_dir = VAR_DIR / "celery-broker"  # made at start-up (config.apps)
     # kombu's transport with atomic writes (config/broker.py): its own writes a message file in
     # place, and a worker reading one half-written died with JSONDecodeError under heavy voting.
     CELERY_BROKER_TRANSPORT = "config.broker:Transport"

@@ -73,7 +73,7 @@ class Process:
         self.kill(signal.SIGTERM)
 
 
-def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Process:
+def spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Process:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}-{time.monotonic_ns()}.log"
     log = log_path.open("wb")
@@ -95,7 +95,7 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 
 def start_worker(*, log_dir: Path, concurrency: int = 2, **env_overrides: str) -> Process:
-    process = _spawn(
+    process = spawn(
         "worker",
         [
             CELERY,
@@ -120,7 +120,7 @@ def start_worker(*, log_dir: Path, concurrency: int = 2, **env_overrides: str) -
 
 def start_beat(*, log_dir: Path, **env_overrides: str) -> Process:
     schedule = log_dir / f"beat-schedule-{time.monotonic_ns()}"
-    return _spawn(
+    return spawn(
         "beat",
         [CELERY, "-A", "config", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
         child_env(**env_overrides),
@@ -137,7 +137,7 @@ def free_port() -> int:
 def start_redis(*, port: int, log_dir: Path, options: tuple[str, ...] = ()) -> Process:
     """A private redis-server for tests that stop Redis (or configure it): never the shared one on
     6379. ``options`` are more command-line settings ("--maxmemory", "2mb", ...)."""
-    process = _spawn(
+    process = spawn(
         "redis",
         ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", *options],
         dict(os.environ),
@@ -153,7 +153,7 @@ def start_web(*, log_dir: Path, port: int, workers: int = 2, **env_overrides: st
     # The project's gunicorn.conf.py (read from the working directory, the repository root)
     # applies; only the address, the worker count and a private control socket differ.
     control_dir = Path(tempfile.mkdtemp(prefix="gunicorn-"))  # short: a socket path is < 108 bytes
-    process = _spawn(
+    process = spawn(
         "web",
         [
             str(Path(sys.executable).with_name("gunicorn")),

@@ -31,7 +31,8 @@ if ! redis_up; then
   redis_up || { echo "Redis is not running on 127.0.0.1:6379. Install and start it (Debian: apt-get install redis-server; redis-server --daemonize yes --port 6379)." >&2; exit 1; }
 fi
 
-if ! command -v chromium >/dev/null; then
+# `--no-browser` (make test-fast): the fast loop runs no browser test, so Chromium is not needed.
+if [ "${1:-}" != "--no-browser" ] && ! command -v chromium >/dev/null; then
   echo "Installing Debian's chromium for the browser test ..."
   if [ "$(id -u)" = 0 ]; then
     (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; })
@@ -62,4 +63,4 @@ if ! pkg-config --exists icu-i18n 2>/dev/null; then
   fi
   pkg-config --exists icu-i18n || { echo "ICU is missing: apt-get install -y libicu-dev pkg-config" >&2; exit 1; }
 fi
-echo "PostgreSQL, Redis, Chromium, gettext, nginx, PgBouncer and ICU are ready."
+echo "PostgreSQL, Redis$([ "${1:-}" = "--no-browser" ] || echo ", Chromium"), gettext, nginx, PgBouncer and ICU are ready."

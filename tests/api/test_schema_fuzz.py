@@ -18,7 +18,8 @@ from tests.api.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 # The live server answers from its own threads and connections: the data must be committed.
-pytestmark = pytest.mark.django_db(transaction=True)
+# slow: every phase takes ~110 s on an idle machine; `make test` runs it, `make test-fast` does not.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SEED = 20240601
 MAX_EXAMPLES = 25

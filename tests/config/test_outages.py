@@ -24,9 +24,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _fresh_tracker():
-    tracker._down.clear()
+    """Each test starts and ends with no dependency known to be down in this process."""
+
+    def forget_outages() -> None:
+        for dependency in tracker.down():
+            tracker.ok(dependency)
+
+    forget_outages()
     yield
-    tracker._down.clear()
+    forget_outages()
 
 
 @contextlib.contextmanager

@@ -33,6 +33,7 @@ def test_task_loggers_follow_the_setting():
         assert settings.LOGGING["loggers"][name]["level"] == settings.TASK_LOG_LEVEL
 
 
+@pytest.mark.slow  # a real worker process
 @pytest.mark.django_db(transaction=True)
 def test_a_quiet_worker_still_tallies(client, process_log_dir):
     """At WARNING the worker runs the tally as ever (tests/votes/test_worker.py shows the
@@ -50,6 +51,7 @@ def test_a_quiet_worker_still_tallies(client, process_log_dir):
     assert "succeeded" not in log and " received" not in log
 
 
+@pytest.mark.slow  # a real beat process, waiting for its schedule
 @pytest.mark.django_db(transaction=True)
 def test_a_quiet_beat_still_schedules(process_log_dir):
     """Beat at WARNING keeps sending the sweep and reconciliation (the worker, at INFO here, receives
@@ -85,7 +87,7 @@ def test_make_runs_console_shows_requests_not_routine_tasks(tmp_path, process_lo
     import sys
     import urllib.request
 
-    from tests.processes import _spawn, child_env, free_port
+    from tests.processes import child_env, free_port, spawn
 
     port = free_port()
     var = tmp_path / "var"
@@ -96,7 +98,7 @@ def test_make_runs_console_shows_requests_not_routine_tasks(tmp_path, process_lo
     # a plain file would be reopened at its start by every program. The reader ignores Ctrl-C so
     # that the shutdown lines arrive too.
     command = f"{shlex.quote(supervisord)} --configuration={shlex.quote(str(ROOT / 'supervisord.conf'))} 2>&1"
-    stack = _spawn("supervisord", ["sh", "-c", f"{command} | (trap '' INT; exec cat)"], env, process_log_dir)
+    stack = spawn("supervisord", ["sh", "-c", f"{command} | (trap '' INT; exec cat)"], env, process_log_dir)
 
     def answers() -> bool:
         try:

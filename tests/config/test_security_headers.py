@@ -79,6 +79,7 @@ def _deploy_check(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a manage.py process
 def test_check_deploy_is_clean_with_the_production_variables():
     result = _deploy_check(
         DJANGO_SECURE_HSTS_SECONDS="31536000",
@@ -91,6 +92,7 @@ def test_check_deploy_is_clean_with_the_production_variables():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow  # a manage.py process
 def test_check_deploy_warns_without_them():
     result = _deploy_check()
     assert "security.W004" in result.stderr + result.stdout

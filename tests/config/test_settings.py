@@ -24,13 +24,48 @@ def test_production_refuses_to_start_without_a_secretkey(tmp_path):
     assert "Set DJANGO_SECRET_KEY" in result.stderr
 
 
+def run_python(tmp_path, code: str, *, without: tuple[str, ...] = (), **env) -> subprocess.CompletedProcess:
+    dropped = {"DJANGO_SECRET_KEY", "DJANGO_DEBUG", *without}
+    run_env = {k: v for k, v in os.environ.items() if k not in dropped}
+    run_env.update(FORUM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=120
+    )
+
+
+SIGN_SOMETHING = "import django; django.setup(); from django.core import signing; print(signing.Signer().sign('x'))"
+
+
 def test_development_generates_a_secret_key_once(tmp_path):
-    """In development a key is generated into var/ on first start and kept."""
-    assert django_check(tmp_path).returncode == 0
+    """In development a key is generated into var/ the first time one is needed, and kept."""
+    first = run_python(tmp_path, SIGN_SOMETHING)
+    assert first.returncode == 0, first.stderr
     key = (tmp_path / "secret_key").read_text()
     assert len(key) >= 50
-    assert django_check(tmp_path).returncode == 0
+    second = run_python(tmp_path, SIGN_SOMETHING)
+    assert second.returncode == 0 and second.stdout == first.stdout  # signed with the same key
     assert (tmp_path / "secret_key").read_text() == key
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith("secret_key")] == ["secret_key"]
+
+
+def test_reading_the_settings_writes_nothing(tmp_path):
+    """Importing the settings (as a tool or a test collector does) creates no folder and no key."""
+    var = tmp_path / "var"
+    result = run_python(var, "from django.conf import settings; print(settings.DEBUG, settings.STATIC_ROOT)")
+    assert result.returncode == 0, result.stderr
+    assert not var.exists()
+
+
+def test_start_up_makes_the_folders_the_embedded_default_writes_into(tmp_path):
+    """From a clean clone, starting Django makes var/, the static files' folder and the embedded
+    broker's folder, so `make run` and a worker find them; the SQLite database opens there."""
+    var = tmp_path / "var"
+    code = "import django; django.setup(); from django.db import connection; connection.ensure_connection()"
+    result = run_python(var, code, without=("DATABASE_URL", "CELERY_BROKER_URL", "FORUM_REDIS_URL", "TALLY_REDIS_URL"))
+    assert result.returncode == 0, result.stderr
+    assert (var / "staticfiles").is_dir() and (var / "celery-broker").is_dir()
+    assert (var / "forum.sqlite3").exists()
+    assert not (var / "secret_key").exists()  # nothing needed a key yet
 
 
 def test_embedded_default_uses_sqlite_wal_and_the_filesystem_broker(tmp_path):

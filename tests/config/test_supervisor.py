@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import ROOT, _spawn, child_env, free_port, wait_for
+from tests.processes import ROOT, child_env, free_port, spawn, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_killed_worker_is_restarted_and_the_web_keeps_answering(tmp_path, proces
     var = tmp_path / "var"
     var.mkdir()
     env = child_env(FORUM_VAR_DIR=str(var), FORUM_ADDRESS=f"127.0.0.1:{port}")
-    stack = _spawn("supervisord", [SUPERVISORD, f"--configuration={ROOT / 'supervisord.conf'}"], env, process_log_dir)
+    stack = spawn("supervisord", [SUPERVISORD, f"--configuration={ROOT / 'supervisord.conf'}"], env, process_log_dir)
     try:
         wait_for(lambda: _health(port), timeout=60, interval=0.2, what="the web server")
         wait_for(lambda: "worker entered RUNNING" in stack.log(), timeout=60, what="the worker")

@@ -2,7 +2,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -150,13 +150,10 @@ def test_one_vote_per_reader_under_concurrent_requests(comment):
     assert comment.agree_count + comment.disagree_count == 1
 
 
-@pytest.mark.django_db(transaction=True)
 def test_database_rejects_a_second_row_for_the_same_reader_and_comment(reader, comment):
     """The one-vote rule is a database constraint, not only application code."""
-    from django.db import IntegrityError
-
     Vote.objects.create(user=reader, comment=comment, choice="agree", region="world", updated_at=comment.created_at)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         Vote.objects.create(
             user=reader, comment=comment, choice="disagree", region="world", updated_at=comment.created_at
         )

@@ -8,7 +8,8 @@ from tests.factories import CommentFactory, UserFactory
 from tests.processes import wait_for
 from votes.models import Vote
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
+# slow: a real worker process (make test runs it, in both runs; make test-fast does not)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded, pytest.mark.slow]
 
 
 def counters(comment_id: int) -> tuple[int, int, int, int]:
