@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = {"username": "hanako", "display_name": "Hanako", "country": "JP"}
+FIELDS = {"username": "hanako", "display_name": "Hanako", "country": "JP", "email": "hanako@example.org"}
 PASSWORD = "plum blossom 1994"
 
 
@@ -30,7 +30,13 @@ def stored(username: str) -> tuple:
 
 def test_the_page_and_the_api_store_the_same_reader(client):
     client.post("/accounts/sign-up/", {**FIELDS, "password1": PASSWORD, "password2": PASSWORD})
-    api_fields = {"username": "taro", "display_name": "Taro", "country": "JP", "password": PASSWORD}
+    api_fields = {
+        "username": "taro",
+        "display_name": "Taro",
+        "country": "JP",
+        "email": "taro@example.org",
+        "password": PASSWORD,
+    }
     answer = client.post("/api/v1/auth/sign-up/", api_fields, content_type="application/json")
     assert answer.status_code == 201, answer.json()
     assert stored("hanako") == ("Hanako", "JP", True, 0)  # the page signs in with a session
