@@ -7,7 +7,7 @@ username, a password (Django's validators) and a country are the same on the pag
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -181,12 +181,11 @@ class SignUpApi(ForumApiView):
             if any(error.code == "unique" for error in form.errors.as_data().get("username", [])):
                 raise UsernameTaken()
             raise _form_errors(form)
-        try:
-            with transaction.atomic():
-                user = form.save()
-                token = Token.objects.create(user=user)
-        except IntegrityError as race:  # the same username, signed up at the same moment
-            raise UsernameTaken() from race
+        with transaction.atomic():
+            user = form.save_account()
+            if user is None:  # the same username (or one reading the same), signed up at the same moment
+                raise UsernameTaken()
+            token = Token.objects.create(user=user)
         return Response(
             {"token": token.key, "device_token": issue_device_token(user), "user": MeOutput(user).data},
             status=status.HTTP_201_CREATED,

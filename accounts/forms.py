@@ -7,6 +7,7 @@ from django.contrib.auth.forms import (
     UserCreationForm,
 )
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,9 @@ from .names import check_name
 from .services import change_password, ensure_country_change_allowed
 from .sign_in_limits import password_confirmed
 from .time_zones import zone_choices
+
+# Django's own message for a taken username (translated in our catalogue), as the unique constraint says it.
+USERNAME_TAKEN = _("A user with that username already exists.")
 
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
@@ -91,6 +95,18 @@ class SignUpForm(NameRulesMixin, CountryChoicesMixin, UserCreationForm):
         model = User
         fields = ("username", "display_name", "country")
         help_texts = PROFILE_HELP
+
+    def save_account(self) -> User | None:
+        """Create the account from a valid form; None, with the username refused on the form, when
+        another sign-up took it (or a name that reads the same) after the form checked it. Two
+        readers signing up as "hanako" at the same moment both pass the check: the unique
+        constraints on the username and its skeleton (accounts.models) refuse the second."""
+        try:
+            with transaction.atomic():
+                return self.save()
+        except IntegrityError:
+            self.add_error("username", ValidationError(USERNAME_TAKEN, code="unique"))
+            return None
 
 
 class ProfileForm(NameRulesMixin, CountryChoicesMixin, forms.ModelForm):

@@ -40,8 +40,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None, suggested_country=_browsers_country(request))
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
+    if request.method == "POST" and form.is_valid() and (user := form.save_account()) is not None:
         login(request, user, backend="accounts.backends.UsernameBackend")
         messages.success(request, _("Welcome, %(name)s.") % {"name": user.public_name})
         return redirect(_safe_next(request) or "home")
