@@ -9,6 +9,9 @@ cache cost 3 ms a request and lists its whole directory on every write.
 
 The counts are not worth an fsync (a crash loses at most a minute's counts), so the file runs with
 synchronous=OFF in WAL mode: about 0.1 ms a request. Windows that ended are deleted now and then.
+
+Locks that outlast a count (a known device's sign-in lock, api.rate_limits.set_lock) live in the
+same file, so every process sees a lock another one set (a per-process cache did not).
 """
 
 import sqlite3
@@ -37,6 +40,7 @@ def _connection() -> sqlite3.Connection:
     connection.execute(
         "CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL, expires REAL NOT NULL)"
     )
+    connection.execute("CREATE TABLE IF NOT EXISTS locks (key TEXT PRIMARY KEY, ends REAL NOT NULL)")
     _local.connection, _local.path, _local.since_sweep = connection, path, 0
     return connection
 
@@ -62,11 +66,29 @@ def count(windows: list[tuple[str, int]]) -> list[int]:
         _local.since_sweep = 0
         with connection:
             connection.execute("DELETE FROM counts WHERE expires < ?", (now,))
+            connection.execute("DELETE FROM locks WHERE ends < ?", (now,))
     return counts
 
 
+def set_lock(key: str, ends: float) -> None:
+    """Lock ``key`` until ``ends`` (a Unix time), replacing any lock it had."""
+    connection = _connection()
+    with connection:
+        connection.execute(
+            "INSERT INTO locks (key, ends) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET ends = excluded.ends",
+            (key, ends),
+        )
+
+
+def lock_ends(key: str) -> float | None:
+    """When the lock under ``key`` ends (a Unix time), or None if it has none or it has ended."""
+    row = _connection().execute("SELECT ends FROM locks WHERE key = ? AND ends > ?", (key, time.time())).fetchone()
+    return None if row is None else row[0]
+
+
 def clear() -> None:
-    """Forget every count (each test starts from none, as with Redis's FLUSHDB)."""
+    """Forget every count and lock (each test starts from none, as with Redis's FLUSHDB)."""
     connection = _connection()
     with connection:
         connection.execute("DELETE FROM counts")
+        connection.execute("DELETE FROM locks")

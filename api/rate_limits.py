@@ -24,7 +24,6 @@ from functools import wraps
 
 import redis
 from django.conf import settings
-from django.core.cache import cache as default_cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -103,8 +102,9 @@ def count_in_windows(windows: list[tuple[str, int]]) -> list[int]:
 
 
 # Locks that outlast a count (a device token locked after repeated failures): the key holds when
-# the lock ends, and expires then. Same store as the counts; a store that cannot be reached keeps
-# no lock, as ``check`` applies no limit.
+# the lock ends, and expires then. Same store as the counts (Redis, or the embedded default's
+# shared file), so every web process sees a lock; a store that cannot be reached keeps no lock,
+# as ``check`` applies no limit.
 
 
 def _stored_key(key: str) -> str:
@@ -115,7 +115,7 @@ def add_failure(key: str, window_seconds: int) -> int:
     """One more failure under ``key``, in a window that starts with the first; the count so far."""
     try:
         return count_in_window(key, window_seconds)
-    except (redis.RedisError, OSError) as error:
+    except (redis.RedisError, OSError, sqlite3.Error) as error:
         logger.warning("Failure count %s not kept, its store failed: %s", key, error)
         return 0
 
@@ -125,10 +125,10 @@ def set_lock(key: str, seconds: int) -> None:
     try:
         client = forum_redis()
         if client is None:
-            default_cache.set(key, ends, seconds)
+            machine_counts.set_lock(key, ends)
         else:
             client.set(_stored_key(key), ends, ex=seconds)
-    except (redis.RedisError, OSError) as error:
+    except (redis.RedisError, OSError, sqlite3.Error) as error:
         logger.warning("Lock %s not kept, its store failed: %s", key, error)
 
 
@@ -136,8 +136,8 @@ def lock_left(key: str) -> int | None:
     """Seconds left of the lock under ``key``, or None if there is none."""
     try:
         client = forum_redis()
-        ends = default_cache.get(key) if client is None else client.get(_stored_key(key))
-    except (redis.RedisError, OSError) as error:
+        ends = machine_counts.lock_ends(key) if client is None else client.get(_stored_key(key))
+    except (redis.RedisError, OSError, sqlite3.Error) as error:
         logger.warning("Lock %s not read, its store failed: %s", key, error)
         return None
     if ends is None:

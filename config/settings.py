@@ -290,6 +290,10 @@ FORUM_COMMENT_SCREENS = ["moderation.words.screen_comment"]
 # Checks a new username or display name goes through (accounts.names): each takes the name and
 # raises ValidationError to refuse it. Named here because accounts imports no other app.
 FORUM_NAME_SCREENS = ["moderation.words.screen_name"]
+# Which comments a reader has reported and not yet seen decided, so the article page can mark them
+# (forum.page_cache): a function taking the reader and returning a queryset of those comments'
+# ids. Named here because forum may not import moderation; empty: no marks.
+FORUM_READER_REPORTED_COMMENTS = "moderation.selectors.reported_comment_ids"
 # A comment with at least this many votes from accounts younger than the age, cast within the
 # window, is flagged for unusual voting (votes.unusual_voting, after each tally batch); comments
 # flagged on one article within the window make one burst, one item in the moderation queue.

@@ -18,8 +18,11 @@ flip the ``class="vote-button …" aria-pressed="false"`` slot of those comments
 (their name on unsigned comments, no vote buttons, edit and delete) are rendered again with
 the real reader and spliced in between the comment's ``<!--cN-->`` ``<!--/cN-->`` markers. Which
 comments are the reader's own comes from the database (``_readers_state``), never from the HTML:
-the shared markup names no author of an unsigned comment, not even by id. Staff see the author of
-every comment, so their sections are rendered for them, uncached.
+the shared markup names no author of an unsigned comment, not even by id. The comments the reader
+has reported (and not yet seen decided) get "You reported this comment." in place of their Report
+link, asked in the same query of a function moderation provides (settings.
+FORUM_READER_REPORTED_COMMENTS: forum may not import moderation). Staff see the author of every
+comment, so their sections are rendered for them, uncached.
 """
 
 import gzip
@@ -29,14 +32,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.template.defaultfilters import urlencode
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -137,6 +142,7 @@ def labels() -> dict[str, str]:
         "edit": gettext("Edit"),
         "delete": gettext("Delete"),
         "report": gettext("Report"),
+        "reported": gettext("You reported this comment."),
     }
 
 
@@ -152,8 +158,16 @@ def _url_formats() -> dict[str, str]:
     return {attr: reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "{}") for attr, name in names.items()}
 
 
-def prepare(comments: list[Comment], *, viewer, article: Article, choices: dict[int, str] | None = None) -> None:
-    """Set what the comment markup reads on each comment, as ``viewer`` sees it."""
+def prepare(
+    comments: list[Comment],
+    *,
+    viewer,
+    article: Article,
+    choices: dict[int, str] | None = None,
+    reported: set[int] | frozenset[int] = frozenset(),
+) -> None:
+    """Set what the comment markup reads on each comment, as ``viewer`` sees it (``reported``: the
+    ids of the comments the viewer has reported)."""
     formats = _url_formats()
     choices = choices or {}
     signed_in = viewer.is_authenticated
@@ -163,6 +177,7 @@ def prepare(comments: list[Comment], *, viewer, article: Article, choices: dict[
         comment.mine = mine
         comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
         comment.my_choice = choices.get(comment.pk)
+        comment.reported_by_me = comment.pk in reported
         section_open = article.section_open(comment.section)  # the whole discussion, and this section
         comment.cannot_vote = not signed_in or mine or not section_open
         comment.can_delete = mine and section_open
@@ -178,13 +193,18 @@ def _context(viewer) -> dict:
 def render_sections(
     *, article: Article, sort: str, pages: dict[str, int], viewer, choices_for=None
 ) -> tuple[Sections, bool]:
-    """Both sections as ``viewer`` sees them; ``choices_for(comment_ids)`` gives the viewer's votes.
-    Also says whether the pages asked for exist (only those are worth caching)."""
+    """Both sections as ``viewer`` sees them; ``choices_for(comment_ids)`` gives the viewer's votes
+    (a real viewer's reports are asked then too). Also says whether the pages asked for exist
+    (only those are worth caching)."""
     sections = selectors.article_sections(article=article, sort=sort, pages=pages)
     shown = [comment for section in sections for comment in section.comments]
     choices = choices_for([comment.pk for comment in shown]) if choices_for else None
+    reported = frozenset()
+    if choices_for and viewer.is_authenticated and (reports := reported_comment_ids(viewer)) is not None:
+        ids = [comment.pk for comment in shown]
+        reported = frozenset(Comment.objects.filter(Q(pk__in=reports), pk__in=ids).values_list("pk", flat=True))
     for section in sections:
-        prepare(section.comments, viewer=viewer, article=article, choices=choices)
+        prepare(section.comments, viewer=viewer, article=article, choices=choices, reported=reported)
     context = {
         **_context(viewer),
         "sections": sections,
@@ -223,6 +243,13 @@ def shared_sections(*, article: Article, version: int, sort: str, pages: dict[st
     return rendered
 
 
+def reported_comment_ids(user: User) -> QuerySet | None:
+    """A lazy queryset of the ids of the comments ``user`` has reported (and not yet seen decided),
+    from settings.FORUM_READER_REPORTED_COMMENTS; None when no app provides one."""
+    path = settings.FORUM_READER_REPORTED_COMMENTS
+    return import_string(path)(reader=user) if path else None
+
+
 @dataclass(frozen=True)
 class _ReaderRow:
     mine: bool
@@ -231,21 +258,30 @@ class _ReaderRow:
     # The reader voted (or took a vote back) after the comment's last tally: the shared counts do
     # not include it yet, and the reader must never see counts that contradict their own vote.
     counts_behind: bool
+    reported: bool = False  # the reader has reported it (and it is not decided yet)
 
 
 def _readers_state(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> dict[int, _ReaderRow]:
-    """The overlay's one query: among the comments shown, those the reader wrote or voted on.
-    Asked of the whole article (a reader's own comments and votes on one article are few) rather
-    than of 200 ids, which cost more to send than to find."""
+    """The overlay's one query: among the comments shown, those the reader wrote, voted on or
+    reported. Asked of the whole article (a reader's own comments, votes and reports on one
+    article are few) rather than of 200 ids, which cost more to send than to find."""
     my_vote = Vote.objects.filter(user=user, comment=OuterRef("pk"))
+    theirs = Q(author_id=user.pk) | Q(pk__in=Vote.objects.filter(user=user).values("comment_id"))
+    reports = reported_comment_ids(user)
+    if reports is None:
+        reported = Value(False)
+    else:
+        theirs |= Q(pk__in=reports)
+        reported = ExpressionWrapper(Q(pk__in=reports), output_field=BooleanField())
     rows = (
         Comment.objects.filter(article_id=article.pk)
-        .filter(Q(author_id=user.pk) | Q(pk__in=Vote.objects.filter(user=user).values("comment_id")))
+        .filter(theirs)
         .annotate(
             my_choice=Subquery(my_vote.values("choice")[:1]),
             my_vote_at=Subquery(my_vote.values("updated_at")[:1]),
+            reported_by_me=reported,
         )
-        .values_list("pk", "author_id", "my_choice", "created_at", "my_vote_at", "tallied_at")
+        .values_list("pk", "author_id", "my_choice", "created_at", "my_vote_at", "tallied_at", "reported_by_me")
         .order_by()
     )
     shown = set(comment_ids)
@@ -255,8 +291,9 @@ def _readers_state(*, user: User, article: Article, comment_ids: tuple[int, ...]
             choice=choice,
             created_at=created_at,
             counts_behind=voted_at is not None and (tallied_at is None or voted_at >= tallied_at),
+            reported=bool(reported_by_me),
         )
-        for pk, author_id, choice, created_at, voted_at, tallied_at in rows
+        for pk, author_id, choice, created_at, voted_at, tallied_at, reported_by_me in rows
         if pk in shown
     }
 
@@ -308,9 +345,23 @@ def _with_counts(segment: str, counters) -> str:
     return _COUNT_SLOT.sub(lambda m: f'data-count="{m[1]}">{getattr(counters, m[1] + "_count")}<', segment)
 
 
+_REPORT_SLOT = re.compile(r'<p class="report"><a class="report-link" [^>]*>[^<]*</a></p>')
+
+
+def _mark_reported(segment: str) -> str:
+    """The comment's Report link replaced by the mark the reader's own rendering would show."""
+    marked, found = _REPORT_SLOT.subn(
+        lambda _m: f'<p class="report reported">{escape(gettext("You reported this comment."))}</p>', segment, 1
+    )
+    if not found:
+        raise LookupError("no report slot in the comment's markup")
+    return marked
+
+
 def overlay(shared: Sections, *, user: User, article: Article, version: int) -> Sections:
     """``shared`` (the "in" rendering) as ``user`` sees it: one query, then string operations on
-    the few comments the reader voted on, and the few they wrote replaced by their author's view.
+    the few comments the reader voted on or reported, and the few they wrote replaced by their
+    author's view.
     Where the reader's vote is newer than the comment's last tally, its counts come from its vote
     rows (one more query, only then): a page loaded right after a vote shows that vote counted."""
     state = _readers_state(user=user, article=article, comment_ids=shared.comment_ids)
@@ -328,6 +379,8 @@ def overlay(shared: Sections, *, user: User, article: Article, version: int) -> 
             new = replacements[pk]
         else:
             new = _press(html[start:end], row.choice) if row.choice else html[start:end]
+            if row.reported:
+                new = _mark_reported(new)
             if pk in recounted:
                 new = _with_counts(new, recounted[pk])
         spans.append((start, end, new))

@@ -43,6 +43,13 @@ def reporters_toward_hold(comment: Comment) -> int:
     )
 
 
+def reported_comment_ids(*, reader: User) -> QuerySet[Report]:
+    """The ids of the comments the reader has an open report on (settings.FORUM_READER_REPORTED_COMMENTS):
+    the article page marks them as reported, as the report page says (``open_report_of``). Lazy,
+    so forum.page_cache asks it within its one query of the reader's state."""
+    return open_reports().filter(reporter=reader).values("comment_id")
+
+
 def open_report_of(*, reporter, comment_id: int) -> Report | None:
     """The reader's open report on this comment, if they made one (the report page says so)."""
     return open_reports().filter(reporter=reporter, comment_id=comment_id).first()

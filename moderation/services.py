@@ -117,6 +117,32 @@ class Outcome:
     already_decided: list[int] = field(default_factory=list)  # ids another moderator decided first
 
 
+def _settle(*, moderator: User, comments: list[Comment], outcome: str, reason: str = "", now=None) -> None:
+    """What every decision on comments does besides their status: their open reports are closed
+    with the outcome, the decision is recorded, and an unusual-voting flag is cleared. So the
+    comments leave the queue, and only reports made after it count toward holding them again
+    (selectors.reporters_toward_hold). The caller holds the comments' row locks."""
+    now = now or timezone.now()
+    ids = [comment.pk for comment in comments]
+    Comment.objects.filter(pk__in=ids).update(unusual_voting_at=None)
+    selectors.open_reports().filter(comment__in=ids).update(resolved_at=now, decision=outcome)
+    Decision.objects.bulk_create(
+        Decision(comment=comment, moderator=moderator, outcome=outcome, reason=reason) for comment in comments
+    )
+    for comment in comments:
+        comment.unusual_voting_at = None
+
+
+def approve_released(*, moderator: User, comments: list[Comment]) -> None:
+    """Staff showed held or pending comments again outside the queue (the comment's admin form,
+    the admin's Restore action, moderation.staff_edits): they are approved as the queue's Approve
+    approves, reports closed and the decision recorded, so they leave the queue and the same
+    reports cannot hold them again. The caller locks the comments, changes their status and
+    audits the release."""
+    if comments:
+        _settle(moderator=moderator, comments=comments, outcome=Decision.Outcome.APPROVED)
+
+
 def _decide(*, moderator: User, comment_ids: list[int], outcome: str, reason: str = "") -> Outcome:
     result = Outcome()
     ids = sorted({int(pk) for pk in comment_ids})
@@ -137,14 +163,10 @@ def _decide(*, moderator: User, comment_ids: list[int], outcome: str, reason: st
             return result
         decided = [awaiting[pk] for pk in ids if pk in awaiting]
         status = Comment.Status.VISIBLE if outcome == Decision.Outcome.APPROVED else Comment.Status.HIDDEN
-        Comment.objects.filter(pk__in=awaiting).update(status=status, unusual_voting_at=None)
-        selectors.open_reports().filter(comment__in=awaiting).update(resolved_at=now, decision=outcome)
-        Decision.objects.bulk_create(
-            Decision(comment=comment, moderator=moderator, outcome=outcome, reason=reason) for comment in decided
-        )
+        Comment.objects.filter(pk__in=awaiting).update(status=status)
         for comment in decided:
             comment.status = status
-            comment.unusual_voting_at = None
+        _settle(moderator=moderator, comments=decided, outcome=outcome, reason=reason, now=now)
         if outcome == Decision.Outcome.APPROVED:
             record(actor=moderator, action=AuditEntry.Action.APPROVE, targets=decided)
         else:

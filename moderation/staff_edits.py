@@ -16,6 +16,7 @@ from forum.models import Article, Comment, CommentQuerySet
 
 from . import audit
 from .models import AuditEntry
+from .services import approve_released
 
 Action = AuditEntry.Action
 Why = AuditEntry.ReasonCode
@@ -40,10 +41,18 @@ def _locked(comments: CommentQuerySet) -> CommentQuerySet:
     return Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk")
 
 
+def _is_release(before: str, after: str) -> bool:
+    """A held or pending comment shown again: a decision on the queue's item, as Approve is."""
+    return _status_action(before, after) == Action.RELEASE
+
+
 def _set_status(*, moderator: User, comments: CommentQuerySet, status: str, change) -> int:
     with transaction.atomic():
         changing = list(_locked(comments).exclude(status=status))
         change(Comment.objects.filter(pk__in=[comment.pk for comment in changing]))
+        approve_released(
+            moderator=moderator, comments=[comment for comment in changing if _is_release(comment.status, status)]
+        )
         by_action: dict[tuple[str, str], list[Comment]] = {}
         for comment in changing:
             by_action.setdefault((_status_action(comment.status, status), comment.status), []).append(comment)
@@ -106,6 +115,8 @@ def save_comment(*, editor: User, comment: Comment) -> Comment:
 
     if comment.status != stored.status:
         note(_status_action(stored.status, comment.status), from_status=stored.status, to_status=comment.status)
+        if _is_release(stored.status, comment.status):
+            approve_released(moderator=editor, comments=[comment])
     if comment.section != stored.section:
         note(Action.MOVE, section=comment.section, from_section=stored.section)
     if comment.article_id != stored.article_id:

@@ -53,6 +53,9 @@ def busy_article(db):
     for i, comment in enumerate(comments):
         if comment.author_id != me.pk and i % 2 == 0:
             cast_vote(user=me, comment=comment, choice="agree" if i % 4 else "disagree")
+    # The reader reported one comment they voted on and one they did not (one report holds none).
+    for reported in (comments[0], comments[1]):
+        moderation_services.report_comment(reporter=me, comment=reported, reason="spam")
     # Counted, as they are a moment after a vote: until then the overlay recounts the reader's
     # voted comments (tests/votes/test_own_votes.py), which a rendering for the reader alone does not.
     tally_comments(comment_ids=[comment.pk for comment in comments])
@@ -90,6 +93,9 @@ def test_shared_sections_with_the_overlay_equal_a_rendering_for_the_reader_alone
         html = first.html
         assert html.count('aria-pressed="true"') == len(choices_of(user=me, comment_ids=[c.pk for c in comments]))
         assert html.count("Me In Tokyo") == 2 and html.count('class="delete-link"') == 2
+        assert html.count('class="report reported"') == 2
+    if who in ("other reader", "staff"):
+        assert 'class="report reported"' not in first.html  # another reader's reports are not theirs
     if who == "signed out":
         assert "Me In Tokyo" not in first.html and "csrfmiddlewaretoken" not in first.html
 
@@ -104,6 +110,7 @@ def test_a_reader_never_sees_another_readers_state(client, busy_article):
     other.force_login(UserFactory(country="GB"))
     theirs = other.get(article.get_absolute_url()).content.decode()
     assert "Me In Tokyo" not in theirs and 'aria-pressed="true"' not in theirs and "delete-link" not in theirs
+    assert 'class="report reported"' in mine and 'class="report reported"' not in theirs
     signed_out = Client().get(article.get_absolute_url()).content.decode()
     assert "Me In Tokyo" not in signed_out and "disabled" in signed_out
 
@@ -289,6 +296,33 @@ def test_queries_of_a_cached_page(client, django_assert_max_num_queries, busy_ar
         assert "Me In Tokyo" in client.get(url).content.decode()
     with django_assert_max_num_queries(4):  # and kept
         assert "Me In Tokyo" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_reader_sees_on_the_article_page_that_they_reported_a_comment(client, article, language):
+    """Reported through the report page, the comment shows the mark on the cached article page,
+    in place of its Report link, for that reader alone, until a moderator decides it."""
+    reporter, other = UserFactory(country="GB"), UserFactory(country="GB")
+    reported, untouched = CommentFactory(article=article), CommentFactory(article=article)
+    client.force_login(reporter)
+    url = article.get_absolute_url()
+    client.get(url)  # the shared rendering is cached before the report
+    assert client.post(f"/comments/{reported.pk}/report/", {"reason": "spam"}).status_code == 200
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    mark = {"en": "You reported this comment.", "ja": "このコメントは通報済みです。"}[language]
+    segment = page[page.index(f"<!--c{reported.pk}-->") : page.index(f"<!--/c{reported.pk}-->")]
+    assert f'<p class="report reported">{mark}</p>' in segment and "report-link" not in segment
+    assert page.count(mark) == 1
+    untouched_segment = page[page.index(f"<!--c{untouched.pk}-->") : page.index(f"<!--/c{untouched.pk}-->")]
+    assert "report-link" in untouched_segment
+    other_client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    other_client.force_login(other)
+    assert mark not in other_client.get(url).content.decode()
+    # Decided by a moderator (the report closed): no longer marked, as on the report page.
+    moderation_services.approve_comments(moderator=UserFactory(is_staff=True), comment_ids=[reported.pk])
+    assert mark not in client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
 
 def test_a_page_past_the_end_is_not_cached(client, comment):
