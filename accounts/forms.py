@@ -17,7 +17,6 @@ from .services import change_password, ensure_country_change_allowed
 from .sign_in_limits import password_confirmed
 from .time_zones import zone_choices
 
-
 PROFILE_HELP = {
     "display_name": _("Signs your comments under “Voices from Around the World”; reactions in Japan are unsigned."),
     "country": _(
