@@ -7,7 +7,7 @@ FORUM_ADDRESS ?= 127.0.0.1:8000
 FORUM_VAR_DIR ?= $(CURDIR)/var
 export FORUM_ADDRESS FORUM_VAR_DIR
 
-.PHONY: run cluster cluster-down test test-fast test-setup bench lint install install-dev messages clean icu-build-deps
+.PHONY: run cluster cluster-down test test-fast test-setup bench lint install install-dev messages clean icu-build-deps docs
 
 # Two installs: `make run` needs only the runtime (requirements.txt); tests, lint, the bench and
 # the translators' tools need the rest (requirements-dev.txt, which includes the runtime).
@@ -49,7 +49,7 @@ run: install
 	@echo
 	exec $(VENV)/bin/supervisord --configuration supervisord.conf
 
-## cluster: the production topology on this machine, in the background (deploy/, README "Deploy"):
+## cluster: the production topology on this machine, in the background (deploy/, docs/operations.md "Deploy"):
 ## nginx on FORUM_ADDRESS, two gunicorn nodes, a Celery worker per queue, one beat, PgBouncer and
 ## two Redis servers under supervisord. nginx and PgBouncer come from Debian's packages if missing.
 cluster: install
@@ -64,6 +64,7 @@ test: install-dev
 	bash tests/setup_services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mkdocs build --strict --quiet
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/forum} \
 	  CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
 	  $(VENV)/bin/pytest
@@ -102,3 +103,8 @@ clean:
 .PHONY: screenshots  # the README's pictures into docs/; FORUM_SCREENSHOT_QUEUE_PATH=/... shoots that moderation page
 screenshots: install-dev
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/forum} CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m screenshots tests/e2e/test_screenshots.py
+
+## docs: the documentation (docs/, mkdocs.yml) as a site in var/site; `make test` builds it in
+## strict mode, so a broken link, a missing anchor or a page left out of the navigation fails
+docs: install-dev
+	$(VENV)/bin/mkdocs build --strict

@@ -315,7 +315,7 @@ FORUM_REPORT_BRIGADE_WINDOW_MINUTES = int(os.environ.get("FORUM_REPORT_BRIGADE_W
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Verification links, password resets and rejected comments' notices. Development prints e-mails
-# to the console; production points the SMTP backend at a relay (README, "Configuration"). Account
+# to the console; production points the SMTP backend at a relay (docs/operations.md, "Configuration"). Account
 # mail is sent by a Celery task (accounts.tasks.send_account_mail), retried on SMTP failures.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "forum@localhost")

@@ -364,7 +364,7 @@ def test_account_deletion_api_answers_429_after_the_limit():
 
 
 def test_a_moderator_sees_and_clears_a_lock_out_in_the_admin(moderator):
-    """The README says moderators clear lock-outs in the admin ("Access attempts")."""
+    """docs/security.md says moderators clear lock-outs in the admin ("Access attempts")."""
     UserFactory(username="taro")
     for n in range(LIMIT):
         WEB.sign_in("taro", f"wrong {n}", "10.15.0.1")
