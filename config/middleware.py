@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.time_zones import COOKIE, zone_for
@@ -40,6 +40,11 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
     def _refuse(self, request: HttpRequest, *, limit: int, chunked: bool) -> HttpResponse:
+        # Answered before LocaleMiddleware has run: pick the reader's language the same way it would.
+        with translation.override(translation.get_language_from_request(request)):
+            return self._refusal(request, limit=limit, chunked=chunked)
+
+    def _refusal(self, request: HttpRequest, *, limit: int, chunked: bool) -> HttpResponse:
         if chunked:
             message = _("The request body must state its length (Content-Length).")
         else:

@@ -634,6 +634,8 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "moderation.models.Report.Reason",
         "RejectionReasonEnum": "moderation.models.Decision.RejectReason",
         "CommentStatusEnum": "forum.models.Comment.Status",
+        # A comment's language, an article's version and its original: one enum, the site's languages.
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
     },
     # Swagger UI from drf-spectacular-sidecar's files, not a CDN's "latest".
     "SWAGGER_UI_DIST": "SIDECAR",
