@@ -116,11 +116,20 @@ def test_sign_up_lists_countries_in_the_readers_language_and_lands_in_view(open_
         assert rest.index("アイスランド") < rest.index("イギリス") < rest.index("ドイツ")  # gojūon order
 
     page.locator("#id_username").fill("newcomer")
+    page.locator("#id_email").fill("newcomer@example.org")
     page.locator("#id_country").select_option("JP")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.locator("main form.stacked").get_by_role("button", name=tr(lang, "Create account")).click()
-    welcome = page.get_by_text(tr(lang, "Welcome, %(name)s.", name="newcomer"))
+    welcome = page.get_by_text(
+        tr(
+            lang,
+            "Welcome, %(name)s. We sent a link to %(email)s: follow it to verify your address, and you "
+            "can vote, comment and report.",
+            name="newcomer",
+            email="newcomer@example.org",
+        )
+    )
     expect(welcome).to_be_visible()
     assert page.url.endswith("#comment-form")
     assert in_view(page, ".messages")  # not far below the long article
