@@ -24,7 +24,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tests.factories import CommentFactory, UserFactory
-from tests.processes import ROOT, _spawn, database_env, wait_for
+from tests.processes import ROOT, database_env, spawn, wait_for
 from tests.slow_clients import slow_bodies, timed_get
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -270,7 +270,7 @@ def test_a_second_beat_waits_for_the_first(cluster, process_log_dir):
     """The beat role on a second machine by mistake: its guard finds the lock held and never
     starts beat (here a stand-in command that would say so)."""
     env = {**cluster["env"], "FORUM_REDIS_URL": f"redis://{HOST}:{PORTS['CLUSTER_BROKER_REDIS']}/1"}
-    second = _spawn(
+    second = spawn(
         "second-beat",
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "config.beat_lock", "--", "echo", "SECOND BEAT STARTED"],
         env,
