@@ -177,13 +177,18 @@ def test_report_without_javascript_chooses_no_reason_and_says_it_was_sent(open_p
     expect(page).to_have_url(re.compile(rf"#comment-{theirs.pk}$"))
 
 
-def test_report_with_javascript_shows_it_was_already_reported(open_page, lang, live_server, author):
+def test_a_reader_sees_they_already_reported_a_comment(open_page, lang, live_server, author):
     article = ArticleFactory()
     theirs = CommentFactory(article=article, author=UserFactory(country="DE"), body="Buy cheap watches here.")
     Report.objects.create(reporter=author, comment=theirs, reason="spam")
     page = open_page()
     sign_in(page, live_server.url, "kenji", article.get_absolute_url(), lang)
-    page.locator(f"#comment-{theirs.pk}").get_by_role("link", name=tr(lang, "Report")).click()
+    # The article page itself says so, in place of the Report link (the reader's overlay) ...
+    reported = page.locator(f"#comment-{theirs.pk}")
+    expect(reported.get_by_text(tr(lang, "You reported this comment."))).to_be_visible()
+    expect(reported.get_by_role("link", name=tr(lang, "Report"))).to_have_count(0)
+    # ... and so does the comment's report page, with no form to send again.
+    page.goto(live_server.url + f"/comments/{theirs.pk}/report/")
     expect(page.locator(".already-reported")).to_be_visible()
     expect(page.get_by_role("button", name=tr(lang, "Send report"))).to_have_count(0)
 
