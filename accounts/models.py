@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -28,6 +28,16 @@ class ReportingStanding(models.TextChoices):
     NEW_ACCOUNT = "new_account", _("New account")
     UNVERIFIED_EMAIL = "unverified_email", _("E-mail not verified")
     SANCTIONED = "sanctioned", _("Suspended or banned")
+
+
+class ReaderManager(UserManager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create skips save(): store the names as save() does (NFKC, their skeletons), or a
+        second reader made in bulk would collide on the empty username skeleton."""
+        objs = list(objs)
+        for user in objs:
+            user.normalize_names()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class User(AbstractUser):
@@ -80,14 +90,19 @@ class User(AbstractUser):
             )
         ]
 
-    def save(self, *args, **kwargs) -> None:
-        # Whoever saves (a form, the admin, a command, the API), the username is stored in NFKC:
-        # "ｈａｎａｋｏ" (full-width) is "hanako".
+    objects = ReaderManager()
+
+    def normalize_names(self) -> None:
+        """The username in NFKC ("ｈａｎａｋｏ", full-width, is "hanako") and both names' skeletons."""
         self.username = self.normalize_username(self.username)
         skeleton = name_skeleton(self.username)
         if self.username_skeleton.partition("#")[0] != skeleton:  # a grandfathered "#<id>" stays
             self.username_skeleton = skeleton
         self.display_name_skeleton = name_skeleton(self.display_name)
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever saves (a form, the admin, a command, the API), the names are stored as they read.
+        self.normalize_names()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             # A save of the names alone (accounts.services.update_profile) writes their skeletons too.
