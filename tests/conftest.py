@@ -1,4 +1,5 @@
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.cache import cache, caches
 from django.utils import translation
 
 from api import machine_counts
+from api.rate_limits import parse_rate
 from api.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.mailbox import SmtpServer
@@ -118,12 +120,23 @@ def _no_limits_or_waits(settings):
     settings.NEW_ACCOUNT_WAIT_SECONDS = 0
 
 
+# Seconds a test that sets rate limits may take before a fixed window ends under it.
+WINDOW_MARGIN_SECONDS = 10
+
+
 @pytest.fixture
 def rates(settings):
     """Set some rate limits for one test: ``rates(vote_user="2/min")``."""
 
     def set_rates(**rates: str) -> None:
         settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+        # The limits count in fixed windows (api/rate_limits.py), so a test whose requests straddle
+        # a window's end would see its count start again: begin in a window with time to spare.
+        windows = [limit[1] for limit in map(parse_rate, rates.values()) if limit]
+        if windows:
+            left = min(window - time.time() % window for window in windows)
+            if left < WINDOW_MARGIN_SECONDS:
+                time.sleep(left + 0.05)
 
     return set_rates
 
