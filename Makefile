@@ -93,8 +93,8 @@ lint: install-dev
 ## .mo files that are committed. Translate the new entries in the .po files, then run it again.
 MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=static/vendor
 messages: install-dev
-	$(PY) manage.py makemessages --locale=ja --domain=django --no-obsolete $(MAKEMESSAGES_IGNORE)
-	$(PY) manage.py makemessages --locale=ja --domain=djangojs --no-obsolete $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py makemessages --locale=ja --domain=django --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py makemessages --locale=ja --domain=djangojs --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
 	$(PY) manage.py compilemessages --locale=ja --ignore=.venv
 
 clean:

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from api.rate_limits import ACCOUNT_MAIL, check
+from infra.rate_limits import ACCOUNT_MAIL, check
 
 from .models import User
 

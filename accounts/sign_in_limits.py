@@ -39,7 +39,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from api.rate_limits import add_failure, lock_left, lockout_seconds, set_lock
+from infra.rate_limits import add_failure, lock_left, lockout_seconds, set_lock
 
 from .backends import lockout_username
 from .models import User
@@ -115,7 +115,7 @@ def untrusted_account_wait(account: str | None) -> int | None:
 
 
 def _refuse(request: HttpRequest, credentials: dict, *, lock: str, wait: int) -> None:
-    """Stop this sign-in: the AxesMiddleware answers 429 (api.rate_limits.sign_in_locked_out)."""
+    """Stop this sign-in: the AxesMiddleware answers 429 (infra.rate_limits.sign_in_locked_out)."""
     request.axes_locked_out = True
     request.axes_credentials = credentials
     request.sign_in_lock = lock

@@ -2,7 +2,7 @@ from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from api.rate_limits import SIGN_IN, rate_limited
+from infra.rate_limits import SIGN_IN, rate_limited
 
 from . import views
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from api.rate_limits import SIGN_UP, rate_limited, too_many_requests
+from infra.rate_limits import SIGN_UP, rate_limited, too_many_requests
 
 from .countries import suggested_country
 from .email_addresses import (

@@ -23,9 +23,10 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from infra.outages import dependency_of, outage_detail, retry_after_seconds, tracker
+from infra.rate_limits import too_many_requests_text
+
 from .base import RequestBodyTooLarge
-from .outages import dependency_of, outage_detail, retry_after_seconds, tracker
-from .rate_limits import too_many_requests_text
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 

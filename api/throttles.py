@@ -1,4 +1,4 @@
-"""The API's rate limits: DRF throttles over api/rate_limits.py, which owns the scopes, the rates
+"""The API's rate limits: DRF throttles over infra/rate_limits.py, which owns the scopes, the rates
 and the counting, so the site's pages and the API share one set of limits and one set of counters.
 
 Each view gets one throttle class for all its scopes, so that a request counts in every scope in
@@ -6,7 +6,7 @@ one Redis round trip (DRF would call one throttle per scope, one round trip each
 
 from rest_framework.throttling import BaseThrottle
 
-from . import rate_limits
+from infra import rate_limits
 
 
 class _ScopesThrottle(BaseThrottle):

@@ -17,8 +17,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from api.redis_clients import forum_redis
 from forum.models import COUNTER_FIELDS, Article, Comment, Section
+from infra.redis_clients import forum_redis
 from votes.counting import Counters, counters_from_votes, tally_comments
 from votes.models import ReconciliationWatermark, Vote
 

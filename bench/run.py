@@ -118,7 +118,7 @@ def service_versions() -> str:
         postgres = cursor.fetchone()[0]
         cursor.execute("SHOW synchronous_commit")
         sync_commit = cursor.fetchone()[0]
-    from api.redis_clients import forum_redis
+    from infra.redis_clients import forum_redis
 
     redis_version = forum_redis().info("server")["redis_version"]
     return (

@@ -135,7 +135,7 @@ def main() -> int:
     from bench import measure
 
     call_command("migrate", verbosity=0, interactive=False)
-    if forum_redis := __import__("api.redis_clients", fromlist=["forum_redis"]).forum_redis():
+    if forum_redis := __import__("infra.redis_clients", fromlist=["forum_redis"]).forum_redis():
         forum_redis.flushdb()
     from accounts.models import User
     from forum.models import Article

@@ -4,7 +4,7 @@ import os
 
 from celery import Celery, signals
 
-from api.outages import DATABASE, dependency_of, probe_database, tracker
+from infra.outages import DATABASE, dependency_of, probe_database, tracker
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 
 # Operators see a database or broker outage in the worker's log once as it begins and once as it
-# ends (api/outages.py), besides Celery's own line per retried task.
+# ends (infra/outages.py), besides Celery's own line per retried task.
 @signals.task_retry.connect
 @signals.task_failure.connect
 def _note_outage(sender=None, reason=None, exception=None, **kwargs):

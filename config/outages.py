@@ -1,4 +1,4 @@
-"""The site's side of an outage (see api.outages for what counts as one and how it is logged):
+"""The site's side of an outage (see infra.outages for what counts as one and how it is logged):
 the 503 answer for any view or middleware, and the readiness check."""
 
 import sys
@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as django_server_error
 
-from api.outages import (
+from infra.outages import (
     BROKER,
     DATABASE,
     REDIS,

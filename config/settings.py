@@ -349,7 +349,7 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # The reset form's answer never says whether an address has an account.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# Sign-up, re-send and reset are limited by RATE_LIMITS below (api/rate_limits.py), not allauth's own.
+# Sign-up, re-send and reset are limited by RATE_LIMITS below (infra/rate_limits.py), not allauth's own.
 ACCOUNT_RATE_LIMITS = False
 
 
@@ -390,8 +390,8 @@ AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("FORUM_SIGN_IN_LOCKOUT_
 # A refused attempt is not counted: a locked address adds no failures to other usernames, and
 # trying again does not stretch a lock (the lock-out page says how long is left).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "api.rate_limits.sign_in_locked_out"
-AXES_CLIENT_IP_CALLABLE = "api.rate_limits.client_address"  # the same address the rate limits use
+AXES_LOCKOUT_CALLABLE = "infra.rate_limits.sign_in_locked_out"
+AXES_CLIENT_IP_CALLABLE = "infra.rate_limits.client_address"  # the same address the rate limits use
 AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
 # A client with a device token for the account is left to that token's own limit.
 AXES_WHITELIST_CALLABLE = "accounts.sign_in_limits.is_trusted_device"
@@ -488,7 +488,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# The forum's Redis (api/redis_clients.py): the vote tally's dirty marks and the rate limits.
+# The forum's Redis (infra/redis_clients.py): the vote tally's dirty marks and the rate limits.
 # Without one (the embedded default) votes mark their comments dirty in the database instead
 # (VOTES_DIRTY_MARKS below), and rate limits count in a file under var/. TALLY_REDIS_URL is its
 # former name.
@@ -582,7 +582,7 @@ CACHES = {
         FORUM_REDIS_URL, "api-token-cache", prefix="forum:api-tokens", timeout=API_TOKEN_CACHE_SECONDS
     ),
 }
-# Rate-limit counts when there is no Redis (api/rate_limits.py counts in Redis when there is): one
+# Rate-limit counts when there is no Redis (infra/rate_limits.py counts in Redis when there is): one
 # SQLite file under var/, so every web process of the machine counts against the same limit.
 RATE_LIMIT_COUNTS_FILE = VAR_DIR / "rate-limits.sqlite3"
 
@@ -607,7 +607,7 @@ CELERY_BEAT_SCHEDULE["tally-dirty-comments"] = {
 
 # --- REST framework ---------------------------------------------------------------------------
 # The API's views set their own parsers, renderers and negotiation (api/base.py); their
-# throttles use RATE_LIMITS above (api/rate_limits.py).
+# throttles use RATE_LIMITS above (infra/rate_limits.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -646,7 +646,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Outages ----------------------------------------------------------------------------------
-# A database or broker outage answers 503 with this Retry-After (api/outages.py, config/outages.py). A restarted
+# A database or broker outage answers 503 with this Retry-After (infra/outages.py, config/outages.py). A restarted
 # PostgreSQL is back within seconds; a client retrying sooner only adds load.
 OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "5"))
 
@@ -665,7 +665,7 @@ LOGGING = {
         # Celery's line per routine task ("received", "succeeded") and beat's "Sending due task":
         # several a second from the tally sweep and reconciliation. make run (supervisord.conf)
         # sets WARNING so its console shows requests, warnings and errors; failures are ERROR and
-        # outages are logged by api/outages.py either way.
+        # outages are logged by infra/outages.py either way.
         **{name: {"level": TASK_LOG_LEVEL} for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")},
     },
 }

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from api.rate_limits import SIGN_IN, rate_limited
+from infra.rate_limits import SIGN_IN, rate_limited
 
 from . import views
 

@@ -1,21 +1,14 @@
-"""REST API for articles and comments (/api/v1/). One view per path, one small Input/Output pair
-per operation; reads go through forum.selectors, writes through forum.services."""
-
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import timedelta
+"""REST API for articles and comments (/api/v1/): the views. One view per path; the shapes are
+in forum.serializers, the signed-out list's cache in forum.list_cache; reads go through
+forum.selectors, writes through forum.services."""
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -23,12 +16,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.base import HAS_TEXT, ForumApiView, TextField
-from api.converters import MAX_ID
+from api.base import ForumApiView
 from api.errors import BODY_ERRORS, error_responses
 from api.pagination import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
     PageQuery,
     next_page_url,
     page_of,
@@ -36,161 +26,14 @@ from api.pagination import (
     query_values,
 )
 from api.throttles import COMMENT_THROTTLES
-from votes.models import Vote
 from votes.selectors import choices_of
 
-from . import selectors, services
-from .models import COUNT_FIELDS, Article, Comment, Section
+from . import list_cache, selectors, services
+from .models import Article, Comment, Section
+from .serializers import COMMENT_ID, SLUG, CommentBodyInput, CommentEditInput, CommentOutput, comment_data
 from .versions import CACHE_ALIAS, article_version
 
 ARTICLE_ORDERING = ("-published_at", "-id")
-COMMENT_ID = OpenApiParameter(
-    "comment_id",
-    {"type": "integer", "minimum": 0, "maximum": MAX_ID},
-    OpenApiParameter.PATH,
-    description="The comment's id.",
-)
-SLUG = OpenApiParameter(
-    "slug", {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}, OpenApiParameter.PATH, description="The article's slug."
-)
-
-
-# --- Shared output ----------------------------------------------------------------------------
-
-
-class CountsOutput(serializers.Serializer):
-    """The comment's stored counters: derived from the votes by a task, so they trail a new vote
-    by about a second; ``tallied_at`` is when they last changed. Each count is named after its
-    Comment field less ``_count`` (agree, disagree, agree_japan, ...)."""
-
-    tallied_at = serializers.DateTimeField(allow_null=True)
-
-    def get_fields(self):
-        counts = {name.removesuffix("_count"): serializers.IntegerField(source=name) for name in COUNT_FIELDS}
-        return {**counts, **super().get_fields()}
-
-
-class AuthorOutput(serializers.Serializer):
-    """A selectors.ShownAuthor: what the reader may know of who wrote a comment."""
-
-    display_name = serializers.CharField(source="public_name")
-    country = serializers.SerializerMethodField(help_text="ISO 3166 code, on signed comments only.")
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_country(self, author: selectors.ShownAuthor) -> str | None:
-        return author.country.code if author.country else None
-
-
-class CommentOutput(serializers.Serializer):
-    """A comment as every list and answer shows it. The view passes the reader and their votes
-    on these comments in the context (``user``, ``my_votes``), so no field costs a query."""
-
-    id = serializers.IntegerField()
-    article = serializers.SlugField(source="article.slug")
-    section = serializers.ChoiceField(choices=Section.choices)
-    body = serializers.CharField()
-    language = serializers.ChoiceField(
-        choices=settings.LANGUAGES,
-        help_text="The language it is written in: detected when posted, or as its author set it. "
-        "Mark its text with it (lang), for screen readers and fonts.",
-    )
-    status = serializers.ChoiceField(
-        choices=Comment.Status.choices,
-        help_text="`pending`: awaiting a moderator's review (only its author sees it, right after posting).",
-    )
-    signed = serializers.BooleanField(
-        help_text="Whether every reader sees who wrote it. Reactions in Japan are unsigned, and so is a "
-        "reaction a moderator moved to the world."
-    )
-    author = serializers.SerializerMethodField(
-        help_text="Null on unsigned comments, except for their author and moderators."
-    )
-    created_at = serializers.DateTimeField()
-    edited_at = serializers.DateTimeField(allow_null=True)
-    is_edited = serializers.BooleanField()
-    edited_by_moderator = serializers.BooleanField(
-        help_text="Staff changed its text or its author after it was posted; show it with the comment."
-    )
-    editable_until = serializers.SerializerMethodField()
-    is_mine = serializers.SerializerMethodField(help_text="Whether you wrote it (false when not signed in).")
-    counts = CountsOutput(source="*")
-    my_vote = serializers.SerializerMethodField(help_text="The signed-in reader's vote; null if none.")
-
-    @extend_schema_field(AuthorOutput(allow_null=True))
-    def get_author(self, comment: Comment) -> dict | None:
-        # Unsigned comments: null for anyone but their author and moderators.
-        author = selectors.shown_author(comment=comment, viewer=self.context["user"])
-        return None if author is None else AuthorOutput(author).data
-
-    @extend_schema_field(OpenApiTypes.DATETIME)
-    def get_editable_until(self, comment: Comment):
-        return serializers.DateTimeField().to_representation(
-            comment.created_at + timedelta(seconds=settings.COMMENT_EDIT_WINDOW_SECONDS)
-        )
-
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def get_is_mine(self, comment: Comment) -> bool:
-        user = self.context["user"]
-        return user.is_authenticated and comment.author_id == user.pk
-
-    @extend_schema_field(serializers.ChoiceField(choices=Vote.Choice.choices, allow_null=True))
-    def get_my_vote(self, comment: Comment) -> str | None:
-        return self.context["my_votes"].get(comment.pk)
-
-
-def comment_data(comments: list[Comment], request: Request, *, many: bool = False):
-    """Serialize comments with the reader's own votes on them (one query for all of them)."""
-    my_votes = choices_of(user=request.user, comment_ids=[comment.pk for comment in comments])
-    context = {"user": request.user, "my_votes": my_votes}
-    if many:
-        return CommentOutput(comments, many=True, context=context).data
-    return CommentOutput(comments[0], context=context).data
-
-
-def _language_field() -> serializers.ChoiceField:
-    return serializers.ChoiceField(
-        choices=settings.LANGUAGES,
-        required=False,
-        help_text="The language the comment is written in. Leave it out to have it detected from the text.",
-    )
-
-
-class CommentBodyInput(serializers.Serializer):
-    body = TextField(
-        max_length=settings.COMMENT_MAX_LENGTH,
-        trim_whitespace=False,  # the service strips it; the raw length is what the schema states
-        validators=[HAS_TEXT],
-        help_text="Plain text; must contain something besides white space.",
-    )
-    language = _language_field()
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if "body" in value:
-            try:
-                value["body"] = services.clean_comment_body(value["body"])
-            except DjangoValidationError as error:
-                raise serializers.ValidationError({"body": error.messages}) from error
-        return value
-
-
-class CommentEditInput(CommentBodyInput):
-    """A new wording, a corrected language, or both. The language alone changes no word: the
-    comment does not show as edited for it. A new wording without a language has it detected."""
-
-    body = TextField(
-        max_length=settings.COMMENT_MAX_LENGTH,
-        trim_whitespace=False,
-        validators=[HAS_TEXT],
-        required=False,
-        help_text="Plain text; must contain something besides white space.",
-    )
-
-    def validate(self, attrs):
-        if "body" not in attrs and "language" not in attrs:
-            raise serializers.ValidationError({"body": [_("Send a new wording (body), a language, or both.")]})
-        return attrs
-
 
 # --- Articles ---------------------------------------------------------------------------------
 
@@ -345,77 +188,6 @@ class ArticlePerceptionApi(ForumApiView):
 
 # --- Comments ---------------------------------------------------------------------------------
 
-# How long a shared cache in front (or the browser) may keep a signed-out comment list without
-# asking again. Short: the list changes with every tally; after it, the ETag makes asking cheap.
-LIST_MAX_AGE_SECONDS = 5
-# A signed-in reader's answer differs from the shared one; the language may change messages.
-LIST_VARY = ("Authorization", "Cookie", "Accept-Language")
-
-
-def _signed_out(request) -> bool:
-    """No token and no session: nobody can be signed in (a session cookie goes the whole way,
-    where DRF finds out whose it is)."""
-    return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
-
-
-@dataclass(frozen=True)
-class CachedList:
-    """A signed-out list as cached: valid while its article's content version is still this one."""
-
-    article_id: int
-    version: int
-    next_cursor: str | None
-    results_json: bytes
-
-
-def _list_cache_key(slug: str, section: str, sort: str, page_size: int, cursor: str | None) -> str:
-    """One entry per article, section, sort, page size, cursor and language; the content version
-    is kept in the entry and compared on every read (an entry made under an older version is never
-    served, and the next page made overwrites it, so dead versions do not pile up in Redis). The
-    key holds the slug, not the id, so that a cached answer needs no query to find the article.
-    The cursor is hashed: it is the reader's input, up to 1,000 characters."""
-    cursor_hash = hashlib.blake2b((cursor or "").encode(), digest_size=12).hexdigest()
-    return f"api:comments:{slug}:{section}:{sort}:{page_size}:{cursor_hash}:{get_language()}"
-
-
-def _etag(key: str, version: int) -> str:
-    return f'"{hashlib.blake2b(f"{key}:{version}".encode(), digest_size=16).hexdigest()}"'
-
-
-def _list_response(request, entry: CachedList) -> HttpResponse:
-    # The body as DRF would render {"next": ..., "results": ...}; "next" carries this request's host.
-    next_json = json.dumps(next_page_url(request, entry.next_cursor)).encode()
-    body = b'{"next":' + next_json + b',"results":' + entry.results_json + b"}"
-    return HttpResponse(body, content_type="application/json")
-
-
-def _canonical_query(request) -> tuple[str, str, int, str | None] | None:
-    """The list's parameters when they are plainly valid (the form the API's own links use), for
-    the cached answer; None sends the request the whole way, through CommentListQuery, which
-    answers anything else (including its 400s). Only a subset of what it accepts, same meaning."""
-    params = request.GET
-    section, sort = params.get("section"), params.get("sort", selectors.DEFAULT_SORT)
-    size, cursor = params.get("page_size", str(DEFAULT_PAGE_SIZE)), params.get("cursor")
-    if section not in Section.values or sort not in selectors.SORTS:
-        return None
-    if not (size.isascii() and size.isdigit() and size == str(int(size)) and 1 <= int(size) <= MAX_PAGE_SIZE):
-        return None
-    if cursor is not None and not (0 < len(cursor) <= 1000 and cursor.isascii() and cursor.isprintable()):
-        return None
-    return section, sort, int(size), cursor
-
-
-def _if_none_match(request: Request) -> set[str]:
-    header = request.headers.get("If-None-Match", "")
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
-
-
-def _anonymous_headers(response: HttpResponse, etag: str) -> HttpResponse:
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=LIST_MAX_AGE_SECONDS)
-    patch_vary_headers(response, LIST_VARY)
-    return response
-
 
 class CommentListApi(ForumApiView):
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -432,7 +204,7 @@ class CommentListApi(ForumApiView):
     def dispatch(self, request, *args, **kwargs):
         # A signed-out reader's page that is in the cache is answered before DRF's request
         # handling and without the article's query: about half the CPU of the cached answer.
-        if request.method == "GET" and _signed_out(request):
+        if request.method == "GET" and list_cache.signed_out(request):
             cached = self._cached_answer(request, kwargs["slug"])
             if cached is not None:
                 return cached
@@ -442,17 +214,17 @@ class CommentListApi(ForumApiView):
         """The cached signed-out answer, or None to go the whole way. An entry is made only for an
         article published when it was made, under the version it had then: unpublishing,
         deleting or renaming the article bumps that version, so the entry is not served again."""
-        query = _canonical_query(request)
+        query = list_cache.canonical_query(request)
         if query is None:
             return None
-        key = _list_cache_key(slug, *query)
+        key = list_cache.key(slug, *query)
         entry = caches[CACHE_ALIAS].get(key)
         if entry is None or article_version(entry.article_id) != entry.version:
             return None
-        etag = _etag(key, entry.version)
-        if etag in _if_none_match(request):
-            return _anonymous_headers(HttpResponseNotModified(), etag)
-        return _anonymous_headers(_list_response(request, entry), etag)
+        etag = list_cache.etag(key, entry.version)
+        if etag in list_cache.if_none_match(request):
+            return list_cache.signed_out_headers(HttpResponseNotModified(), etag)
+        return list_cache.signed_out_headers(list_cache.response(request, entry), etag)
 
     @extend_schema(
         operation_id="comments_list",
@@ -470,22 +242,22 @@ class CommentListApi(ForumApiView):
             # comments, for their own and for staff) the author differ per reader. See NOTES.
             next_cursor, results = self._page(request, article, params)
             response = Response({"next": next_page_url(request, next_cursor), "results": results})
-            patch_vary_headers(response, LIST_VARY)
+            patch_vary_headers(response, list_cache.LIST_VARY)
             return response
         # The version is read before the page: a change committed meanwhile is in the page and
         # its bump, right after its commit, retires this entry.
         version = article_version(article.pk)
-        key = _list_cache_key(slug, params["section"], params["sort"], params["page_size"], params.get("cursor"))
-        etag = _etag(key, version)
-        if etag in _if_none_match(request):
-            return _anonymous_headers(HttpResponseNotModified(), etag)
+        key = list_cache.key(slug, params["section"], params["sort"], params["page_size"], params.get("cursor"))
+        etag = list_cache.etag(key, version)
+        if etag in list_cache.if_none_match(request):
+            return list_cache.signed_out_headers(HttpResponseNotModified(), etag)
         cache = caches[CACHE_ALIAS]
         entry = cache.get(key)
         if entry is None or (entry.article_id, entry.version) != (article.pk, version):
             next_cursor, results = self._page(request, article, params)
-            entry = CachedList(article.pk, version, next_cursor, JSONRenderer().render(results))
+            entry = list_cache.CachedList(article.pk, version, next_cursor, JSONRenderer().render(results))
             cache.set(key, entry)
-        return _anonymous_headers(_list_response(request, entry), etag)
+        return list_cache.signed_out_headers(list_cache.response(request, entry), etag)
 
     def _page(self, request: Request, article: Article, params: dict) -> tuple[str | None, list]:
         sort = params["sort"]

@@ -20,7 +20,7 @@ def article_saved(sender, instance: Article, **kwargs) -> None:
 @receiver(post_delete, sender=Article, dispatch_uid="forum.article_deleted")
 def article_deleted(sender, instance: Article, **kwargs) -> None:
     # Whatever was cached for it must not be served: pages kept whole and the signed-out API list
-    # find it by its slug (forum/page_cache.py, forum/api.py).
+    # find it by its slug (forum/page_cache.py, forum/list_cache.py).
     bump_article_version(instance.pk)
 
 

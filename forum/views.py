@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
 from accounts.services import refusal_code
-from api import rate_limits
-from api.rate_limits import COMMENT
+from infra import rate_limits
+from infra.rate_limits import COMMENT
 from votes.selectors import votes_of
 
 from . import live as live_counts

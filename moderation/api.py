@@ -12,9 +12,9 @@ from api.base import ForumApiView, TextField
 from api.errors import BODY_ERRORS, error_responses
 from api.pagination import PageQuery, page_of, paginate, query_values
 from api.throttles import REPORT_THROTTLES
-from forum.api import COMMENT_ID
 from forum.models import Comment, Section
 from forum.selectors import visible_comments
+from forum.serializers import COMMENT_ID
 
 from . import selectors
 from .models import Decision, Report

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from accounts.services import refusal_code
-from api.rate_limits import REPORT, rate_limited
 from forum.selectors import visible_comments
+from infra.rate_limits import REPORT, rate_limited
 
 from . import selectors
 from .forms import ReportForm

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import translation
 
-from api import machine_counts
-from api.rate_limits import parse_rate
-from api.redis_clients import forum_redis
+from infra import machine_counts
+from infra.rate_limits import parse_rate
+from infra.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.mailbox import SmtpServer
 from tests.processes import start_worker
@@ -130,7 +130,7 @@ def rates(settings):
 
     def set_rates(**rates: str) -> None:
         settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
-        # The limits count in fixed windows (api/rate_limits.py), so a test whose requests straddle
+        # The limits count in fixed windows (infra/rate_limits.py), so a test whose requests straddle
         # a window's end would see its count start again: begin in a window with time to spare.
         windows = [limit[1] for limit in map(parse_rate, rates.values()) if limit]
         if windows:

@@ -1,6 +1,6 @@
 """Run the tally round that votes scheduled, in the test's own process."""
 
-from api.redis_clients import forum_redis
+from infra.redis_clients import forum_redis
 from votes import tasks
 from votes.coalescing import key
 

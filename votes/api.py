@@ -14,8 +14,8 @@ from accounts.authentication import CachedTokenAuthentication
 from api.base import ForumApiView
 from api.errors import BODY_ERRORS, error_responses
 from api.throttles import VOTE_THROTTLES
-from forum.api import COMMENT_ID, CountsOutput
 from forum.models import COUNT_FIELDS, Comment
+from forum.serializers import COMMENT_ID, CountsOutput
 
 from .models import Vote
 from .selectors import comment_to_vote_on, counted_now

@@ -42,7 +42,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from api.redis_clients import forum_redis
+from infra.redis_clients import forum_redis
 
 from .models import DirtyComment, TallyRound
 

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
-from api.outages import BROKER, REDIS, dependency_of, tracker
+from infra.outages import BROKER, REDIS, dependency_of, tracker
 
 from . import coalescing, counting
 

@@ -1,6 +1,6 @@
 """The vote buttons: plain forms that work without JavaScript, JSON when the script asks.
 
-The JSON answers have the API's shapes (votes.api.VoteOutput, forum.api.CountsOutput), and the
+The JSON answers have the API's shapes (votes.api.VoteOutput, forum.serializers.CountsOutput), and the
 write goes through the same services as the API's, so a vote means one thing on every path.
 """
 
@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import refusal_code
-from api.rate_limits import VOTE, rate_limited
-from forum.api import CountsOutput
 from forum.models import Comment
+from forum.serializers import CountsOutput
+from infra.rate_limits import VOTE, rate_limited
 
 from .api import vote_answer
 from .models import Vote

@@ -7,7 +7,7 @@ import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api.redis_clients import forum_redis
+from infra.redis_clients import forum_redis
 from tests.api.conftest import client_for, vote_url
 from votes import coalescing
 

@@ -15,7 +15,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from api.outages import tracker
+from infra.outages import tracker
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.processes import free_port
 
@@ -111,14 +111,14 @@ def test_ready_names_the_failed_dependency_without_leaking_where_it_is(db):
 
 def test_an_outage_is_logged_once_as_it_begins_and_once_as_it_ends(voter_and_comment, caplog):
     client, comment = voter_and_comment
-    with caplog.at_level(logging.WARNING, logger="api.outages"), database_unreachable():
+    with caplog.at_level(logging.WARNING, logger="infra.outages"), database_unreachable():
         for _ in range(5):
             assert client.get(f"/api/v1/comments/{comment.pk}/").status_code == 503
             assert Client().get("/").status_code == 503
     began = [r for r in caplog.records if r.getMessage().startswith("Outage: the database")]
     assert len(began) == 1 and began[0].levelno == logging.ERROR
     assert "127.0.0.1" not in began[0].getMessage()
-    with caplog.at_level(logging.WARNING, logger="api.outages"):
+    with caplog.at_level(logging.WARNING, logger="infra.outages"):
         assert client.get(f"/api/v1/comments/{comment.pk}/").status_code == 200
         assert client.get(f"/api/v1/comments/{comment.pk}/").status_code == 200
     ended = [r for r in caplog.records if r.getMessage().startswith("Outage over: the database")]
@@ -129,7 +129,7 @@ def test_a_bug_is_still_a_500_not_an_outage():
     """Only unreachable dependencies are 503: a programming error must stay visible as a 500."""
     from django.db import ProgrammingError
 
-    from api.outages import dependency_of
+    from infra.outages import dependency_of
 
     assert dependency_of(ProgrammingError("relation does not exist")) is None
     assert dependency_of(ValueError()) is None

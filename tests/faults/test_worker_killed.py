@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from api.redis_clients import forum_redis
 from forum.models import Comment
+from infra.redis_clients import forum_redis
 from tests.conftest import redis_is_the_broker
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import logs_on_failure, wrong_counters

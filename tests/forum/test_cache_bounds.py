@@ -1,5 +1,5 @@
 """What anonymous requests can leave in the caches (forum/page_cache.py, forum/live.py,
-forum/api.py, config/live_shortcut.py): only answers for articles that exist and addresses the
+forum/list_cache.py, config/live_shortcut.py): only answers for articles that exist and addresses the
 site itself links to, every key with a TTL, and nothing a reader did not see (no account rows)."""
 
 import gzip
@@ -13,8 +13,8 @@ import redis
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from api.redis_clients import forum_redis
 from forum.models import Article, Section
+from infra.redis_clients import forum_redis
 from tests.conftest import page_cache_redis, redis_is_the_broker
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.forum.live_wsgi import LiveWsgi

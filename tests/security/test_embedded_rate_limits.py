@@ -1,5 +1,5 @@
 """On the embedded default (no Redis) the rate limits count across processes: every web process
-counts in one SQLite file under var/ (api/machine_counts.py). Before, each process counted in its
+counts in one SQLite file under var/ (infra/machine_counts.py). Before, each process counted in its
 own memory, and a reader got 19 comments through a limit of 10 a minute across three workers."""
 
 import subprocess
@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from django.conf import settings
 
-from api import machine_counts, rate_limits
+from infra import machine_counts, rate_limits
 from tests.processes import ROOT, child_env
 
 pytestmark = pytest.mark.embedded
@@ -20,7 +20,7 @@ COUNTER = textwrap.dedent(
     f"""
     import django
     django.setup()
-    from api.rate_limits import count_in_windows
+    from infra.rate_limits import count_in_windows
     counts = [count_in_windows([("comment_user:user:7:1", 60)])[0] for _ in range({COUNTS_PER_PROCESS})]
     print(" ".join(map(str, counts)))
     """

@@ -1,5 +1,5 @@
 """On the embedded default (no Redis) a known device's sign-in lock holds in every web process:
-the lock lives in the rate-limit file the processes share (api/machine_counts.py). Before, it
+the lock lives in the rate-limit file the processes share (infra/machine_counts.py). Before, it
 lived in the process's own memory (Django's locmem cache), so the next request landing on
 another worker signed the locked device in."""
 
@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from api import rate_limits
+from infra import rate_limits
 from tests.factories import UserFactory
 from tests.processes import ROOT, child_env
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from api.redis_clients import forum_redis
+from infra.redis_clients import forum_redis
 from tests.factories import CommentFactory, UserFactory
 from tests.faults.helpers import wrong_counters
 from votes import tasks

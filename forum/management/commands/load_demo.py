@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from api.rate_limits import duration_text
 from forum.demo import load_demo
+from infra.rate_limits import duration_text
 
 
 def new_account_wait_text() -> str:

@@ -1,5 +1,5 @@
 """Rate-limit counts shared by every process of one machine, without Redis: the embedded default's
-store (api/rate_limits.py uses Redis when the forum has one).
+store (infra/rate_limits.py uses Redis when the forum has one).
 
 One SQLite file (settings.RATE_LIMIT_COUNTS_FILE, under var/). Each count is one UPSERT that
 returns the new number, so SQLite's write lock makes it atomic across processes: no count is
@@ -10,7 +10,7 @@ cache cost 3 ms a request and lists its whole directory on every write.
 The counts are not worth an fsync (a crash loses at most a minute's counts), so the file runs with
 synchronous=OFF in WAL mode: about 0.1 ms a request. Windows that ended are deleted now and then.
 
-Locks that outlast a count (a known device's sign-in lock, api.rate_limits.set_lock) live in the
+Locks that outlast a count (a known device's sign-in lock, infra.rate_limits.set_lock) live in the
 same file, so every process sees a lock another one set (a per-process cache did not).
 """
 

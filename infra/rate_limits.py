@@ -8,7 +8,7 @@ from the page or from the app: the API's throttles (api/throttles.py) and the pa
 The counters live in Redis when the forum has one (FORUM_REDIS_URL), so every web process shares
 them, at one round trip per request whatever its limits; on the embedded default they live in one
 SQLite file under var/ (RATE_LIMIT_COUNTS_FILE) that every process of the machine shares
-(api/machine_counts.py): a count per process let each of three web processes take a reader's
+(infra/machine_counts.py): a count per process let each of three web processes take a reader's
 full limit.
 A limit whose store cannot be reached lets the request through: a vote must not fail because
 the rate limiter is down.
