@@ -57,6 +57,8 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             services.deactivate_user(user=obj)  # their API tokens go too
+        if change and services.BYLINE_FIELDS & set(form.changed_data):
+            services.byline_changed(user=obj)
 
     def get_list_display(self, request: HttpRequest):
         return _without_hidden(request, super().get_list_display(request))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.authtoken.models import Token
@@ -178,6 +179,18 @@ def ensure_country_change_allowed(*, user: User, country: str, for_update: bool 
     return True
 
 
+# What other readers see of a reader beside their words (User.public_name and the country).
+BYLINE_FIELDS = frozenset({"username", "display_name", "country"})
+
+
+def byline_changed(*, user: User) -> None:
+    """Tell the apps that show readers' bylines (settings.ACCOUNTS_BYLINE_HOOKS: the forum's
+    pages) that this reader's changed. Called in the transaction of the change; the hooks act
+    after its commit."""
+    for path in settings.ACCOUNTS_BYLINE_HOOKS:
+        import_string(path)(user=user)
+
+
 @transaction.atomic
 def update_profile(*, user: User, display_name: str, country: str, time_zone: str | None = None) -> User:
     """Change the reader's display name and country (and time zone, unless None: "" is automatic).
@@ -196,6 +209,9 @@ def update_profile(*, user: User, display_name: str, country: str, time_zone: st
         user.country_changed_at = timezone.now()
         fields.append("country_changed_at")
     user.save(update_fields=fields)
+    # Always: the profile form has set the new values on ``user`` already, so whether they differ
+    # from the stored ones is no longer known here (and a profile is saved seldom).
+    byline_changed(user=user)
     return user
 
 

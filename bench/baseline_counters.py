@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
+from forum import caching
 from forum.models import Comment
-from forum.versions import bump_article_version
 from votes.counters import VoteWrite
 from votes.models import Vote
 
@@ -41,5 +41,5 @@ class CountInRequest:
                 changes[total] = (changes.get(total) or F(total)) + 1
             if changes:
                 Comment.objects.filter(pk=comment.pk).update(**changes)
-                bump_article_version(comment.article_id)
+                caching.bump_article_version(comment.article_id)
         return written

@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response
 
-from forum import live
+from forum import caching, live
 
 from .site_headers import with_site_headers
 
@@ -103,7 +103,7 @@ class LiveCountsShortcut:
         version = live.cached_version(article_id)
         if version is None:
             raise _ToDjango
-        etag = live.etag_of(version)
+        etag = caching.live_etag(version)
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             not_modified["ETag"] = etag

@@ -290,6 +290,10 @@ FORUM_COMMENT_SCREENS = ["moderation.words.screen_comment"]
 # Checks a new username or display name goes through (accounts.names): each takes the name and
 # raises ValidationError to refuse it. Named here because accounts imports no other app.
 FORUM_NAME_SCREENS = ["moderation.words.screen_name"]
+# What runs when a reader's byline (display name, username, country) changes, in the transaction
+# of the change (accounts.services.byline_changed): each takes the user. The forum re-renders the
+# pages they commented on. Named here because accounts imports no other app.
+ACCOUNTS_BYLINE_HOOKS = ["forum.services.author_byline_changed"]
 # Which comments a reader has reported and not yet seen decided, so the article page can mark them
 # (forum.page_cache): a function taking the reader and returning a queryset of those comments'
 # ids. Named here because forum may not import moderation; empty: no marks.
@@ -516,16 +520,18 @@ VOTES_DIRTY_MARKS = os.environ.get(
 
 # --- Caches -----------------------------------------------------------------------------------
 # "default": per-process scratch.
-# "pages": what every process must agree on — articles' content versions (forum/versions.py) and
-# the pages, sections and live answers cached under them. It is filled by anonymous requests, so
-# it never shares a Redis database with the broker and the rate limits: FORUM_CACHE_REDIS_URL,
-# which production points at a Redis instance of its own with maxmemory and an LRU policy
-# (allkeys-lru), so that filling it evicts only cache entries. Unset, it is database n + 8
+# "pages": what every process must agree on — articles' content versions and the pages, sections
+# and live answers cached under them (every key is named in forum/caching.py). It is filled by
+# anonymous requests, so it never shares a Redis database with the broker and the rate limits:
+# FORUM_CACHE_REDIS_URL, which production points at a Redis instance of its own with maxmemory
+# and an LRU policy (allkeys-lru), so that filling it evicts only cache entries. Unset, it is database n + 8
 # (mod 16) on the forum Redis (0 → 8, 6 → 14, 15 → 7): separate keys, but the same memory, so
 # there nothing may be evicted and every key expires instead (config/cache_backends.py).
 # "api_tokens": API tokens' readers (accounts/authentication.py) with their revocation marks,
 # which must not be evicted: on the forum Redis, every entry expiring within
 # API_TOKEN_CACHE_SECONDS. Without a Redis: files under var/, which one machine's processes share.
+# Nothing of it is in the "pages" cache, and a new PAGE_CACHE_FORMAT leaves it as it is (its
+# entries' shape is named in their keys, accounts.authentication.cache_key).
 PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "300"))
 # No key in the caches lives longer than this (content versions use it; a lost version restarts
 # from the clock, so expiry costs one cache miss per article and day).
@@ -536,7 +542,7 @@ CACHE_MAX_SECONDS = int(os.environ.get("FORUM_CACHE_MAX_SECONDS", str(24 * 60 * 
 API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "60"))
 # The shape of what the "pages" cache holds: raised when cached markup or answers must not be
 # served after a deploy (every entry, content versions included, is then new; a missing version
-# restarts from the clock, see forum/versions.py). 2: comment markup without author ids, and
+# restarts from the clock, see forum/caching.py). 2: comment markup without author ids, and
 # comments' "signed" in the API (the anonymity fix). 3: comment markup with its lang attribute,
 # and comments' "language" in the API.
 PAGE_CACHE_FORMAT = 3
@@ -558,8 +564,8 @@ FORUM_CACHE_REDIS_URL = os.environ.get("FORUM_CACHE_REDIS_URL") or (
 )
 
 
-def _expiring_cache(redis_url: str, folder: str, *, prefix: str, timeout: int) -> dict:
-    common = {"TIMEOUT": timeout, "MAX_TIMEOUT": max(timeout, CACHE_MAX_SECONDS), "VERSION": PAGE_CACHE_FORMAT}
+def _expiring_cache(redis_url: str, folder: str, *, prefix: str, timeout: int, version: int = 1) -> dict:
+    common = {"TIMEOUT": timeout, "MAX_TIMEOUT": max(timeout, CACHE_MAX_SECONDS), "VERSION": version}
     if redis_url:
         return {
             "BACKEND": "config.cache_backends.ExpiringRedisCache",
@@ -577,6 +583,7 @@ CACHES = {
         "page-cache",
         prefix=os.environ.get("FORUM_PAGE_CACHE_PREFIX", "forum:pages"),
         timeout=PAGE_CACHE_SECONDS,
+        version=PAGE_CACHE_FORMAT,
     ),
     "api_tokens": _expiring_cache(
         FORUM_REDIS_URL, "api-token-cache", prefix="forum:api-tokens", timeout=API_TOKEN_CACHE_SECONDS

@@ -3,7 +3,6 @@ in forum.serializers, the signed-out list's cache in forum.list_cache; reads go 
 forum.selectors, writes through forum.services."""
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,10 +27,9 @@ from api.pagination import (
 from api.throttles import COMMENT_THROTTLES
 from votes.selectors import choices_of
 
-from . import list_cache, selectors, services
+from . import caching, list_cache, selectors, services
 from .models import Article, Comment, Section
 from .serializers import COMMENT_ID, SLUG, CommentBodyInput, CommentEditInput, CommentOutput, comment_data
-from .versions import CACHE_ALIAS, article_version
 
 ARTICLE_ORDERING = ("-published_at", "-id")
 
@@ -217,11 +215,12 @@ class CommentListApi(ForumApiView):
         query = list_cache.canonical_query(request)
         if query is None:
             return None
-        key = list_cache.key(slug, *query)
-        entry = caches[CACHE_ALIAS].get(key)
-        if entry is None or article_version(entry.article_id) != entry.version:
+        section, sort, page_size, cursor = query
+        key = caching.comment_list_key(slug=slug, section=section, sort=sort, page_size=page_size, cursor=cursor)
+        entry = caching.shared_cache().get(key)
+        if entry is None or caching.article_version(entry.article_id) != entry.version:
             return None
-        etag = list_cache.etag(key, entry.version)
+        etag = caching.comment_list_etag(key=key, version=entry.version)
         if etag in list_cache.if_none_match(request):
             return list_cache.signed_out_headers(HttpResponseNotModified(), etag)
         return list_cache.signed_out_headers(list_cache.response(request, entry), etag)
@@ -246,12 +245,18 @@ class CommentListApi(ForumApiView):
             return response
         # The version is read before the page: a change committed meanwhile is in the page and
         # its bump, right after its commit, retires this entry.
-        version = article_version(article.pk)
-        key = list_cache.key(slug, params["section"], params["sort"], params["page_size"], params.get("cursor"))
-        etag = list_cache.etag(key, version)
+        version = caching.article_version(article.pk)
+        key = caching.comment_list_key(
+            slug=slug,
+            section=params["section"],
+            sort=params["sort"],
+            page_size=params["page_size"],
+            cursor=params.get("cursor"),
+        )
+        etag = caching.comment_list_etag(key=key, version=version)
         if etag in list_cache.if_none_match(request):
             return list_cache.signed_out_headers(HttpResponseNotModified(), etag)
-        cache = caches[CACHE_ALIAS]
+        cache = caching.shared_cache()
         entry = cache.get(key)
         if entry is None or (entry.article_id, entry.version) != (article.pk, version):
             next_cursor, results = self._page(request, article, params)

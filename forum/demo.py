@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from accounts.models import JAPAN, User
 
+from . import caching
 from .languages import detect_language
 from .models import Article, Comment, Section
 
@@ -110,6 +111,8 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
             },
         )
         created += was_created
+    if created:
+        caching.bump_article_version(article.pk)
     return DemoResult(article=article, created_comments=created)
 
 

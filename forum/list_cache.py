@@ -1,15 +1,14 @@
 """The signed-out comment list's shared copy: one entry per article, section, sort, page size,
-cursor and language, valid while the article's content version is the one it was made under,
-served with an ETag and a short public max-age for the front to keep."""
+cursor and language (its key and ETag: forum.caching.comment_list_key, comment_list_etag), valid
+while the article's content version is the one it was made under, served with an ETag and a short
+public max-age for the front to keep."""
 
-import hashlib
 import json
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language
 from rest_framework.request import Request
 
 from api.pagination import (
@@ -42,20 +41,6 @@ class CachedList:
     version: int
     next_cursor: str | None
     results_json: bytes
-
-
-def key(slug: str, section: str, sort: str, page_size: int, cursor: str | None) -> str:
-    """One entry per article, section, sort, page size, cursor and language; the content version
-    is kept in the entry and compared on every read (an entry made under an older version is never
-    served, and the next page made overwrites it, so dead versions do not pile up in Redis). The
-    key holds the slug, not the id, so that a cached answer needs no query to find the article.
-    The cursor is hashed: it is the reader's input, up to 1,000 characters."""
-    cursor_hash = hashlib.blake2b((cursor or "").encode(), digest_size=12).hexdigest()
-    return f"api:comments:{slug}:{section}:{sort}:{page_size}:{cursor_hash}:{get_language()}"
-
-
-def etag(key: str, version: int) -> str:
-    return f'"{hashlib.blake2b(f"{key}:{version}".encode(), digest_size=16).hexdigest()}"'
 
 
 def response(request, entry: CachedList) -> HttpResponse:

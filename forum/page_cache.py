@@ -6,7 +6,7 @@ comment form, CSRF token) is per reader and cheap; the sections are the same for
 cost almost all of the rendering.
 
 Cache keys (the "pages" cache, shared by every process) carry the article's content version
-(forum/versions.py), read BEFORE the comments: a change made while a page renders bumps past that
+(forum/caching.py, which names every key), read BEFORE the comments: a change made while a page renders bumps past that
 number, so what was rendered is never asked for again. Nothing is ever deleted: old versions
 simply expire.
 
@@ -26,7 +26,6 @@ comment, so their sections are rendered for them, uncached.
 """
 
 import gzip
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -34,7 +33,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import caches
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.template.defaultfilters import urlencode
 from django.template.loader import render_to_string
@@ -51,9 +49,8 @@ from votes.counting import counters_from_votes
 from votes.models import Vote
 from votes.selectors import choices_of
 
-from . import selectors, services
+from . import caching, selectors, services
 from .models import Article, Comment, Section
-from .versions import CACHE_ALIAS, article_version, article_version_and
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +59,7 @@ def _cache_get_many(keys: list[str]) -> dict:
     """What the "pages" cache holds of these keys; nothing when it cannot answer (the page still
     renders, only slower)."""
     try:
-        return caches[CACHE_ALIAS].get_many(keys)
+        return caching.shared_cache().get_many(keys)
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
         return {}
@@ -70,7 +67,7 @@ def _cache_get_many(keys: list[str]) -> dict:
 
 def _cache_set_many(values: dict) -> None:
     try:
-        caches[CACHE_ALIAS].set_many(values)
+        caching.shared_cache().set_many(values)
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
 
@@ -222,17 +219,10 @@ def render_sections(
     return rendered, pages_exist
 
 
-def _key(*, article_id: int, version: int, variant: str, sort: str, pages: dict[str, int]) -> str:
-    language = translation.get_language() or ""
-    zone = timezone.get_current_timezone_name()
-    page_part = ":".join(f"{key}={pages[key]}" for key in sorted(pages))
-    return f"sections:{article_id}:{version}:{language}:{zone}:{variant}:{sort}:{page_part}"
-
-
 def shared_sections(*, article: Article, version: int, sort: str, pages: dict[str, int], signed_in: bool) -> Sections:
     """The shared rendering for signed-out (or, with ``signed_in``, any non-staff signed-in) readers."""
     variant = IN if signed_in else OUT
-    key = _key(article_id=article.pk, version=version, variant=variant, sort=sort, pages=pages)
+    key = caching.sections_key(article_id=article.pk, version=version, variant=variant, sort=sort, pages=pages)
     viewer = NEUTRAL_READER if signed_in else AnonymousUser()
     rendered, _pages_exist = _kept(
         key,
@@ -434,7 +424,7 @@ def perception(*, article: Article, version: int) -> list[ShownPick]:
     """The perception gap (forum.selectors.perception) as shown, computed once per content version
     and shared: it is the same for every reader, and counting it is a window query over the article."""
     return _kept(
-        f"perception-shown:{article.pk}:{version}",
+        caching.perception_key(article_id=article.pk, version=version),
         lambda: [_shown(pick) for pick in selectors.perception(article=article)],
     )
 
@@ -486,11 +476,6 @@ def remember_article_id(slug: str, article_id: int) -> None:
     _article_ids[slug] = article_id
 
 
-def _page_key(article_id: int, full_path: str) -> str:
-    where = f"{translation.get_language()}|{timezone.get_current_timezone_name()}|{full_path}"
-    return f"page:{article_id}:" + hashlib.blake2b(where.encode(), digest_size=12).hexdigest()
-
-
 # Each process also holds the pages it served last (≈ 45 kB each, gzipped): a request for one of
 # them reads only the version from Redis, not the page. The ETag check is the same either way.
 _local_pages: dict[str, tuple[str, bytes]] = {}
@@ -505,19 +490,20 @@ def _hold(key: str, kept: tuple[str, bytes]) -> None:
 
 def kept_page(*, article_id: int, full_path: str) -> tuple[str, bytes | None]:
     """The page's current ETag, and the page kept for it, gzipped (None when none is kept)."""
-    key = _page_key(article_id, full_path)
+    key = caching.page_key(article_id=article_id, full_path=full_path)
     local = _local_pages.get(key)
     try:
         if local is not None:
-            version = article_version(article_id)
-            current = etag(version=version, full_path=full_path, signed_in=False)
-            kept = local if local[0] == current else caches[CACHE_ALIAS].get(key)
+            version = caching.article_version(article_id)
+            current = caching.page_etag(version=version, full_path=full_path, signed_in=False)
+            kept = local if local[0] == current else caching.shared_cache().get(key)
         else:
-            version, kept = article_version_and(article_id, key)
-            current = etag(version=version, full_path=full_path, signed_in=False)
+            version, kept = caching.article_version_and(article_id, key)
+            current = caching.page_etag(version=version, full_path=full_path, signed_in=False)
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
-        return etag(version=article_version(article_id), full_path=full_path, signed_in=False), None
+        version = caching.article_version(article_id)
+        return caching.page_etag(version=version, full_path=full_path, signed_in=False), None
     if isinstance(kept, tuple) and kept[0] == current:
         _hold(key, kept)
         return current, kept[1]
@@ -529,13 +515,6 @@ def keep_page(*, article_id: int, full_path: str, etag: str, content: bytes) -> 
     that rendering it showed no message and asked for no CSRF token (which would be one visitor's)."""
     # Kept gzipped: a seventh of the size to read from the cache, and sent as it is to every
     # browser (they all accept gzip).
-    key, kept = _page_key(article_id, full_path), (etag, gzip.compress(content, 6, mtime=0))
+    key, kept = caching.page_key(article_id=article_id, full_path=full_path), (etag, gzip.compress(content, 6, mtime=0))
     _hold(key, kept)
     _cache_set_many({key: kept})
-
-
-def etag(*, version: int, full_path: str, signed_in: bool) -> str:
-    """The signed-out page's ETag: everything the page depends on besides the version."""
-    parts = f"{version}|{translation.get_language()}|{timezone.get_current_timezone_name()}|{full_path}|{signed_in}"
-    # Weak: the same page is sent gzipped or not.
-    return 'W/"' + hashlib.blake2b(parts.encode(), digest_size=12).hexdigest() + '"'

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import caches
 from django.db.models import Case, Count, F, FloatField, Func, Max, Q, Value, When, Window
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThanOrEqual
 from django.db.models.functions import Abs, Cast, Mod, NullIf, RowNumber
@@ -14,8 +13,8 @@ from django_countries.fields import Country
 
 from accounts.models import User
 
+from . import caching
 from .models import COUNT_FIELDS, Article, ArticleQuerySet, ArticleText, Comment, CommentQuerySet, Section
-from .versions import CACHE_ALIAS, article_version
 
 # Each sort reads stored columns kept by the tally (see Comment's partial indexes); the id breaks
 # ties so that the order is total and cursors never skip or repeat.
@@ -184,7 +183,7 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
     whatever the page: one per section, plus the totals and the page starts of each section when
     they are not cached yet for this content version."""
     sort = sort if sort in SORTS else DEFAULT_SORT
-    version = article_version(article.pk)
+    version = caching.article_version(article.pk)
     totals, newest_id = _cached_totals_and_newest(article=article, version=version)
     sections = []
     for key, title in Section.choices:
@@ -234,8 +233,8 @@ def live_counts(*, article_id: int, comment_ids: list[int], after_id: int) -> di
 def _cached_totals_and_newest(*, article: Article, version: int) -> tuple[dict[str, int], int]:
     """_totals_and_newest under the content version: counting a 100,000-comment section takes as
     long as a whole page, on every page; any change to who is visible where bumps the version."""
-    cache = caches[CACHE_ALIAS]
-    key = f"article:{article.pk}:v{version}:section-totals"
+    cache = caching.shared_cache()
+    key = caching.section_totals_key(article_id=article.pk, version=version)
     found = cache.get(key)
     if found is None:
         found = _totals_and_newest(article=article)
@@ -272,8 +271,8 @@ def page_starts(*, article: Article, section: str, sort: str, version: int) -> l
     content version: anything that could move a comment between pages bumps the version, so a
     list is never used after its order changed.
     """
-    cache = caches[CACHE_ALIAS]
-    cache_key = f"article:{article.pk}:v{version}:page-starts:{section}:{sort}"
+    cache = caching.shared_cache()
+    cache_key = caching.page_starts_key(article_id=article.pk, version=version, section=section, sort=sort)
     starts = cache.get(cache_key)
     if starts is None:
         column = SORTS[sort][0].removeprefix("-")

@@ -13,9 +13,9 @@ from accounts.models import User
 from accounts.services import is_premoderated, taking_part_refusal
 from accounts.text import has_visible_text
 
+from . import caching
 from .languages import detect_language
 from .models import Article, Comment, CommentQuerySet, Section
-from .versions import bump_article_version, bump_article_versions
 
 
 def section_for(user: User) -> Section:
@@ -102,7 +102,7 @@ def post_comment(*, author: User, article: Article, body: str, language: str | N
         language=language,
         status=Comment.Status.PENDING if needs_review else Comment.Status.VISIBLE,
     )
-    bump_article_version(article.pk)
+    caching.bump_article_version(article.pk)
     return comment
 
 
@@ -142,7 +142,7 @@ def edit_comment(*, user: User, comment: Comment, body: str | None = None, langu
         comment.status = Comment.Status.PENDING
         fields.append("status")
     comment.save(update_fields=fields)
-    bump_article_version(comment.article_id)
+    caching.bump_article_version(comment.article_id)
     return comment
 
 
@@ -155,6 +155,7 @@ def delete_comment(*, user: User, comment: Comment) -> None:
     if not article.section_open(comment.section):
         raise PermissionDenied(_("The discussion is closed: comments can no longer be deleted."))
     comment.delete()
+    caching.bump_article_version(comment.article_id)
 
 
 # What a reader wrote and under whose name: changing either is rewriting their words.
@@ -180,7 +181,7 @@ def save_comment_in_admin(*, editor: User, comment: Comment) -> Comment:
         comment.signed = False  # see move_comments
     # Not the counters: the tally may have moved them since the form was loaded.
     comment.save(update_fields=[*ADMIN_FIELDS, "edited_by_moderator", "signed"])
-    bump_article_versions({comment.article_id, stored.article_id})
+    caching.bump_article_versions({comment.article_id, stored.article_id})
     return comment
 
 
@@ -189,7 +190,7 @@ def _update_comments(comments: CommentQuerySet, **changes) -> int:
     with transaction.atomic():
         article_ids = set(comments.values_list("article_id", flat=True).distinct().order_by())
         count = comments.update(**changes)
-        bump_article_versions(article_ids)
+        caching.bump_article_versions(article_ids)
     return count
 
 
@@ -221,7 +222,7 @@ def _set_open(articles: models.QuerySet[Article], field: str, is_open: bool) -> 
         Article.objects.filter(pk__in=[article.pk for article in changing]).update(**{field: is_open})
         for article in changing:
             setattr(article, field, is_open)
-        bump_article_versions(article.pk for article in changing)
+        caching.bump_article_versions(article.pk for article in changing)
     return changing
 
 
@@ -253,7 +254,7 @@ def close_discussions_published_before(*, cutoff: datetime) -> list[Article]:
             comments_open=False, comments_auto_closed_at=timezone.now()
         )
         closed = [article for article in due if article.comments_open]
-        bump_article_versions(article.pk for article in closed)
+        caching.bump_article_versions(article.pk for article in closed)
     return closed
 
 
@@ -263,4 +264,15 @@ def publish_article(*, article: Article) -> Article:
     if article.published_at is None:
         article.published_at = timezone.now()
     article.save()
+    caching.bump_article_version(article.pk)
     return article
+
+
+def author_byline_changed(*, user: User) -> None:
+    """The reader's byline (name or country) changed, or is about to: the pages they commented on
+    show it (signed comments to everyone, unsigned ones to the author), so their versions are
+    bumped. Called by accounts' services through settings.ACCOUNTS_BYLINE_HOOKS, inside the
+    transaction of the change (accounts imports no other app)."""
+    caching.bump_article_versions(
+        Comment.objects.filter(author_id=user.pk).values_list("article_id", flat=True).distinct().order_by()
+    )

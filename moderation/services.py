@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import ReportingStanding, User
 from accounts.selectors import reporting_standing
 from accounts.services import taking_part_refusal
+from forum import caching
 from forum.models import Comment
-from forum.versions import bump_article_version, bump_article_versions
 
 from . import selectors
 from .audit import record
@@ -88,7 +88,7 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
                     reason_code=AuditEntry.ReasonCode.REPORTED,
                     reason_params={"count": reporters},
                 )
-                bump_article_version(locked.article_id)
+                caching.bump_article_version(locked.article_id)
                 held = True
     return ReportResult(report=report, created=True, held=held)
 
@@ -179,7 +179,7 @@ def _decide(*, moderator: User, comment_ids: list[int], outcome: str, reason: st
                 reason_params={"reason": reason},
             )
             transaction.on_commit(lambda: _tell_authors(decided, label))
-        bump_article_versions(comment.article_id for comment in decided)
+        caching.bump_article_versions(comment.article_id for comment in decided)
         result.decided = decided
     return result
 

@@ -11,6 +11,7 @@ from django.db import models, transaction
 
 from accounts import services as accounts
 from accounts.models import User
+from forum import caching
 from forum import services as forum
 from forum.models import Article, Comment, CommentQuerySet
 
@@ -141,6 +142,7 @@ def delete_comments(*, editor: User, comments: list[Comment]) -> int:
             details={"article": comment.article_id, "author": comment.author_id, "body": comment.body},
         )
     Comment.objects.filter(pk__in=[comment.pk for comment in comments]).delete()
+    caching.bump_article_versions(comment.article_id for comment in comments)
     return len(comments)
 
 
@@ -166,6 +168,7 @@ def save_article(*, editor: User, article: Article, changed: list[str], via: str
     publishing or withdrawing, and any other field as an edit naming the fields."""
     stored = Article.objects.select_for_update().get(pk=article.pk)
     article.save()
+    caching.bump_article_version(article.pk)
     for flag in OPEN_FLAGS:
         if flag in changed and getattr(article, flag) != getattr(stored, flag):
             is_open = getattr(article, flag)
@@ -209,6 +212,8 @@ def delete_articles(*, editor: User, articles: list[Article]) -> int:
     articles = list(articles)
     audit.record(actor=editor, action=Action.DELETE_ARTICLE, targets=articles)
     Article.objects.filter(pk__in=[article.pk for article in articles]).delete()
+    # Pages kept whole and the signed-out API list find an article by its slug, without a query.
+    caching.bump_article_versions(article.pk for article in articles)
     return len(articles)
 
 
@@ -230,6 +235,8 @@ def save_reader(*, editor: User, reader: User, changed: list[str]) -> User:
     the fields. Power and identity fields reach this only from a superuser (the admin's rules)."""
     stored = User.objects.select_for_update().get(pk=reader.pk)
     reader.save()
+    if accounts.BYLINE_FIELDS & set(changed):
+        accounts.byline_changed(user=reader)
     if "is_active" in changed and reader.is_active != stored.is_active:
         if reader.is_active:
             audit.record(actor=editor, action=Action.REACTIVATE, targets=[reader], reason_code=Why.ADMIN_FORM)

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from forum import caching
 from forum.models import Comment
-from forum.versions import bump_article_versions
 from votes.services import void_votes_of
 
 from . import audit
@@ -33,7 +33,7 @@ def void_votes(*, moderator: User, reader: User, reason: str) -> int:
     )
     # The tally bumps the articles whose counters move; this covers a tally that finds nothing
     # to change, so cached pages are re-rendered either way.
-    bump_article_versions(
+    caching.bump_article_versions(
         Comment.objects.filter(pk__in=comment_ids).values_list("article_id", flat=True).distinct().order_by()
     )
     return len(comment_ids)

@@ -12,25 +12,24 @@ breaks inside CJK words closed up). Then:
 - a match lying inside an allowed phrase does not count (ばかり, with バカ listed).
 
 The compiled lists are kept in each process and rebuilt when the lists change: the rules'
-version number sits in the shared "pages" cache and is bumped on every change, so posting costs
-one cache read, not a database query.
+version number is a shared version (forum.caching.named_version) bumped on every change, so
+posting costs one cache read, not a database query.
 """
 
 import re
 import threading
-import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.folding import CJK_LETTERS, fold
+from forum import caching
 
 from .models import WordRule
 
-VERSION_KEY = "moderation:word-rules:version"
+VERSION_NAME = "moderation:word-rules"
 
 _CJK = re.compile(f"[{CJK_LETTERS}]")
 # Inflections a listed English word is still itself with. Not -ic, -y or -ish: "cocky" and
@@ -115,30 +114,15 @@ def compile_rule(*, phrase: str, list: str, note: str = "") -> CompiledRule | No
 _local = threading.local()
 
 
-def _version() -> int:
-    cache = caches["pages"]
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # Missing (evicted, or the cache restarted): restart from the clock, above any number
-        # a process may still hold.
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY) or 0
-    return version
-
-
 def rules_changed() -> None:
     """Every process recompiles the lists before its next match (called on each change)."""
-    cache = caches["pages"]
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    caching.bump_named_version(VERSION_NAME)
     _local.__dict__.clear()
 
 
 def compiled_rules() -> list[CompiledRule]:
     """Every rule, compiled (the phrases folded once per change of the lists, not per comment)."""
-    version = _version()
+    version = caching.named_version(VERSION_NAME)
     if getattr(_local, "version", None) != version:
         rows = WordRule.objects.values_list("phrase", "list", "note")
         _local.rules = [

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from forum import caching
 from forum.models import COUNTER_FIELDS, SCORE_FIELDS, Comment
-from forum.versions import bump_article_versions
 
 from . import scoring
 from .models import DeletedVote, ReconciliationWatermark, Region, Vote, VoteQuerySet, counted_through
@@ -163,7 +163,7 @@ def _tally_batch(comment_ids: list[int], *, skip_locked: bool) -> tuple[int, lis
             if counters != stored[pk]
         ]
         Comment.objects.bulk_update(wrong, [*COUNTER_FIELDS, "tallied_at"])
-        bump_article_versions(article_of[comment.pk] for comment in wrong)
+        caching.bump_article_versions(article_of[comment.pk] for comment in wrong)
     gone_or_held = [pk for pk in comment_ids if pk not in stored]
     skipped = gone_or_held if skip_locked else []  # deleted comments come back too; they tally to nothing
     return len(wrong), skipped
@@ -317,7 +317,7 @@ def _recount_range(first_id: int, last_id: int) -> int:
         wrong = _wrong_counters([(pk, *stored) for pk, _article, *stored in locked], counts)
         _write_counters(wrong, tallied_at=timezone.now())
         article_of = {pk: article_id for pk, article_id, *_stored in locked}
-        bump_article_versions({article_of[pk] for pk in wrong})
+        caching.bump_article_versions({article_of[pk] for pk in wrong})
     return len(wrong)
 
 

@@ -2,6 +2,7 @@
 revocation is honoured at once: the very next vote with the token is refused."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,6 +34,15 @@ def test_a_second_vote_authenticates_without_the_database(reader, comment):
     assert token_queries(client, comment) == 1
     assert token_queries(client, comment) == 0
     assert Vote.objects.get(user=reader, comment=comment).region == reader.region
+
+
+def test_the_token_cache_is_not_the_page_cache(reader, comment):
+    """Tokens' readers live in their own cache: emptying the "pages" cache (whose entries are
+    evicted under memory pressure) keeps them, revocation marks included."""
+    client = client_for(reader)
+    assert token_queries(client, comment) == 1
+    caches["pages"].clear()
+    assert token_queries(client, comment) == 0
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from django.utils import translation
 
 from accounts.services import update_profile
 from forum import page_cache, services
+from forum.caching import article_version
 from forum.models import Article, Comment, Section
-from forum.versions import article_version
 from moderation import services as moderation_services
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.redis_caches import cache_keys

@@ -1,11 +1,11 @@
-"""Every change a reader could see on an article's page bumps its content version (forum/versions.py)."""
+"""Every change a reader could see on an article's page bumps its content version (forum/caching.py)."""
 
 import pytest
 from django.core.cache import caches
 
 from forum import services
+from forum.caching import CACHE_ALIAS, article_version, version_key
 from forum.models import Article, Comment, Section
-from forum.versions import CACHE_ALIAS, article_version
 from tests.factories import CommentFactory, UserFactory
 from votes.counting import tally_comment
 from votes.models import Vote
@@ -67,5 +67,5 @@ def test_a_tally_bumps_only_when_counters_change(changes, article):
 
 def test_a_lost_version_restarts_above_every_earlier_one(article):
     before = article_version(article.pk)
-    caches[CACHE_ALIAS].delete(f"article:{article.pk}:version")
+    caches[CACHE_ALIAS].delete(version_key(article.pk))
     assert article_version(article.pk) > before

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.caching import article_version
 from forum.models import Article, Section
 from forum.services import delete_comment, edit_comment, post_comment, set_section_open
-from forum.versions import article_version
 from moderation import closing
 from moderation.closing import close_old_discussions
 from moderation.models import AuditEntry

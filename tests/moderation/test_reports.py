@@ -56,7 +56,7 @@ def test_the_threshold_is_a_setting(comment, settings):
 
 
 def test_holding_bumps_the_article_version(comment, settings, django_capture_on_commit_callbacks):
-    from forum.versions import article_version
+    from forum.caching import article_version
 
     settings.REPORTS_TO_HOLD = 1
     before = article_version(comment.article_id)

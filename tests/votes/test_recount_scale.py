@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from forum.caching import article_version
 from forum.models import COUNTER_FIELDS, Comment
-from forum.versions import article_version
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from votes import counting
 from votes.counting import Counters, counters_from_votes, recount_all_votes
