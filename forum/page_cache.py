@@ -6,7 +6,7 @@ comment form, CSRF token) is per reader and cheap; the sections are the same for
 cost almost all of the rendering.
 
 Cache keys (the "pages" cache, shared by every process) carry the article's content version
-(forum/caching.py, which names every key), read BEFORE the comments: a change made while a page renders bumps past that
+(forum/caching.py), read BEFORE the comments: a change made while a page renders bumps past that
 number, so what was rendered is never asked for again. Nothing is ever deleted: old versions
 simply expire.
 

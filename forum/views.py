@@ -26,8 +26,9 @@ from infra import rate_limits
 from infra.rate_limits import COMMENT
 from votes.selectors import votes_of
 
-from . import caching, page_cache, selectors, services
 from . import live as live_counts
+from . import page_cache, selectors, services
+from .caching import article_version, live_etag, page_etag
 from .forms import CommentForm, EditCommentForm
 from .models import Article, Comment
 
@@ -172,7 +173,7 @@ def article_detail(request: HttpRequest, slug: str, language: str | None = None)
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if language is not None and language not in article.languages:
         return redirect(article)  # no such version (any more): the article as the reader reads it
-    response = _render_article(request, article, CommentForm(), caching.article_version(article.pk), language=language)
+    response = _render_article(request, article, CommentForm(), article_version(article.pk), language=language)
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
@@ -190,8 +191,8 @@ def _signed_out_article(request: HttpRequest, slug: str, language: str | None) -
         if language is not None and language not in article.languages:
             return redirect(article)
         page_cache.remember_article_id(slug, article.pk)
-        version = caching.article_version(article.pk)
-        etag = caching.page_etag(version=version, full_path=full_path, signed_in=False)
+        version = article_version(article.pk)
+        etag = page_etag(version=version, full_path=full_path, signed_in=False)
     if not personal and etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     elif kept is not None:
@@ -240,7 +241,7 @@ def _refused_post(
     which would lose the text."""
     if refusal is not None:  # else a message says it (forum.views.post_comment)
         form.add_error("body", refusal)
-    response = _render_article(request, article, form, caching.article_version(article.pk), status=status)
+    response = _render_article(request, article, form, article_version(article.pk), status=status)
     patch_cache_control(response, private=True, no_cache=True)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
@@ -260,7 +261,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused_post(request, article, form, _rate_limit_text(wait_seconds), 429, retry_after=wait_seconds)
     if not form.is_valid():
         # The form's action carries #comment-form: the browser lands on the errors.
-        return _render_article(request, article, form, caching.article_version(article.pk), status=400)
+        return _render_article(request, article, form, article_version(article.pk), status=400)
     try:
         comment = services.post_comment(
             author=request.user,
@@ -276,7 +277,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused_post(request, article, form, str(refusal), 403)
     except ValidationError as refusal:  # a screen refused the text (a banned word): say so, keep the text
         form.add_error("body", refusal.messages)
-        return _render_article(request, article, form, caching.article_version(article.pk), status=400)
+        return _render_article(request, article, form, article_version(article.pk), status=400)
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("Your comment is awaiting review: it appears once a moderator approves it."))
         return redirect(f"{article.get_absolute_url()}#{FORM_ANCHOR}")
@@ -410,7 +411,7 @@ def _live_version(request: HttpRequest, article_id: int) -> int | None:
 
 def _live_etag(request: HttpRequest, article_id: int) -> str | None:
     version = _live_version(request, article_id)
-    return None if version is None else caching.live_etag(version)
+    return None if version is None else live_etag(version)
 
 
 @require_GET
