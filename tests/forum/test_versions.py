@@ -44,8 +44,8 @@ def test_posting_editing_and_deleting_a_comment_bump_the_version(changes, articl
 def test_moderators_bulk_changes_bump_the_version(changes, article):
     comment = CommentFactory(article=article)
     rows = Comment.objects.filter(pk=comment.pk)
-    assert changes(article, lambda: services.hide_comments(comments=rows))
-    assert changes(article, lambda: services.restore_comments(comments=rows))
+    assert changes(article, lambda: services.set_comment_status(comments=list(rows), status=Comment.Status.HIDDEN))
+    assert changes(article, lambda: services.set_comment_status(comments=list(rows), status=Comment.Status.VISIBLE))
     assert changes(article, lambda: services.move_comments(comments=rows, section=Section.JAPAN))
     articles = Article.objects.filter(pk=article.pk)
     assert changes(article, lambda: services.set_comments_open(articles=articles, is_open=False))
