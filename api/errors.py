@@ -3,7 +3,8 @@
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
 - every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``);
-  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``).
+  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``; ``csrf_failed`` for a
+  session's request whose CSRF token is stale or missing).
 - 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
 
@@ -26,6 +27,7 @@ from rest_framework.views import exception_handler
 from infra.outages import dependency_of, outage_detail, retry_after_seconds, tracker
 from infra.rate_limits import too_many_requests_text
 
+from .authentication import CSRF_FAILED, CsrfFailed
 from .base import RequestBodyTooLarge
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -73,7 +75,9 @@ def api_exception_handler(exc, context):
     # A refusal that names a code an app can act on (e.g. "email_unverified", see
     # accounts.services.Refusal) keeps it: the body is {"detail": ..., "code": ...}.
     code = getattr(exc.args[0], "code", None) if isinstance(exc, DjangoPermissionDenied) and exc.args else None
-    if code:
+    if isinstance(exc, CsrfFailed):
+        code = CSRF_FAILED
+    elif code:
         exc = PermissionDenied(str(exc.args[0]), code=code)
     if isinstance(exc, Throttled) and exc.wait is not None:
         exc = TooManyRequests(max(1, math.ceil(exc.wait)))
@@ -144,7 +148,8 @@ DETAIL_SCHEMA = {
         "code": {
             "type": "string",
             "description": "On some refusals (403), what an app can act on: `email_unverified` (verify the "
-            "e-mail address; POST /api/v1/me/email/resend/ sends the link again).",
+            "e-mail address; POST /api/v1/me/email/resend/ sends the link again); `csrf_failed` (a request "
+            "signed in with the site's session cookie carried no valid CSRF token: take a fresh one and retry).",
         },
     },
     "required": ["detail"],

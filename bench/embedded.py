@@ -137,8 +137,8 @@ async def _watch_queue(broker: Path, result: EmbeddedResult, done: asyncio.Event
 
 async def _paced_votes(base_url: str, readers, comment_ids: list[int], result: EmbeddedResult, broker: Path) -> float:
     """Each reader sends its share of the votes evenly over the window; returns the wall time of
-    the last answer. The form endpoint toggles, so a reader changes a vote by voting again."""
-    endpoint = load.FormVoteEndpoint(base_url)
+    the last answer. Each vote changes the reader's choice, as the page's script sends it."""
+    endpoint = load.PageVoteEndpoint(base_url)
     per_reader = VOTES // len(readers)
     gap = SECONDS / per_reader
     started = time.perf_counter()
@@ -162,7 +162,7 @@ async def _paced_votes(base_url: str, readers, comment_ids: list[int], result: E
             if response.status != 200:
                 result.failures[f"HTTP {response.status}"] = result.failures.get(f"HTTP {response.status}", 0) + 1
                 continue
-            voter.choices[comment_id] = endpoint.choice_after(answer, "")
+            voter.choices[comment_id] = endpoint.choice_after(answer, "")  # the answer's my_vote
             result.ok += 1
             result.latencies_ms.append((time.perf_counter() - sent) * 1000)
             last_answer = max(last_answer, time.time())

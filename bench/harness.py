@@ -182,7 +182,7 @@ class Bench:
             voters=self.args.clients, probers=self.args.probers, spread_comments=self.args.comments
         )
         use_api = self.args.endpoint == "api" or (self.args.endpoint == "auto" and measure.api_vote_route_exists())
-        self.endpoint = load.ApiVoteEndpoint(self.base_url) if use_api else load.FormVoteEndpoint(self.base_url)
+        self.endpoint = load.ApiVoteEndpoint(self.base_url) if use_api else load.PageVoteEndpoint(self.base_url)
         headers_for = measure.token_headers if use_api else measure.session_headers
         self.voters = [load.Voter(user.pk, headers_for(user)) for user in self.seed.voters]
         probers = [load.Voter(user.pk, headers_for(user)) for user in self.seed.probers]

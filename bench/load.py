@@ -27,13 +27,14 @@ class Voter:
     choices: dict[int, str | None] = field(default_factory=dict)
 
     def next_choice(self, comment_id: int) -> str:
-        # Always change the vote: switching back and forth is a real vote each time for both
-        # endpoints (the form toggles, so repeating a choice would retract; the API is idempotent).
+        # Always change the vote: switching back and forth is a real vote each time (the API is
+        # idempotent, so repeating a choice would write nothing new).
         return DISAGREE if self.choices.get(comment_id) == AGREE else AGREE
 
 
 class VoteEndpoint:
-    """How a voter's vote is sent: the browser form (session + CSRF, toggles) or the REST API."""
+    """How a voter's vote is sent: as the page's script sends it (session + CSRF) or as an app
+    does (a token); both PUT to the REST API, the one face a vote has for a script."""
 
     name = "abstract"
 
@@ -47,14 +48,20 @@ class VoteEndpoint:
         raise NotImplementedError
 
 
-class FormVoteEndpoint(VoteEndpoint):
-    """POST /comments/<id>/vote/ as the page's script sends it (asks for JSON; toggles)."""
+class PageVoteEndpoint(VoteEndpoint):
+    """PUT /api/v1/comments/<id>/vote/ as the page's script sends it (static/js/api.js): the
+    reader's session cookie and the CSRF token in X-CSRFToken."""
 
-    name = "form: POST /comments/<id>/vote/ (session + CSRF)"
+    name = "page: PUT /api/v1/comments/<id>/vote/ (session + CSRF)"
 
     def request(self, voter, comment_id, choice):
-        headers = {**voter.headers, "Content-Type": "application/x-www-form-urlencoded"}
-        return "POST", f"{self.base_url}/comments/{comment_id}/vote/", headers, f"choice={choice}".encode()
+        headers = {**voter.headers, "Content-Type": "application/json"}
+        return (
+            "PUT",
+            f"{self.base_url}/api/v1/comments/{comment_id}/vote/",
+            headers,
+            json.dumps({"choice": choice}).encode(),
+        )
 
     def choice_after(self, answer, sent):
         return json.loads(answer)["my_vote"]

@@ -66,7 +66,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured load before each server's first phase")
     parser.add_argument("--comments", type=int, default=1000, help="comments the spread phase votes on")
     parser.add_argument("--probers", type=int, default=4, help="lag probes during the spread phase")
-    parser.add_argument("--endpoint", choices=["auto", "form", "api"], default="auto")
+    parser.add_argument("--endpoint", choices=["auto", "page", "api"], default="auto")
     parser.add_argument(
         "--cpu-votes", type=int, default=2000, help="votes timed in process for the CPU-per-vote figure (0: skip)"
     )

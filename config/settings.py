@@ -618,7 +618,9 @@ CELERY_BEAT_SCHEDULE["tally-dirty-comments"] = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The site's pages call the API with the reader's session; DRF's session authentication
+        # checks the CSRF token of every unsafe request it authenticates (403 csrf_failed).
+        "api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

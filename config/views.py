@@ -7,6 +7,8 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from api.authentication import CSRF_FAILED
+
 from . import outages
 
 
@@ -37,13 +39,12 @@ def csrf_token(request: HttpRequest) -> JsonResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW. The usual cause is a stale tab: the reader signed out and in again
     elsewhere, which changed the token, and then used a form still holding the old one. Django's
-    own page blames the browser; this one says what to do. The vote script recognises the
-    JSON answer's code, fetches a fresh token from ``csrf_token`` and tries once more."""
+    own page blames the browser; this one says what to do. (The pages' scripts call the API,
+    whose session authentication answers the same failure as 403 ``csrf_failed``: they fetch a
+    fresh token from ``csrf_token`` and try once more.)"""
     message = _("This page has expired, probably because you signed in or out in another tab. Reload it and try again.")
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=403)
-    if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"detail": message, "code": "csrf_failed"}, status=403)
+        return JsonResponse({"detail": message, "code": CSRF_FAILED}, status=403)
     return render(request, "errors/csrf_failure.html", {"message": message}, status=403)
 
 

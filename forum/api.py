@@ -320,6 +320,11 @@ class CommentDetailApi(ForumApiView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
+    def get_throttles(self):
+        # A new wording counts against the comment limits, as a new comment does, on every face
+        # (the edit page counts it the same way): rewording is writing.
+        return [throttle() for throttle in COMMENT_THROTTLES] if self.request.method == "PATCH" else []
+
     def _comment(self, comment_id: int) -> Comment:
         return get_object_or_404(selectors.visible_comments(), pk=comment_id)
 
@@ -347,7 +352,9 @@ class CommentDetailApi(ForumApiView):
         ],
         responses={
             200: CommentOutput,
-            **error_responses(*BODY_ERRORS, 401, 403, 404, d403="Not your comment, or the edit window has passed."),
+            **error_responses(
+                *BODY_ERRORS, 401, 403, 404, 429, d403="Not your comment, or the edit window has passed."
+            ),
         },
     )
     def patch(self, request: Request, comment_id: int) -> Response:

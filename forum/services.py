@@ -1,5 +1,6 @@
 """Writes for articles and comments. Views, API views, admin actions and commands call these."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -160,8 +161,9 @@ def delete_comment(*, user: User, comment: Comment) -> None:
 
 # What a reader wrote and under whose name: changing either is rewriting their words.
 REWRITE_FIELDS = ("body", "author")
-# What the admin's comment form can change at all; everything else is derived or timestamps.
-ADMIN_FIELDS = ("article", "section", "status", *REWRITE_FIELDS)
+# What the admin's comment form saves here; everything else is derived or timestamps, and its
+# status is set by set_comment_status (moderation decides it, see moderation.staff_edits).
+ADMIN_FIELDS = ("article", "section", *REWRITE_FIELDS)
 
 
 @transaction.atomic
@@ -194,12 +196,16 @@ def _update_comments(comments: CommentQuerySet, **changes) -> int:
     return count
 
 
-def hide_comments(*, comments: CommentQuerySet) -> int:
-    return _update_comments(comments, status=Comment.Status.HIDDEN)
-
-
-def restore_comments(*, comments: CommentQuerySet) -> int:
-    return _update_comments(comments, status=Comment.Status.VISIBLE)
+def set_comment_status(*, comments: Sequence[Comment], status: str) -> None:
+    """Write the comments' status: the one write of it besides posting and the author's edit
+    (both above). Whether and why a status changes is moderation's to decide (the queue, readers'
+    reports, staff in the admin: moderation.services, moderation.staff_edits), which locks the
+    rows and audits the change in the same transaction; this writes it and marks the pages of
+    their articles as changed. The objects keep the status they had: the caller audits from it."""
+    if status not in Comment.Status.values:
+        raise ValueError(f"unknown comment status {status!r}")
+    Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(status=status)
+    caching.bump_article_versions(comment.article_id for comment in comments)
 
 
 def move_comments(*, comments: CommentQuerySet, section: str) -> int:

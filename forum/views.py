@@ -1,6 +1,10 @@
 """Browser pages. The article page composes the forum's reads with the reader's votes; the
 comment pages (edit, delete) call the same services as the API; the live endpoint keeps an
-open article page current."""
+open article page current.
+
+The pages answer HTML only: a redirect, or the page again with what the reader typed and why it
+was refused. The page's script does not post here: it calls the API (/api/v1/), with the
+reader's session and the page's CSRF token."""
 
 import gzip
 from urllib.parse import parse_qsl, urlencode
@@ -12,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -47,10 +51,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _page_number(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) < 7 else 1
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 # How long a shared cache in front may keep a signed-out article page: short, because a change
@@ -251,7 +251,7 @@ def _refused_post(
 @require_POST
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     wait_seconds = _comment_rate_wait(request)
-    if wait_seconds is not None and (_wants_json(request) or not request.user.is_authenticated):
+    if wait_seconds is not None and not request.user.is_authenticated:
         return rate_limits.too_many_requests(request, wait_seconds=wait_seconds)
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if not request.user.is_authenticated:
@@ -310,8 +310,6 @@ def comment_permalink(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, comment: Comment | None, refusal: Exception, template: str) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"detail": str(refusal)}, status=403)
     return render(request, template, {"comment": comment, "refusal": str(refusal)}, status=403)
 
 
@@ -323,12 +321,10 @@ def _edit_page(request: HttpRequest, comment: Comment, form: EditCommentForm, st
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    """Reword one's comment: its own page without JavaScript; the page's script posts here too.
-    A refused POST (the window closed, a sanction, a rate limit) shows the form again with the
-    reader's new wording in it; the script keeps its box open with the reason."""
+    """Reword one's comment on its own page, without JavaScript (the script edits in place
+    through the API). A refused POST (the window closed, a sanction, a rate limit) shows the form
+    again with the reader's new wording in it and the reason beside it."""
     wait_seconds = _comment_rate_wait(request) if request.method == "POST" else None
-    if wait_seconds is not None and _wants_json(request):
-        return rate_limits.too_many_requests(request, wait_seconds=wait_seconds)
     comment = get_object_or_404(Comment.objects.readable().select_related("article"), pk=comment_id)
     template = "forum/comment_edit.html"
     form = EditCommentForm(request.POST or None, initial={"body": comment.body, "language": comment.language})
@@ -340,7 +336,7 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
         services.ensure_can_edit_comment(user=request.user, comment=comment)
     except PermissionDenied as refusal:
-        if request.method == "POST" and not _wants_json(request):
+        if request.method == "POST":
             form.add_error("body", str(refusal))
             return _edit_page(request, comment, form, status=403)
         return _refused(request, comment, refusal, template)
@@ -354,26 +350,13 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
                     language=form.cleaned_data["language"] or None,
                 )
             except PermissionDenied as refusal:  # the window closed while the reader typed
-                if _wants_json(request):
-                    return _refused(request, comment, refusal, template)
                 form.add_error("body", str(refusal))
                 return _edit_page(request, comment, form, status=403)
             except ValidationError as error:
                 form.add_error("language" if error.code == "invalid_choice" else "body", error)
             else:
-                if _wants_json(request):
-                    return JsonResponse(
-                        {
-                            "id": comment.pk,
-                            "body": comment.body,
-                            "language": comment.language,
-                            "is_edited": comment.is_edited,
-                        }
-                    )
                 messages.success(request, _("Your comment is updated."))
                 return redirect(comment)
-        if _wants_json(request):
-            return JsonResponse({"body": form.errors.get("body", [])}, status=400)
         return _edit_page(request, comment, form, status=400)
     return _edit_page(request, comment, form)
 
@@ -381,7 +364,8 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    """Take back one's comment, after a confirmation page (or the script's dialog)."""
+    """Take back one's comment, after a confirmation page (the script asks in a dialog and
+    deletes through the API)."""
     comment = get_object_or_404(Comment.objects.readable().select_related("article"), pk=comment_id)
     template = "forum/comment_delete.html"
     article = comment.article
@@ -390,8 +374,6 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
             services.delete_comment(user=request.user, comment=comment)
         except PermissionDenied as refusal:
             return _refused(request, comment, refusal, template)
-        if _wants_json(request):
-            return JsonResponse({"deleted": comment_id})
         messages.success(request, _("Your comment is deleted."))
         return redirect(f"{article.get_absolute_url()}#{NAV_ANCHOR}")
     if comment.author_id != request.user.pk:

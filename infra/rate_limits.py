@@ -216,11 +216,10 @@ def too_many_requests_text(wait_seconds: int) -> str:
 
 
 def too_many_requests(request: HttpRequest, *, wait_seconds: int, message: str | None = None) -> HttpResponse:
-    """429 with Retry-After: a readable page, or the API's JSON error shape for /api/ and for
-    the page's own scripts (which ask for JSON)."""
+    """429 with Retry-After: a readable page, or the API's JSON error shape under /api/ (the
+    pages' scripts call the API, so a page's address always answers HTML)."""
     message = message or too_many_requests_text(wait_seconds)
-    wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
-    if wants_json:
+    if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
     else:
         response = render(

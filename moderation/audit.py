@@ -29,7 +29,7 @@ LOG_KEY = "audit"
 def record(
     *,
     actor: User | None,
-    action: str,
+    action: AuditEntry.Action,
     targets: Iterable[models.Model],
     reason_code: str = "",
     reason_params: dict | None = None,
@@ -39,6 +39,7 @@ def record(
     """Record one decision on each of ``targets``. ``actor`` None: the site acted by itself.
     ``reason_code`` (an AuditEntry.ReasonCode) with ``reason_params`` says why; ``reason`` is
     for words a moderator typed."""
+    AuditEntry.Action(action)  # an unknown action is a programming error, not a new kind of entry
     if reason_code:
         AuditEntry.ReasonCode(reason_code)  # an unknown code is a programming error
     targets = list(targets)

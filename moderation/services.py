@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import ReportingStanding, User
 from accounts.selectors import reporting_standing
 from accounts.services import taking_part_refusal
-from forum import caching
 from forum.models import Comment
+from forum.services import set_comment_status
 
 from . import selectors
 from .audit import record
@@ -79,7 +79,7 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
         if locked.status == Comment.Status.VISIBLE and standing == ReportingStanding.GOOD:
             reporters = selectors.reporters_toward_hold(locked)
             if reporters >= settings.REPORTS_TO_HOLD:
-                Comment.objects.filter(pk=locked.pk).update(status=Comment.Status.HELD)
+                set_comment_status(comments=[locked], status=Comment.Status.HELD)
                 locked.status = Comment.Status.HELD
                 record(
                     actor=None,
@@ -88,7 +88,6 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
                     reason_code=AuditEntry.ReasonCode.REPORTED,
                     reason_params={"count": reporters},
                 )
-                caching.bump_article_version(locked.article_id)
                 held = True
     return ReportResult(report=report, created=True, held=held)
 
@@ -163,7 +162,7 @@ def _decide(*, moderator: User, comment_ids: list[int], outcome: str, reason: st
             return result
         decided = [awaiting[pk] for pk in ids if pk in awaiting]
         status = Comment.Status.VISIBLE if outcome == Decision.Outcome.APPROVED else Comment.Status.HIDDEN
-        Comment.objects.filter(pk__in=awaiting).update(status=status)
+        set_comment_status(comments=decided, status=status)
         for comment in decided:
             comment.status = status
         _settle(moderator=moderator, comments=decided, outcome=outcome, reason=reason, now=now)
@@ -179,7 +178,6 @@ def _decide(*, moderator: User, comment_ids: list[int], outcome: str, reason: st
                 reason_params={"reason": reason},
             )
             transaction.on_commit(lambda: _tell_authors(decided, label))
-        caching.bump_article_versions(comment.article_id for comment in decided)
         result.decided = decided
     return result
 

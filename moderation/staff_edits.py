@@ -47,10 +47,10 @@ def _is_release(before: str, after: str) -> bool:
     return _status_action(before, after) == Action.RELEASE
 
 
-def _set_status(*, moderator: User, comments: CommentQuerySet, status: str, change) -> int:
+def _set_status(*, moderator: User, comments: CommentQuerySet, status: str) -> int:
     with transaction.atomic():
         changing = list(_locked(comments).exclude(status=status))
-        change(Comment.objects.filter(pk__in=[comment.pk for comment in changing]))
+        forum.set_comment_status(comments=changing, status=status)
         approve_released(
             moderator=moderator, comments=[comment for comment in changing if _is_release(comment.status, status)]
         )
@@ -70,22 +70,12 @@ def _set_status(*, moderator: User, comments: CommentQuerySet, status: str, chan
 
 def hide_comments(*, moderator: User, comments: CommentQuerySet) -> int:
     """Hide the comments (those not hidden already). Returns how many changed."""
-    return _set_status(
-        moderator=moderator,
-        comments=comments,
-        status=Comment.Status.HIDDEN,
-        change=lambda rows: forum.hide_comments(comments=rows),
-    )
+    return _set_status(moderator=moderator, comments=comments, status=Comment.Status.HIDDEN)
 
 
 def restore_comments(*, moderator: User, comments: CommentQuerySet) -> int:
     """Show the comments again (a held or pending one is released). Returns how many changed."""
-    return _set_status(
-        moderator=moderator,
-        comments=comments,
-        status=Comment.Status.VISIBLE,
-        change=lambda rows: forum.restore_comments(comments=rows),
-    )
+    return _set_status(moderator=moderator, comments=comments, status=Comment.Status.VISIBLE)
 
 
 @transaction.atomic
@@ -106,8 +96,9 @@ def move_comments(*, moderator: User, comments: CommentQuerySet, section: str) -
 @transaction.atomic
 def save_comment(*, editor: User, comment: Comment) -> Comment:
     """Save a comment changed in its admin form (forum.services.save_comment_in_admin decides
-    who may change what) and audit each kind of change: its status, section, article, author or
-    words. A rewrite keeps the words before and after, so the trail shows what was changed."""
+    who may change what; its status is written here, as every moderator's status change is) and
+    audit each kind of change: its status, section, article, author or words. A rewrite keeps the
+    words before and after, so the trail shows what was changed."""
     stored = Comment.objects.select_for_update().get(pk=comment.pk)
     forum.save_comment_in_admin(editor=editor, comment=comment)
 
@@ -115,6 +106,7 @@ def save_comment(*, editor: User, comment: Comment) -> Comment:
         audit.record(actor=editor, action=action, targets=[comment], reason_code=Why.ADMIN_FORM, details=details)
 
     if comment.status != stored.status:
+        forum.set_comment_status(comments=[stored], status=comment.status)
         note(_status_action(stored.status, comment.status), from_status=stored.status, to_status=comment.status)
         if _is_release(stored.status, comment.status):
             approve_released(moderator=editor, comments=[comment])

@@ -1,11 +1,12 @@
 """The reader's pages of moderation: reporting a comment (a plain form; static/js/report.js
-opens it in a dialog), and "My comments" with what moderators decided and why."""
+opens the same form in a dialog and sends it to the API, moderation.api), and "My comments"
+with what moderators decided and why. They answer HTML only."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -20,16 +21,13 @@ from .services import report_comment
 MY_COMMENTS_PAGE_SIZE = 20
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 @login_required
 @rate_limited(*REPORT)
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
-    """The report form; the page's script shows it in a dialog. Without the script, a sent report
-    is answered on this page (not on the comment far down the article, where the confirmation was
-    out of view): the confirmation on top, the comment, a link back to it."""
+    """The report form; the page's script shows it in a dialog (and sends it to the API).
+    Without the script, a sent report is answered on this page (not on the comment far down the
+    article, where the confirmation was out of view): the confirmation on top, the comment, a
+    link back to it."""
     comment = get_object_or_404(visible_comments(), pk=comment_id)
     form = ReportForm(request.POST or None)
 
@@ -40,14 +38,10 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
 
     if request.method == "POST":
         if not form.is_valid():
-            if _wants_json(request):
-                return JsonResponse(form.errors.get_json_data(), status=400)
             return page(status=400)
         try:
             result = report_comment(reporter=request.user, comment=comment, **form.cleaned_data)
         except PermissionDenied as refusal:
-            if _wants_json(request):
-                return JsonResponse({"detail": str(refusal), "code": refusal_code(refusal)}, status=403)
             if refusal_code(refusal):  # with what to do about it (the re-send button)
                 messages.error(request, str(refusal), extra_tags=refusal_code(refusal))
             else:
@@ -57,8 +51,6 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
             message = _("Thank you. The moderators will look at this comment.")
         else:
             message = _("You have already reported this comment. The moderators will look at it.")
-        if _wants_json(request):
-            return JsonResponse({"detail": message}, status=201 if result.created else 200)
         # Shown on this page, not after a redirect: the report may just have held the comment,
         # which then has no report page (nor a place on the article) to be redirected to.
         messages.success(request, message)

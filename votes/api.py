@@ -5,12 +5,12 @@ from datetime import datetime
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.authentication import CachedTokenAuthentication
+from api.authentication import SessionAuthentication
 from api.base import ForumApiView
 from api.errors import BODY_ERRORS, error_responses
 from api.throttles import VOTE_THROTTLES

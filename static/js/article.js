@@ -1,7 +1,7 @@
 // The article page for readers, on top of the plain HTML that works without it:
 // - a character counter on the comment box (no silent cut: the box has no maxlength);
-// - the author's "Edit" rewords in place and "Delete" asks in a dialog (the links lead to pages
-//   that do the same without JavaScript);
+// - the author's "Edit" rewords in place and "Delete" asks in a dialog, both through the API
+//   (api.js; the links lead to pages that do the same without JavaScript);
 // - live counts: the page polls a small endpoint with the article's content version as ETag, so
 //   an unchanged article costs the server one cache read (a 304); changed counts update in place
 //   and new comments are announced with a link to show them.
@@ -17,39 +17,6 @@
   function texts() {
     var node = document.getElementById("reader-texts");
     return node ? node.dataset : {};
-  }
-
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
-  // A reader's message for a failed request: the server's own words when it sent some.
-  function failureText(status, body) {
-    var t = texts();
-    if (status === 0) return t.network || "";
-    if (body && body.detail) return body.detail;
-    if (body && body.body && body.body.length) return body.body.join(" ");
-    if (status === 429) return t.rateLimited || "";
-    return t.failed || "";
-  }
-  window.forumFailureText = failureText;
-
-  function postJson(url, data) {
-    return fetch(url, {
-      method: "POST",
-      body: data,
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-      credentials: "same-origin",
-    }).then(
-      function (response) {
-        return response.json().then(
-          function (body) { return { ok: response.ok, status: response.status, body: body }; },
-          function () { return { ok: false, status: response.status, body: null }; }
-        );
-      },
-      function () { return { ok: false, status: 0, body: null }; }
-    );
   }
 
   // --- Character counter -------------------------------------------------------------------
@@ -139,14 +106,15 @@
     cancel.addEventListener("click", finish);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var data = new FormData();
-      data.set("body", textarea.value);
-      if (languageSelect) data.set("language", languageSelect.value);
+      var data = { body: textarea.value };
+      // "Detect from the text" is no language: the API then detects it from the new wording.
+      if (languageSelect && languageSelect.value) data.language = languageSelect.value;
       form.setAttribute("aria-busy", "true");
-      postJson(link.dataset.editUrl, data).then(function (result) {
+      var url = window.forumApi.commentUrl(comment.dataset.commentId);
+      window.forumApi.call("PATCH", url, data).then(function (result) {
         form.removeAttribute("aria-busy");
         if (!result.ok) {
-          error.textContent = failureText(result.status, result.body);
+          error.textContent = window.forumApi.failureText(result);
           return;
         }
         showBody(bodyNode, result.body.body);
@@ -186,9 +154,9 @@
         link.focus();
         return;
       }
-      postJson(link.dataset.deleteUrl, new FormData()).then(function (result) {
+      window.forumApi.call("DELETE", window.forumApi.commentUrl(comment.dataset.commentId)).then(function (result) {
         if (!result.ok) {
-          if (status) status.textContent = failureText(result.status, result.body);
+          if (status) status.textContent = window.forumApi.failureText(result);
           link.focus();
           return;
         }

@@ -1,10 +1,10 @@
 // The "Report" link in a dialog. Without this script the link opens the report page, a plain
 // form; with it, the same form (fetched from that page, so the reasons are written once, on the
-// server) opens in a dialog over the comment and posts in the background.
+// server) opens in a dialog over the comment and is sent to the API (api.js) in the background.
 (function () {
   "use strict";
 
-  function dialogFor(form, link) {
+  function dialogFor(form, link, commentId) {
     var dialog = document.createElement("dialog");
     dialog.className = "report-dialog";
     var status = document.createElement("p");
@@ -25,38 +25,29 @@
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      fetch(form.action, {
-        method: "POST",
-        body: new FormData(form),
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      })
-        .then(function (response) {
-          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-        })
-        .then(function (answer) {
-          if (answer.ok) {
-            status.textContent = answer.body.detail;
-            form.remove();
-            link.setAttribute("aria-disabled", "true");
-          } else if (answer.body.detail) {
-            status.textContent = answer.body.detail;
-          } else {
-            var messages = [];
-            Object.keys(answer.body).forEach(function (name) {
-              answer.body[name].forEach(function (error) { messages.push(error.message); });
-            });
-            status.textContent = messages.join(" ");
-          }
-        })
-        .catch(function () { form.submit(); });  // the plain form still works
+      var fields = new FormData(form);
+      var data = { detail: fields.get("detail") || "" };
+      if (fields.get("reason")) data.reason = fields.get("reason");  // none chosen: "required"
+      form.setAttribute("aria-busy", "true");
+      window.forumApi.call("POST", window.forumApi.commentUrl(commentId, "report/"), data).then(function (result) {
+        form.removeAttribute("aria-busy");
+        if (result.ok) {
+          // 201: a new report; 200: the reader's open report was already there. The form's own words.
+          status.textContent = form.getAttribute(result.status === 201 ? "data-sent-text" : "data-already-text") || "";
+          form.remove();
+          link.setAttribute("aria-disabled", "true");
+        } else {
+          status.textContent = window.forumApi.failureText(result);
+        }
+      });
     });
     return dialog;
   }
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-report-dialog]");
-    if (!link || typeof HTMLDialogElement === "undefined") return;
+    var comment = link && link.closest("[data-comment-id]");
+    if (!comment || typeof HTMLDialogElement === "undefined") return;
     event.preventDefault();
     fetch(link.href, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) {
@@ -67,7 +58,7 @@
         var page = new DOMParser().parseFromString(html, "text/html");
         var form = page.querySelector("form.report-form");
         if (!form) throw new Error("no form");
-        var dialog = dialogFor(document.importNode(form, true), link);
+        var dialog = dialogFor(document.importNode(form, true), link, comment.getAttribute("data-comment-id"));
         document.body.appendChild(dialog);
         dialog.showModal();
       })

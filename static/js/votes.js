@@ -1,6 +1,7 @@
 // Vote buttons without a reload. Without this script the buttons are plain forms that post and
-// come back to the page; with it, the vote is posted in the background, the pressed state shows
-// at once, and the counts follow as soon as the tally task has run (usually well under a second).
+// come back to the page; with it, the vote goes to the API (PUT, or DELETE to take it back: see
+// api.js), the pressed state and the counts with the vote show at once, and the stored counts
+// follow as soon as the tally task has run (usually well under a second).
 (function () {
   "use strict";
 
@@ -40,61 +41,24 @@
       .catch(function () { /* the counts will be right on the next page load */ });
   }
 
-  // Resolves to a fresh token (also written into every form on the page), or null.
-  function refreshCsrfToken() {
-    var url = document.documentElement.getAttribute("data-csrf-token-url");
-    if (!url) return Promise.resolve(null);
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (body) {
-        if (!body || !body.csrf_token) return null;
-        document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
-          input.value = body.csrf_token;
-        });
-        return body.csrf_token;
-      })
-      .catch(function () { return null; });
-  }
-
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains("votes")) return;
     var button = event.submitter;
-    if (!button || button.name !== "choice") return;
+    var comment = form.closest("[data-comment-id]");
+    // Signed out, the form carries no CSRF token (and its buttons are disabled): nothing to send.
+    if (!button || button.name !== "choice" || !comment || !form.querySelector("input[name=csrfmiddlewaretoken]")) return;
     event.preventDefault();
-    var data = new FormData(form);
-    data.set("choice", button.value);
+    // Pressing the button already pressed takes the vote back, as the plain form does.
+    var takeBack = button.getAttribute("aria-pressed") === "true";
+    var url = window.forumApi.commentUrl(comment.getAttribute("data-comment-id"), "vote/");
     form.setAttribute("aria-busy", "true");
-    function post() {
-      return fetch(form.action, {
-        method: "POST",
-        body: data,
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      }).then(function (response) {
-        return response.json().then(
-          function (body) { return { ok: response.ok, status: response.status, body: body }; },
-          function () { return { ok: response.ok, status: response.status, body: {} }; }
-        );
-      });
-    }
-    post()
-      .then(function (result) {
-        // A stale tab (signed out and in again elsewhere) holds an old CSRF token: take a fresh
-        // one, put it in every form on the page, and try once more.
-        if (result.ok || (result.body || {}).code !== "csrf_failed") return result;
-        return refreshCsrfToken().then(function (token) {
-          if (!token) return result;
-          data.set("csrfmiddlewaretoken", token);
-          return post();
-        });
-      })
+    window.forumApi
+      .call(takeBack ? "DELETE" : "PUT", url, takeBack ? undefined : { choice: button.value })
       .then(function (result) {
         form.removeAttribute("aria-busy");
         if (!result.ok) {
-          var body = result.body || {};
-          var text = body.detail || (body.choice && body.choice[0]);
-          say(form, text || (window.forumFailureText ? window.forumFailureText(result.status, body) : ""));
+          say(form, window.forumApi.failureText(result));
           return;
         }
         form.setAttribute("data-voted-at", String(Date.now()));
@@ -102,11 +66,6 @@
         showCounts(form, result.body.counts);
         showChoice(form, result.body.my_vote);
         followTally(form, Date.parse(result.body.answered_at), 0);
-      })
-      .catch(function () {
-        // The network failed: say so beside the buttons; the reader can try again.
-        form.removeAttribute("aria-busy");
-        say(form, window.forumFailureText ? window.forumFailureText(0, null) : "");
       });
   });
 })();

@@ -53,7 +53,7 @@ def test_sign_up_mails_a_link_that_verifies_the_address_and_then_the_reader_vote
     _sign_up(client, "hanako", "Hanako@Example.jp")
     reader = User.objects.get(username="hanako")
     assert not reader.email_verified and reader.email == ""
-    refused = client.post(reverse("vote", args=[comment.pk]), {"choice": "agree"}, HTTP_ACCEPT="application/json")
+    refused = client.put(reverse("api_vote", args=[comment.pk]), {"choice": "agree"}, "application/json")
     assert refused.status_code == 403 and refused.json()["code"] == "email_unverified"
 
     message = mailbox.wait_for("hanako@example.jp")
@@ -62,7 +62,7 @@ def test_sign_up_mails_a_link_that_verifies_the_address_and_then_the_reader_vote
 
     reader.refresh_from_db()
     assert reader.email_verified and reader.email == "hanako@example.jp"
-    voted = client.post(reverse("vote", args=[comment.pk]), {"choice": "agree"}, HTTP_ACCEPT="application/json")
+    voted = client.put(reverse("api_vote", args=[comment.pk]), {"choice": "agree"}, "application/json")
     assert voted.status_code == 200
     assert Vote.objects.get(user=reader, comment=comment).choice == "agree"
 

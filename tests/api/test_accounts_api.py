@@ -106,7 +106,8 @@ def test_session_authentication_needs_the_csrf_token(reader):
     client.force_login(reader)
 
     refused = client.patch("/api/v1/me/", {"display_name": "No token"}, format="json")
-    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
+    assert "Reload it and try again" in refused.json()["detail"]
 
     client.get("/accounts/profile/")  # sets the CSRF cookie, as any page does
     allowed = client.patch(

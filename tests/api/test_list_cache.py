@@ -120,7 +120,7 @@ def _delete(article, listed):
 
 
 def _hide(article, listed):
-    services.hide_comments(comments=Comment.objects.filter(pk=listed.pk))
+    services.set_comment_status(comments=list(Comment.objects.filter(pk=listed.pk)), status=Comment.Status.HIDDEN)
     return lambda answer: listed.pk not in _ids(answer)
 
 
@@ -131,7 +131,7 @@ def _move(article, listed):
 
 def _approve(article, listed):
     pending = CommentFactory(article=article, author=listed.author, status=Comment.Status.PENDING)
-    services.restore_comments(comments=Comment.objects.filter(pk=pending.pk))
+    services.set_comment_status(comments=list(Comment.objects.filter(pk=pending.pk)), status=Comment.Status.VISIBLE)
     return lambda answer: pending.pk in _ids(answer)
 
 

@@ -1,15 +1,25 @@
-"""A stale tab's CSRF token: a friendly page (or JSON for the vote script), and a fresh token
-the script can retry with, instead of Django's raw "CSRF verification failed"."""
+"""A stale tab's CSRF token: a friendly page for a form, a 403 ``csrf_failed`` from the API for the
+page's script, and a fresh token the script can retry with, instead of Django's raw "CSRF
+verification failed" or DRF's English "CSRF Failed"."""
 
 import json
 import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from config.views import csrf_failure
+from forum.models import Comment
+from moderation.models import Report
+from tests.factories import CommentFactory
+from tests.page_script import PageScript
+from votes.models import Vote
 
 pytestmark = pytest.mark.django_db
+
+EXPIRED = "This page has expired, probably because you signed in or out in another tab. Reload it and try again."
 
 
 def _page_token(client: Client, article) -> str:
@@ -39,27 +49,45 @@ def test_stale_form_post_shows_a_page_that_says_to_reload(stale_tab, comment):
     assert "<title>This page has expired</title>" in body
 
 
-def test_vote_script_gets_json_then_retries_with_a_fresh_token(stale_tab, comment):
-    """What votes.js does: a 403 with code csrf_failed, a fresh token from /csrf-token/, one retry that counts."""
+def test_vote_script_gets_csrf_failed_from_the_api_then_retries_with_a_fresh_token(stale_tab, comment):
+    """What api.js does: a 403 with code csrf_failed, a fresh token from /csrf-token/, one retry that counts."""
     client, old_token = stale_tab
-    refused = client.post(
-        f"/comments/{comment.pk}/vote/",
-        {"choice": "agree", "csrfmiddlewaretoken": old_token},
-        headers={"accept": "application/json"},
-    )
+    url = reverse("api_vote", args=[comment.pk])
+    refused = client.put(url, {"choice": "agree"}, "application/json", headers={"X-CSRFToken": old_token})
     assert refused.status_code == 403
     assert refused.json()["code"] == "csrf_failed"
     assert "Reload" in refused.json()["detail"]
+    assert not Vote.objects.exists()
 
     fresh = client.get("/csrf-token/", headers={"accept": "application/json"})
     assert fresh["Cache-Control"] == "no-store"
-    retried = client.post(
-        f"/comments/{comment.pk}/vote/",
-        {"choice": "agree", "csrfmiddlewaretoken": fresh.json()["csrf_token"]},
-        headers={"accept": "application/json"},
+    retried = client.put(
+        url, {"choice": "agree"}, "application/json", headers={"X-CSRFToken": fresh.json()["csrf_token"]}
     )
     assert retried.status_code == 200
     assert retried.json()["my_vote"] == "agree"
+
+
+@pytest.mark.parametrize("operation", ["vote", "edit", "delete", "report"])
+def test_the_api_refuses_a_session_write_without_the_csrf_token(reader, article, operation):
+    """Every write the page's script makes checks the CSRF token of the session it rides on, and
+    words the refusal in the reader's language."""
+    own = CommentFactory(article=article, author=reader)
+    other = CommentFactory(article=article)
+    script = PageScript(reader, article, HTTP_ACCEPT_LANGUAGE="ja")
+    answer = {
+        "vote": lambda: script.vote(other.pk, "agree", token=""),
+        "edit": lambda: script.edit(own.pk, {"body": "Changed."}, token=""),
+        "delete": lambda: script.delete(own.pk, token=""),
+        "report": lambda: script.report(other.pk, {"reason": "spam"}, token=""),
+    }[operation]()
+    assert answer.status_code == 403
+    with translation.override("ja"):
+        expired = translation.gettext(EXPIRED)
+    assert expired != EXPIRED
+    assert answer.json() == {"code": "csrf_failed", "detail": expired}
+    assert Comment.objects.filter(pk=own.pk, body=own.body).exists()
+    assert not Vote.objects.exists() and not Report.objects.exists()
 
 
 def test_csrf_failure_under_api_answers_in_the_api_error_shape(rf):
@@ -67,4 +95,4 @@ def test_csrf_failure_under_api_answers_in_the_api_error_shape(rf):
     middleware does refuse gets the API's shape, not HTML."""
     response = csrf_failure(rf.post("/api/v1/anything/"), reason="CSRF token missing.")
     assert response.status_code == 403
-    assert set(json.loads(response.content)) == {"detail"}
+    assert json.loads(response.content)["code"] == "csrf_failed"

@@ -9,7 +9,6 @@ import http.client
 import json
 import secrets
 import time
-from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -36,19 +35,19 @@ def signed_in_session(user) -> str:
 
 
 def press_vote(web_port: int, session_key: str, comment_id: int, choice: str) -> tuple[int, dict, float]:
-    """Press a vote button the way the page's script does (form POST, JSON answer); returns the
-    status, the answer and how long the reader waited."""
+    """Press a vote button the way the page's script does (the API's PUT with the session and
+    the CSRF token); returns the status, the answer and how long the reader waited."""
     connection = http.client.HTTPConnection("127.0.0.1", web_port, timeout=30)
     started = time.monotonic()
     try:
         connection.request(
-            "POST",
-            f"/comments/{comment_id}/vote/",
-            body=urlencode({"choice": choice}),
+            "PUT",
+            f"/api/v1/comments/{comment_id}/vote/",
+            body=json.dumps({"choice": choice}),
             headers={
                 "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={CSRF_TOKEN}",
                 "X-CSRFToken": CSRF_TOKEN,
-                "Content-Type": "application/x-www-form-urlencoded",
+                "Content-Type": "application/json",
                 "Accept": "application/json",
             },
         )

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from forum.models import Article, Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.page_script import PageScript
 from votes.services import cast_vote
 
 pytestmark = pytest.mark.django_db
@@ -214,13 +215,8 @@ def test_the_author_corrects_the_language_on_the_edit_page(client, article, read
 
 def test_a_new_wording_edited_in_place_has_its_language_detected(client, article, reader):
     comment = CommentFactory(article=article, author=reader, body="First in English.", language="en")
-    client.force_login(reader)
-    answer = client.post(
-        reverse("edit_comment", args=[comment.pk]),
-        {"body": "日本語で書き直した。"},
-        headers={"Accept": "application/json"},
-    )
-    assert answer.json() == {"id": comment.pk, "body": "日本語で書き直した。", "language": "ja", "is_edited": True}
+    answer = PageScript(reader, article).edit(comment.pk, {"body": "日本語で書き直した。"}).json()
+    assert (answer["body"], answer["language"], answer["is_edited"]) == ("日本語で書き直した。", "ja", True)
 
 
 def test_my_votes_and_the_report_page_mark_the_comments_language(client, article, reader):

@@ -102,14 +102,9 @@ def _delete():
     return comment.article, lambda: forum.delete_comment(user=comment.author, comment=comment)
 
 
-def _hide():
+def _set_status():
     comment = _comment()
-    return comment.article, lambda: forum.hide_comments(comments=_rows(comment))
-
-
-def _restore():
-    comment = _comment(status=Comment.Status.HIDDEN)
-    return comment.article, lambda: forum.restore_comments(comments=_rows(comment))
+    return comment.article, lambda: forum.set_comment_status(comments=[comment], status=Comment.Status.HIDDEN)
 
 
 def _move():
@@ -332,8 +327,7 @@ BUMPS: dict[str, Run] = {
     "forum.services.post_comment": _post,
     "forum.services.edit_comment": _edit,
     "forum.services.delete_comment": _delete,
-    "forum.services.hide_comments": _hide,
-    "forum.services.restore_comments": _restore,
+    "forum.services.set_comment_status": _set_status,
     "forum.services.move_comments": _move,
     "forum.services.save_comment_in_admin": _save_in_admin,
     "forum.services.set_comments_open": _close,
@@ -410,7 +404,7 @@ DOES_NOT_BUMP: dict[str, str] = {
     "votes.counting.counters_from_votes": RULE,
     "votes.counting.stale_comment_ids": RULE,
     "moderation.services.approve_released": "its caller changes the comments' status, and that bumps "
-    "(forum.services.restore_comments, save_comment_in_admin)",
+    "(forum.services.set_comment_status)",
     "moderation.staff_edits.record_password_set": "an audit entry: nothing a page shows",
     "moderation.sanctions.suspend_reader": STANDING,
     "moderation.sanctions.ban_reader": STANDING,

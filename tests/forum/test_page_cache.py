@@ -159,7 +159,7 @@ def _delete(comment, reader):
 
 
 def _hide(comment, reader):
-    services.hide_comments(comments=Comment.objects.filter(pk=comment.pk))
+    services.set_comment_status(comments=list(Comment.objects.filter(pk=comment.pk)), status=Comment.Status.HIDDEN)
     return None, "First words."
 
 

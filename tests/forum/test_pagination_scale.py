@@ -59,7 +59,9 @@ def test_page_starts_follow_the_content_version(article, world, small_pages, dja
     assert after_post == ordered[PER_PAGE : 2 * PER_PAGE]
     assert after_post != before
     with django_capture_on_commit_callbacks(execute=True):
-        services.hide_comments(comments=Comment.objects.filter(pk=ordered[PER_PAGE]))
+        services.set_comment_status(
+            comments=list(Comment.objects.filter(pk=ordered[PER_PAGE])), status=Comment.Status.HIDDEN
+        )
     assert ordered[PER_PAGE] not in [c.pk for c in _world_page(article, "newest", 2).comments]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from forum.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.forum.live_wsgi import LiveWsgi
+from tests.page_script import PageScript
 from votes.counting import tally_comment
 from votes.services import cast_vote, retract_vote
 
@@ -84,16 +85,22 @@ def test_edit_refusals_are_messages_not_errors(client, article, reader, own_comm
     assert own_comment.body == "First wording."
 
 
-def test_edit_in_place_answers_json(client, reader, own_comment):
-    client.force_login(reader)
-    url = reverse("edit_comment", args=[own_comment.pk])
-    ok = client.post(url, {"body": "Line one\nLine two"}, headers={"Accept": "application/json"})
-    assert ok.json() == {"id": own_comment.pk, "body": "Line one\nLine two", "language": "en", "is_edited": True}
-    blank = client.post(url, {"body": "   "}, headers={"Accept": "application/json"})
-    assert blank.status_code == 400 and blank.json() == {"body": ["Write something before posting."]}
-    client.force_login(UserFactory())
-    other = client.post(url, {"body": "Mine now"}, headers={"Accept": "application/json"})
+def test_edit_in_place_goes_through_the_api(client, reader, own_comment):
+    """The in-place editor PATCHes the API: the new wording back, field errors as the API words
+    them, a stranger refused; the edit page answers HTML only."""
+    script = PageScript(reader, own_comment.article)
+    ok = script.edit(own_comment.pk, {"body": "Line one\nLine two"}).json()
+    assert (ok["id"], ok["body"], ok["language"], ok["is_edited"]) == (own_comment.pk, "Line one\nLine two", "en", True)
+    blank = script.edit(own_comment.pk, {"body": "   "})
+    assert blank.status_code == 400 and list(blank.json()) == ["body"]
+    other = PageScript(UserFactory(), own_comment.article).edit(own_comment.pk, {"body": "Mine now"})
     assert other.status_code == 403 and other.json()["detail"] == "Only the author can edit this comment."
+    client.force_login(reader)
+    page = client.post(
+        reverse("edit_comment", args=[own_comment.pk]), {"body": "   "}, headers={"Accept": "application/json"}
+    )
+    assert page.status_code == 400 and "Write something before posting." in page.content.decode()
+    assert page["Content-Type"].startswith("text/html")
 
 
 # --- Delete ------------------------------------------------------------------------------------
@@ -116,7 +123,10 @@ def test_delete_refusals_are_messages(client, article, reader, own_comment):
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
     refused = client.post(url, headers={"Accept": "application/json"})
-    assert refused.status_code == 403 and refused.json()["detail"] == "Only the author can delete this comment."
+    assert refused.status_code == 403 and "Only the author can delete this comment." in refused.content.decode()
+    from_script = PageScript(UserFactory(), article).delete(own_comment.pk)
+    assert from_script.status_code == 403
+    assert from_script.json()["detail"] == "Only the author can delete this comment."
     client.force_login(reader)
     article.comments_open = False
     article.save()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, override
 from forum.models import Article, Comment
 from moderation.models import WordRule
 from tests.factories import CommentFactory
+from tests.page_script import PageScript
 
 pytestmark = pytest.mark.django_db
 
@@ -117,11 +118,19 @@ def test_over_the_rate_limit_the_text_stays_with_the_wait(client, reader, articl
     assert edit.status_code == 429 and box_text(edit) == TEXT
 
 
-def test_the_pages_script_still_gets_json_when_over_the_limit(client, reader, article, rates):
+def test_an_edit_in_place_over_the_limit_is_the_apis_429(client, reader, article, rates):
+    """The in-place editor's PATCH counts against the comment limits as the edit page does: the
+    API answers 429 with Retry-After, and the page's own address answers the page with the text."""
     rates(comment_user="1/min")
-    client.force_login(reader)
     comment = CommentFactory(article=article, author=reader)
-    url = reverse("edit_comment", args=[comment.pk])
-    assert client.post(url, {"body": "Once."}, headers={"accept": "application/json"}).status_code == 200
-    response = client.post(url, {"body": "Twice."}, headers={"accept": "application/json"})
-    assert response.status_code == 429 and "detail" in response.json()
+    script = PageScript(reader, article)
+    assert script.edit(comment.pk, {"body": "Once."}).status_code == 200
+    response = script.edit(comment.pk, {"body": "Twice."})
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1 and set(response.json()) == {"detail"}
+    client.force_login(reader)
+    page = client.post(
+        reverse("edit_comment", args=[comment.pk]), {"body": "Thrice."}, headers={"accept": "application/json"}
+    )
+    assert page.status_code == 429 and box_text(page) == "Thrice."
+    comment.refresh_from_db()
+    assert comment.body == "Once."

@@ -3,12 +3,14 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from forum.models import Comment
 from moderation.models import AuditEntry, Report
 from moderation.services import report_comment
 from tests.api.conftest import client_for
 from tests.factories import CommentFactory, EstablishedReaderFactory
+from tests.page_script import PageScript
 
 pytestmark = pytest.mark.django_db
 
@@ -162,16 +164,34 @@ def test_report_page_without_js(client, comment, reader):
     assert Report.objects.get().reason == "off_topic"
 
 
-def test_report_page_answers_the_dialog_in_json(client, comment, reader):
-    client.force_login(reader)
-    url = reverse("report_comment", args=[comment.pk])
-    first = client.post(url, {"reason": "spam"}, headers={"Accept": "application/json"})
-    assert first.status_code == 201 and first.json()["detail"]
-    again = client.post(url, {"reason": "spam"}, headers={"Accept": "application/json"})
+def test_the_report_dialog_sends_to_the_api_and_the_page_answers_html(client, comment, reader):
+    """The dialog's script POSTs to the API (201 new, 200 already reported, 403 one's own); the
+    form's own address answers HTML even when asked for JSON."""
+    first = PageScript(reader, comment.article).report(comment.pk, {"reason": "spam"})
+    assert first.status_code == 201 and first.json()["reason"] == "spam"
+    again = PageScript(reader, comment.article).report(comment.pk, {"reason": "spam"})
     assert again.status_code == 200
-    client.force_login(comment.author)
-    own = client.post(url, {"reason": "spam"}, headers={"Accept": "application/json"})
-    assert own.status_code == 403
+    own = PageScript(comment.author, comment.article).report(comment.pk, {"reason": "spam"})
+    assert own.status_code == 403 and own.json()["detail"] == "You cannot report your own comment."
+    missing = PageScript(reader, comment.article).report(comment.pk, {})
+    assert missing.status_code == 400 and "reason" in missing.json()
+    client.force_login(reader)
+    page = client.post(
+        reverse("report_comment", args=[comment.pk]), {"reason": "spam"}, headers={"Accept": "application/json"}
+    )
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "You have already reported this comment." in page.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_the_report_form_carries_the_dialogs_answers_in_the_readers_language(client, comment, reader):
+    """report.js says a report was sent, or already there, in the form's own words."""
+    client.force_login(reader)
+    form = client.get(reverse("report_comment", args=[comment.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    with translation.override("ja"):
+        sent = translation.gettext("Thank you. The moderators will look at this comment.")
+        already = translation.gettext("You have already reported this comment. The moderators will look at it.")
+    assert f'data-sent-text="{sent}"' in form and f'data-already-text="{already}"' in form
 
 
 def test_report_page_needs_sign_in(client, comment):

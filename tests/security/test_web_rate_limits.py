@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from forum.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.page_script import PageScript
 from votes.models import Vote
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -65,18 +66,23 @@ def test_web_vote_flood_from_one_address_gets_429(rates, comment):
     assert Vote.objects.filter(comment=comment).count() == 3
 
 
-def test_web_vote_from_the_script_gets_json_429(rates, reader, comment):
-    """The page's script asks for JSON and gets the API's error shape, with Retry-After."""
+def test_the_page_scripts_vote_over_the_limit_gets_the_apis_429(rates, reader, comment):
+    """The page's script votes through the API and gets its error shape, with Retry-After; the
+    vote form's address answers the readable page even when asked for JSON."""
     rates(vote_user="1/min")
-    client = Client()
-    client.force_login(reader)
-    url = reverse("vote", args=[comment.pk])
-    client.post(url, {"choice": "agree"}, HTTP_ACCEPT="application/json")
+    script = PageScript(reader, comment.article)
+    script.vote(comment.pk, "agree")
 
-    answer = client.post(url, {"choice": "disagree"}, HTTP_ACCEPT="application/json")
+    answer = script.vote(comment.pk, "disagree")
 
     assert answer.status_code == 429 and int(answer["Retry-After"]) >= 1
     assert set(answer.json()) == {"detail"}
+    page = script.client.post(
+        reverse("vote", args=[comment.pk]),
+        {"choice": "disagree", "csrfmiddlewaretoken": script.token},
+        HTTP_ACCEPT="application/json",
+    )
+    _assert_limited_page(page)
 
 
 def test_web_and_api_votes_share_one_counter(rates, reader, comment):

@@ -2,7 +2,6 @@
 tally has run (no worker here), the vote's answer, the page the form returns to and the counts the
 script polls all include it — for a new vote, a switch and a take-back."""
 
-import json
 import re
 
 import pytest
@@ -11,6 +10,7 @@ from django.urls import reverse
 from forum.models import Comment
 from tests.api.conftest import client_for, vote_url
 from tests.factories import CommentFactory, UserFactory
+from tests.page_script import PageScript
 from votes.counting import tally_comment
 from votes.selectors import overlay_own_votes
 from votes.services import cast_vote
@@ -95,14 +95,14 @@ def test_page_shows_the_stored_counts_once_the_tally_has_the_vote(client, reader
     assert (counts["agree"], counts["my_choice"]) == (1, "agree")
 
 
-def test_json_answer_and_polled_counts_include_the_vote(client, reader, comment):
-    """With JS: the answer's counts include the vote, and so do the counts the script then polls."""
-    client.force_login(reader)
-    headers = {"HTTP_ACCEPT": "application/json"}
-    for choice, expected in (("agree", (1, 0)), ("disagree", (0, 1)), ("disagree", (0, 0))):
-        body = json.loads(client.post(reverse("vote", args=[comment.pk]), {"choice": choice}, **headers).content)
+def test_the_scripts_answer_and_polled_counts_include_the_vote(reader, comment):
+    """With JS: the API's answer's counts include the vote, and so do the counts the script then
+    polls; pressing the pressed button takes the vote back (a DELETE)."""
+    script = PageScript(reader, comment.article)
+    for choice, expected in (("agree", (1, 0)), ("disagree", (0, 1)), (None, (0, 0))):
+        body = script.vote(comment.pk, choice).json()
         assert (body["counts"]["agree"], body["counts"]["disagree"]) == expected, choice
-        polled = client.get(reverse("vote_counts", args=[comment.pk]), **headers).json()
+        polled = script.client.get(reverse("vote_counts", args=[comment.pk])).json()
         assert (polled["agree"], polled["disagree"]) == expected, choice
     assert Comment.objects.get(pk=comment.pk).tallied_at is None  # no tally ran
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from forum.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.page_script import PageScript
 from votes.counting import tally_comment
 from votes.models import Vote
 from votes.services import VoteNotAllowed, cast_vote, retract_vote, toggle_vote
@@ -15,9 +16,8 @@ from votes.services import VoteNotAllowed, cast_vote, retract_vote, toggle_vote
 pytestmark = pytest.mark.django_db
 
 
-def vote(client, comment, choice, *, json_reply=False):
-    headers = {"HTTP_ACCEPT": "application/json"} if json_reply else {}
-    return client.post(reverse("vote", args=[comment.pk]), {"choice": choice}, **headers)
+def vote(client, comment, choice):
+    return client.post(reverse("vote", args=[comment.pk]), {"choice": choice})
 
 
 def test_vote_form_records_the_vote_and_returns_to_the_comment(client, reader, comment):
@@ -43,22 +43,32 @@ def test_other_button_switches_and_same_button_takes_it_back(client, reader, com
     assert (comment.agree_count, comment.disagree_count) == (0, 0)
 
 
-def test_json_vote_reply_carries_choice_and_answer_time(client, reader, comment):
-    """With Accept: application/json the script gets the new choice and when the vote was answered."""
-    client.force_login(reader)
-    body = json.loads(vote(client, comment, "agree", json_reply=True).content)
+def test_the_page_script_votes_through_the_api_with_its_session_and_token(reader, comment):
+    """The script PUTs the choice to the API with the page's CSRF token and gets the new choice, the
+    counts with its vote and when it was answered; pressed again, it DELETEs the vote."""
+    script = PageScript(reader, comment.article)
+    body = script.vote(comment.pk, "agree").json()
     assert body["my_vote"] == "agree" and body["comment"] == comment.pk and body["answered_at"]
-    body = json.loads(vote(client, comment, "agree", json_reply=True).content)
-    assert body["my_vote"] is None
+    assert body["counts"]["agree"] == 1
+    body = script.vote(comment.pk, None).json()
+    assert body["my_vote"] is None and body["counts"]["agree"] == 0
+    assert Vote.objects.get(user=reader, comment=comment).choice is None
+
+
+def test_the_vote_page_answers_html_whatever_the_script_asks(client, reader, comment):
+    """The form's address has one face: asked for JSON, it still redirects back to the comment."""
+    client.force_login(reader)
+    response = client.post(reverse("vote", args=[comment.pk]), {"choice": "agree"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 302 and response["Location"].endswith(f"#comment-{comment.pk}")
 
 
 def test_no_vote_on_your_own_comment(client, reader, article):
     """The author's vote is refused with a clear message, and nothing is stored."""
     own = CommentFactory(article=article, author=reader)
-    client.force_login(reader)
-    response = vote(client, own, "agree", json_reply=True)
+    response = PageScript(reader, article).vote(own.pk, "agree")
     assert response.status_code == 403
-    assert json.loads(response.content)["detail"] == "You cannot vote on your own comment."
+    assert response.json()["detail"] == "You cannot vote on your own comment."
+    client.force_login(reader)
     follow = client.post(reverse("vote", args=[own.pk]), {"choice": "agree"}, follow=True)
     assert "You cannot vote on your own comment." in follow.content.decode()
     assert not Vote.objects.exists()
@@ -72,15 +82,20 @@ def test_anonymous_reader_sees_counts_and_is_invited_to_sign_in(client, comment)
     assert "Sign in to vote" in page and 'data-count="agree">0<' in page
     response = vote(client, comment, "agree")
     assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
-    assert vote(client, comment, "agree", json_reply=True).status_code == 401
+    assert (
+        client.put(reverse("api_vote", args=[comment.pk]), {"choice": "agree"}, "application/json").status_code == 401
+    )
     assert not Vote.objects.exists()
 
 
-def test_bad_choice_is_a_clear_400(client, reader, comment):
-    """A choice other than agree/disagree is answered 400 with a field message."""
+def test_bad_choice_is_a_clear_400_or_a_message(client, reader, comment):
+    """A choice other than agree/disagree: the API answers 400 with a field message; the form
+    comes back to the comment saying what to choose."""
+    response = PageScript(reader, comment.article).vote(comment.pk, "love")
+    assert response.status_code == 400 and "choice" in response.json()
     client.force_login(reader)
-    response = vote(client, comment, "love", json_reply=True)
-    assert response.status_code == 400 and "choice" in json.loads(response.content)
+    page = client.post(reverse("vote", args=[comment.pk]), {"choice": "love"}, follow=True).content.decode()
+    assert "Choose agree or disagree." in page
     assert not Vote.objects.exists()
 
 
