@@ -43,6 +43,14 @@ NO_TOKEN_SIGN_IN = _("This provider's tokens cannot be checked here: sign in thr
 INVALID_SIGNUP_TOKEN = _("The sign-up token is invalid or has expired: sign in with the provider again.")
 
 
+class UnknownProvider(Exception):
+    """No provider is switched on under this id."""
+
+
+class InvalidProviderToken(Exception):
+    """A provider's token (or a sign-up token) that does not prove who the reader is."""
+
+
 class ForumSocialAccountAdapter(DefaultSocialAccountAdapter):
     error_messages = {
         **DefaultSocialAccountAdapter.error_messages,
@@ -105,24 +113,24 @@ def provider_for(request: HttpRequest, provider_id: str):
 def social_login_from_token(request: HttpRequest, *, provider_id: str, id_token: str) -> SocialLogin:
     """Check a provider's id_token (its signature against the provider's published keys, its
     issuer, audience and expiry) and return the sign-in it stands for, looked up: ``is_existing``
-    when an account is linked to the identity. Raises ValidationError under "provider" or "id_token"."""
+    when an account is linked to the identity. Raises UnknownProvider, InvalidProviderToken."""
     provider = provider_for(request, provider_id)
     if provider is None:
-        raise ValidationError({"provider": [UNKNOWN_PROVIDER]})
+        raise UnknownProvider(UNKNOWN_PROVIDER)
     if not provider.supports_token_authentication:
-        raise ValidationError({"provider": [NO_TOKEN_SIGN_IN]})
+        raise UnknownProvider(NO_TOKEN_SIGN_IN)
     try:
         # allauth reads the key id from the header unguarded: a token without one is refused here.
         header = jwt.get_unverified_header(id_token)
     except jwt.PyJWTError:
         header = {}
     if not isinstance(header.get("kid"), str) or not isinstance(header.get("alg"), str):
-        raise ValidationError({"id_token": [INVALID_TOKEN]})
+        raise InvalidProviderToken(INVALID_TOKEN)
     try:
         login = provider.verify_token(request, {"id_token": id_token})
     except (ValidationError, OAuth2Error, requests.RequestException, KeyError, ValueError) as error:
         logger.info("Social token for %s refused: %s", provider_id, error)
-        raise ValidationError({"id_token": [INVALID_TOKEN]}) from error
+        raise InvalidProviderToken(INVALID_TOKEN) from error
     login.state["process"] = AuthProcess.LOGIN
     login.lookup()
     return login
@@ -136,12 +144,12 @@ def signup_token(login: SocialLogin) -> str:
 
 def social_login_from_signup_token(token: str) -> SocialLogin:
     """The identity a sign-up token holds, looked up again (it may have been linked meanwhile).
-    Raises ValidationError under "signup_token"."""
+    Raises InvalidProviderToken."""
     try:
         data = signing.loads(token, salt=SIGNUP_TOKEN_SALT, max_age=SIGNUP_TOKEN_SECONDS)
         login = SocialLogin.deserialize(data)
     except (signing.BadSignature, ValueError, KeyError, TypeError) as error:
-        raise ValidationError({"signup_token": [INVALID_SIGNUP_TOKEN]}) from error
+        raise InvalidProviderToken(INVALID_SIGNUP_TOKEN) from error
     login.lookup()
     return login
 

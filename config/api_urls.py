@@ -12,6 +12,7 @@ from accounts.email_api import (
     PasswordResetApi,
     PasswordResetConfirmApi,
 )
+from accounts.social_api import SocialSignUpApi, SocialTokenApi
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
@@ -23,6 +24,8 @@ register_converter(IdConverter, "id")
 v1 = [
     path("auth/sign-up/", SignUpApi.as_view(), name="api_sign_up"),
     path("auth/token/", TokenApi.as_view(), name="api_token"),
+    path("auth/social/token/", SocialTokenApi.as_view(), name="api_social_token"),
+    path("auth/social/sign-up/", SocialSignUpApi.as_view(), name="api_social_sign_up"),
     path("auth/email/verify/", EmailVerifyApi.as_view(), name="api_email_verify"),
     path("auth/password-reset/", PasswordResetApi.as_view(), name="api_password_reset"),
     path("auth/password-reset/confirm/", PasswordResetConfirmApi.as_view(), name="api_password_reset_confirm"),

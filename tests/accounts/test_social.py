@@ -23,14 +23,6 @@ pytestmark = pytest.mark.django_db
 LOGIN_URL = "/accounts/social/oidc/yahoo-japan/login/"
 
 
-@pytest.fixture
-def oidc_provider(settings):
-    provider = OidcProvider().start()
-    settings.SOCIALACCOUNT_PROVIDERS = provider.provider_settings()
-    yield provider
-    provider.stop()
-
-
 def through_provider(client: Client, provider: OidcProvider, *, process: str = "login"):
     """Press the provider's button, approve on the provider's page, and come back to the forum's
     callback: the forum's answer to the callback."""
