@@ -16,7 +16,7 @@ import logging
 
 import jwt
 import requests
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
@@ -85,6 +85,12 @@ class ForumSocialAccountAdapter(DefaultSocialAccountAdapter):
             user.email = ""
             user.save(update_fields=["email"])
         return user
+
+    def list_apps(self, request: HttpRequest, provider=None, client_id=None) -> list[SocialApp]:
+        """The apps in settings only (SOCIALACCOUNT_PROVIDERS, from the environment): no query on
+        every sign-in page for SocialApp rows the forum never uses."""
+        by_provider = _build_apps_from_settings(provider=provider, client_id=client_id)
+        return [app for apps in by_provider.values() for app in apps]
 
     def list_providers(self, request: HttpRequest) -> list:
         providers = super().list_providers(request)

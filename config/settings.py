@@ -251,6 +251,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
+YAHOO_JAPAN_SERVER_URL = os.environ.get("FORUM_YAHOO_JAPAN_SERVER_URL", "https://auth.login.yahoo.co.jp/yconnect/v2")
+# Where the sign-in providers switched on take the reader (see "Sign-in with ..." below).
+SOCIAL_SIGN_IN_ORIGINS = [
+    origin
+    for variable, origin in (
+        ("FORUM_LINE_CLIENT_ID", "https://access.line.me"),
+        ("FORUM_GOOGLE_CLIENT_ID", "https://accounts.google.com"),
+        ("FORUM_APPLE_CLIENT_ID", "https://appleid.apple.com"),
+        ("FORUM_YAHOO_JAPAN_CLIENT_ID", "{0.scheme}://{0.netloc}".format(urlsplit(YAHOO_JAPAN_SERVER_URL))),
+    )
+    if os.environ.get(variable)
+]
+
 # --- Content-Security-Policy (django-csp) ------------------------------------------------------
 # Scripts only from our own origin and never inline: an injected <script> or on* attribute does
 # not run. Swagger UI is served from the project (drf-spectacular-sidecar) with its initialiser
@@ -266,7 +279,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [csp.constants.SELF],
         "object-src": [csp.constants.NONE],
         "base-uri": [csp.constants.SELF],
-        "form-action": [csp.constants.SELF],
+        # The sign-in buttons post to the site, which redirects to the provider: browsers hold that
+        # redirect to form-action too, so the origins of the providers switched on are listed.
+        "form-action": [csp.constants.SELF, *SOCIAL_SIGN_IN_ORIGINS],
         "frame-ancestors": [csp.constants.NONE],
     },
 }
@@ -370,6 +385,7 @@ def _social_apps() -> dict:
         providers["line"] = {
             "APPS": [{"client_id": env("FORUM_LINE_CLIENT_ID"), "secret": env("FORUM_LINE_SECRET")}],
             "SCOPE": ["profile", "openid", "email"],
+            "OAUTH_PKCE_ENABLED": True,
         }
     if env("FORUM_YAHOO_JAPAN_CLIENT_ID") and env("FORUM_YAHOO_JAPAN_SECRET"):
         # Yahoo! JAPAN ID speaks OpenID Connect (YConnect v2): allauth's generic provider, from discovery.
@@ -381,16 +397,18 @@ def _social_apps() -> dict:
                     "client_id": env("FORUM_YAHOO_JAPAN_CLIENT_ID"),
                     "secret": env("FORUM_YAHOO_JAPAN_SECRET"),
                     "settings": {
-                        "server_url": env("FORUM_YAHOO_JAPAN_SERVER_URL", "https://auth.login.yahoo.co.jp/yconnect/v2"),
+                        "server_url": YAHOO_JAPAN_SERVER_URL,
                     },
                 }
             ],
             "SCOPE": ["openid", "profile", "email"],
+            "OAUTH_PKCE_ENABLED": True,
         }
     if env("FORUM_GOOGLE_CLIENT_ID") and env("FORUM_GOOGLE_SECRET"):
         providers["google"] = {
             "APPS": [{"client_id": env("FORUM_GOOGLE_CLIENT_ID"), "secret": env("FORUM_GOOGLE_SECRET")}],
             "SCOPE": ["openid", "profile", "email"],
+            "OAUTH_PKCE_ENABLED": True,
         }
     apple = [env(f"FORUM_APPLE_{part}") for part in ("CLIENT_ID", "KEY_ID", "TEAM_ID", "PRIVATE_KEY")]
     if all(apple):

@@ -1,3 +1,4 @@
+import copy
 import os
 import time
 from pathlib import Path
@@ -195,8 +196,12 @@ def mail_worker(transactional_db, process_log_dir, smtp_server):
 @pytest.fixture
 def oidc_provider(settings):
     """A real OpenID Connect provider on localhost (tests/oidc_provider.py), switched on as the
-    forum's Yahoo! JAPAN ID."""
+    forum's Yahoo! JAPAN ID; its origin joins the CSP's form-action as FORUM_YAHOO_JAPAN_SERVER_URL's
+    does in settings."""
     provider = OidcProvider().start()
     settings.SOCIALACCOUNT_PROVIDERS = provider.provider_settings()
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = [*policy["DIRECTIVES"]["form-action"], provider.issuer]
+    settings.CONTENT_SECURITY_POLICY = policy
     yield provider
     provider.stop()

@@ -10,7 +10,9 @@ import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Region, User
@@ -50,6 +52,17 @@ def test_sign_in_page_offers_only_the_providers_switched_on(client, settings, oi
     page = client.get(reverse("login")).content.decode()
     assert "Sign in with" not in page
     assert client.post(LOGIN_URL).status_code == 404
+
+
+def test_the_buttons_cost_the_sign_in_page_no_query(client, settings, oidc_provider):
+    """The apps come from settings: the page asks the database nothing more for its buttons."""
+    with CaptureQueriesContext(connection) as with_provider:
+        assert "Sign in with Yahoo! JAPAN ID" in client.get(reverse("login")).content.decode()
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    with CaptureQueriesContext(connection) as without:
+        client.get(reverse("login"))
+    assert len(with_provider) == len(without)
+    assert not any("socialaccount" in query["sql"] for query in with_provider.captured_queries)
 
 
 def test_a_new_reader_signs_up_through_the_provider_choosing_a_country_then_signs_in_again(oidc_provider):
@@ -183,7 +196,7 @@ def test_a_forged_callback_signs_nobody_in(oidc_provider):
 def test_the_pages_speak_japanese(oidc_provider):
     """The sign-up form, the providers page and the sign-in button in Japanese."""
     client = Client(HTTP_ACCEPT_LANGUAGE="ja")
-    assert "Yahoo! JAPAN IDでサインイン" in client.get(reverse("login")).content.decode()
+    assert "Yahoo! JAPAN IDでログイン" in client.get(reverse("login")).content.decode()
     through_provider(client, oidc_provider)
     page = client.get(reverse("socialaccount_signup")).content.decode()
     assert "Yahoo! JAPAN IDでアカウントを作成しています" in page
