@@ -17,12 +17,13 @@ from django.urls import reverse
 
 from accounts.models import Region, User
 from tests.factories import UserFactory
-from tests.mailbox import body_of
+from tests.mailbox import body_of, link_in
 from tests.oidc_provider import OidcProvider
 
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = "/accounts/social/oidc/yahoo-japan/login/"
+PASSWORD = "plum blossom 1994 spring"
 
 
 def through_provider(client: Client, provider: OidcProvider, *, process: str = "login"):
@@ -151,6 +152,20 @@ def test_a_provider_address_held_by_another_account_is_not_signed_into(oidc_prov
     assert SESSION_KEY not in client.session
 
 
+def test_social_sign_up_is_under_the_sign_up_limits(oidc_provider, rates):
+    """The sign-up form's posts count with the site's sign-ups from the same address: over the
+    limit, the 429 page and no account."""
+    rates(signup_anon="1/hour")
+    client = Client()
+    through_provider(client, oidc_provider)
+    client.post(reverse("socialaccount_signup"), {"username": "", "email": "hanako@example.jp", "country": "JP"})
+    limited = client.post(
+        reverse("socialaccount_signup"), {"username": "hanako", "email": "hanako@example.jp", "country": "JP"}
+    )
+    assert limited.status_code == 429
+    assert not User.objects.exists()
+
+
 def test_a_reader_links_a_provider_signs_in_with_it_and_unlinks_it(oidc_provider):
     """Linked from the providers page, the provider signs the reader in; with a password the
     reader may unlink it again."""
@@ -183,6 +198,29 @@ def test_the_last_way_to_sign_in_cannot_be_unlinked(oidc_provider):
     assert refused.status_code == 200
     assert "This is your last way to sign in" in refused.content.decode()
     assert SocialAccount.objects.filter(pk=account.pk).exists()
+    profile = client.get(reverse("profile")).content.decode()
+    assert "Set a password" in profile and reverse("account_reset_password") in profile
+
+
+def test_a_provider_only_reader_sets_a_password_by_mail_and_may_then_unlink(oidc_provider, mail_worker, mailbox):
+    """The way out the refusal names: "Forgot your password?" mails a link to the provider's verified
+    address; with a password the provider is no longer the last way in."""
+    client = Client()
+    through_provider(client, oidc_provider)
+    client.post(reverse("socialaccount_signup"), {"username": "hanako", "email": "hanako@example.jp", "country": "JP"})
+    account = SocialAccount.objects.get(user__username="hanako")
+    assert Client().post(reverse("account_reset_password"), {"email": "hanako@example.jp"}).status_code == 302
+    link = link_in(mailbox.wait_for("hanako@example.jp"), "/accounts/password/reset/key/")
+    reset = Client()
+    form = reset.get(urlsplit(link).path, follow=True)
+    set_password_url = form.redirect_chain[-1][0] if form.redirect_chain else urlsplit(link).path
+    assert reset.post(set_password_url, {"password1": PASSWORD, "password2": PASSWORD}).status_code == 302
+    assert User.objects.get(username="hanako").has_usable_password()
+
+    signed_in = Client()
+    assert signed_in.post(reverse("login"), {"username": "hanako", "password": PASSWORD}).status_code == 302
+    assert signed_in.post(reverse("socialaccount_connections"), {"account": account.pk}).status_code == 302
+    assert not SocialAccount.objects.exists()
 
 
 def test_a_forged_callback_signs_nobody_in(oidc_provider):
