@@ -18,6 +18,7 @@ import jwt
 import requests
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.internal.flows.connect import disconnect, validate_disconnect
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
@@ -172,3 +173,30 @@ def send_pending_verification(request: HttpRequest, *, user: User) -> None:
         logger.warning("Verification link for new account %s not sent: over the account mail limits", user.pk)
         return
     address.send_confirmation(request, signup=True)
+
+
+class LinkedElsewhere(Exception):
+    """The provider's identity signs in to another account already."""
+
+
+LINKED_ELSEWHERE = _("This identity is linked to another account: sign in to that one, or unlink it there first.")
+LAST_WAY_IN = "last_sign_in_method"
+
+
+def link_provider(request: HttpRequest, *, user: User, login: SocialLogin) -> SocialAccount:
+    """Link the identity of a checked sign-in (social_login_from_token) to ``user``; linking it
+    again is no change. Raises LinkedElsewhere."""
+    if login.is_existing:
+        if login.user.pk != user.pk:
+            raise LinkedElsewhere(LINKED_ELSEWHERE)
+        return SocialAccount.objects.get(user=user, provider=login.account.provider, uid=login.account.uid)
+    login.connect(request, user)
+    return login.account
+
+
+def unlink_provider(request: HttpRequest, *, account: SocialAccount) -> None:
+    """Remove a linked provider, unless it is the reader's last way to sign in (no usable password,
+    or no verified address to reset one with): ValidationError with the reason (allauth's rule,
+    the forum's words: ForumSocialAccountAdapter.error_messages)."""
+    validate_disconnect(request, account)
+    disconnect(request, account)

@@ -4,7 +4,8 @@ it against the provider's published keys (accounts.social) and answer the forum'
 POST /api/v1/auth/token/ does for a password. An identity no account is linked to yet gets a
 sign-up token: the app asks the reader for a username and a country and sends them with it."""
 
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialAccount, SocialLogin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotFound, PermissionDenied
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,15 +24,21 @@ from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 from .api import DEVICE_TOKEN_HELP, DISPLAY_NAME_HELP, MeOutput, UsernameTaken, _country_field, _form_errors
 from .forms import SocialSignUpForm
 from .models import User
+from .services import Refusal
 from .sign_in_limits import issue_device_token
 from .social import (
+    LAST_WAY_IN,
     SIGNUP_TOKEN_SECONDS,
     InvalidProviderToken,
+    LinkedElsewhere,
     UnknownProvider,
+    link_provider,
+    linked_accounts,
     send_pending_verification,
     signup_token,
     social_login_from_signup_token,
     social_login_from_token,
+    unlink_provider,
 )
 
 PROVIDER_HELP = (
@@ -44,6 +51,12 @@ class AlreadyLinked(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "An account is linked to this identity already: sign in with the provider's token."
     default_code = "already_linked"
+
+
+class LinkedToAnother(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This identity is linked to another account."
+    default_code = "linked_elsewhere"
 
 
 class SignedInOutput(serializers.Serializer):
@@ -231,3 +244,99 @@ class SocialSignUpApi(ForumApiView):
             )
         send_pending_verification(request._request, user=user)
         return _signed_in(user, created=True)
+
+
+class LinkedProviderOutput(serializers.Serializer):
+    provider = serializers.CharField(help_text="`line`, `yahoo-japan`, `google` or `apple`.")
+    name = serializers.CharField(help_text="The provider's name as readers see it.")
+    linked_at = serializers.DateTimeField(source="date_joined")
+
+
+def _linked_output(account: SocialAccount) -> dict:
+    return {"provider": account.provider, "name": account.get_provider().name, "date_joined": account.date_joined}
+
+
+class MySocialAccountsApi(ForumApiView):
+    """The providers linked to your account, and linking one more from the app."""
+
+    permission_classes = [IsAuthenticated]
+    per_reader = True
+
+    class LinkInput(serializers.Serializer):
+        provider = TextField(max_length=64, help_text=PROVIDER_HELP)
+        id_token = TextField(max_length=8192, help_text="The id_token the provider's SDK returned for the reader.")
+
+    @extend_schema(
+        operation_id="me_social_list",
+        summary="The sign-in providers linked to your account",
+        responses={200: LinkedProviderOutput(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        accounts = linked_accounts(user=request.user)
+        return Response(LinkedProviderOutput([_linked_output(account) for account in accounts], many=True).data)
+
+    @extend_schema(
+        operation_id="me_social_link",
+        summary="Link a provider to your account with its id_token (you can then sign in with it)",
+        request=LinkInput,
+        responses={
+            201: LinkedProviderOutput,
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                404,
+                409,
+                d401="Not signed in, or the id_token is not valid (expired, for another client, not signed by "
+                "the provider).",
+                d403="A CSRF failure (signed in through the session).",
+                d404="No provider of that name is switched on here.",
+                d409="The identity is linked to another account.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.LinkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            login = social_login_from_token(
+                request._request, provider_id=data.validated_data["provider"], id_token=data.validated_data["id_token"]
+            )
+            account = link_provider(request._request, user=request.user, login=login)
+        except UnknownProvider as unknown:
+            raise NotFound(str(unknown.args[0])) from unknown
+        except InvalidProviderToken as invalid:
+            raise AuthenticationFailed(str(invalid.args[0])) from invalid
+        except LinkedElsewhere as elsewhere:
+            raise LinkedToAnother(str(elsewhere.args[0])) from elsewhere
+        return Response(LinkedProviderOutput(_linked_output(account)).data, status=status.HTTP_201_CREATED)
+
+
+class MySocialAccountApi(ForumApiView):
+    permission_classes = [IsAuthenticated]
+    per_reader = True
+
+    @extend_schema(
+        operation_id="me_social_unlink",
+        summary="Unlink a provider from your account",
+        responses={
+            204: None,
+            **error_responses(
+                401,
+                403,
+                404,
+                d403="It is your last way to sign in (no password, or no verified address to set one with): the "
+                "body's code is `last_sign_in_method`. Or a CSRF failure (signed in through the session).",
+                d404="No provider of that name is linked to your account.",
+            ),
+        },
+    )
+    def delete(self, request: Request, provider: str) -> Response:
+        account = next((a for a in linked_accounts(user=request.user) if a.provider == provider), None)
+        if account is None:
+            raise NotFound(_("No provider of that name is linked to your account."))
+        try:
+            unlink_provider(request._request, account=account)
+        except DjangoValidationError as refusal:
+            raise DjangoPermissionDenied(Refusal(refusal.messages[0], LAST_WAY_IN)) from refusal
+        return Response(status=status.HTTP_204_NO_CONTENT)

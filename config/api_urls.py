@@ -12,7 +12,7 @@ from accounts.email_api import (
     PasswordResetApi,
     PasswordResetConfirmApi,
 )
-from accounts.social_api import SocialSignUpApi, SocialTokenApi
+from accounts.social_api import MySocialAccountApi, MySocialAccountsApi, SocialSignUpApi, SocialTokenApi
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
@@ -32,6 +32,8 @@ v1 = [
     path("me/", MeApi.as_view(), name="api_me"),
     path("me/email/", EmailChangeApi.as_view(), name="api_me_email"),
     path("me/email/resend/", EmailResendApi.as_view(), name="api_me_email_resend"),
+    path("me/social/", MySocialAccountsApi.as_view(), name="api_me_social"),
+    path("me/social/<slug:provider>/", MySocialAccountApi.as_view(), name="api_me_social_provider"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),

@@ -7,6 +7,7 @@ import time
 
 import jwt
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -139,3 +140,46 @@ def test_a_closed_account_cannot_sign_in_with_its_provider(oidc_provider):
     )
     assert answer.status_code == 403
     assert not Token.objects.filter(user=reader).exists()
+
+
+def test_a_reader_links_a_provider_from_the_app_signs_in_with_it_and_unlinks_it(oidc_provider):
+    """POST /me/social/ with an id_token links the identity; it then signs in; DELETE unlinks it."""
+    reader = UserFactory(username="taro", email="taro@example.org")
+    EmailAddress.objects.create(user=reader, email="taro@example.org", primary=True, verified=True)
+    app = client_for(reader)
+    linked = app.post(
+        "/api/v1/me/social/", {"provider": "yahoo-japan", "id_token": oidc_provider.mint_id_token()}, "json"
+    )
+    assert linked.status_code == 201, linked.content
+    assert linked.json()["provider"] == "yahoo-japan" and linked.json()["name"] == "Yahoo! JAPAN ID"
+    assert [item["provider"] for item in app.get("/api/v1/me/social/").json()] == ["yahoo-japan"]
+
+    signed_in = APIClient().post(
+        TOKEN_URL, {"provider": "yahoo-japan", "id_token": oidc_provider.mint_id_token()}, "json"
+    )
+    assert signed_in.status_code == 200 and signed_in.json()["user"]["username"] == "taro"
+
+    other = client_for(UserFactory(username="jiro"))
+    elsewhere = other.post(
+        "/api/v1/me/social/", {"provider": "yahoo-japan", "id_token": oidc_provider.mint_id_token()}, "json"
+    )
+    assert elsewhere.status_code == 409
+
+    assert app.delete("/api/v1/me/social/yahoo-japan/").status_code == 204
+    assert app.get("/api/v1/me/social/").json() == []
+    assert app.delete("/api/v1/me/social/yahoo-japan/").status_code == 404
+
+
+def test_the_app_cannot_unlink_the_last_way_to_sign_in(oidc_provider):
+    """No password: 403 with code last_sign_in_method, and the provider stays."""
+    client = APIClient()
+    needed = client.post(TOKEN_URL, {"provider": "yahoo-japan", "id_token": oidc_provider.mint_id_token()}, "json")
+    created = client.post(
+        SIGN_UP_URL, {"signup_token": needed.json()["signup_token"], "username": "hanako", "country": "JP"}, "json"
+    )
+    app = APIClient()
+    app.credentials(HTTP_AUTHORIZATION=f"Token {created.json()['token']}")
+    refused = app.delete("/api/v1/me/social/yahoo-japan/")
+    assert refused.status_code == 403, refused.content
+    assert refused.json()["code"] == "last_sign_in_method" and "last way to sign in" in refused.json()["detail"]
+    assert SocialAccount.objects.filter(user__username="hanako").exists()
