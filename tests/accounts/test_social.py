@@ -231,6 +231,36 @@ def test_a_forged_callback_signs_nobody_in(oidc_provider):
     assert SESSION_KEY not in client.session and not User.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/social/line/login/",
+        "/accounts/social/line/login/callback/?code=x&state=y",
+        "/accounts/social/google/login/",
+        "/accounts/social/apple/login/",
+        "/accounts/social/apple/login/callback/",
+        "/accounts/social/oidc/yahoo-japan/login/",
+    ],
+)
+def test_a_provider_that_is_not_switched_on_has_no_pages(path):
+    """Its sign-in and callback addresses answer 404 (Apple's callback takes only POSTs: 405 to a
+    GET), never a 500."""
+    client = Client(raise_request_exception=False)
+    assert client.get(path).status_code in (404, 405)
+    assert client.post(path).status_code == 404
+
+
+def test_a_reader_who_cancels_at_the_provider_is_told_so(oidc_provider):
+    """The provider sends the reader back with error=access_denied: the cancelled page, nobody signed in."""
+    client = Client()
+    start = client.post(LOGIN_URL)
+    state = dict(parse_qsl(urlsplit(start["Location"]).query))["state"]
+    back = client.get(f"/accounts/social/oidc/yahoo-japan/login/callback/?error=access_denied&state={state}")
+    assert back.status_code == 302 and back["Location"] == reverse("socialaccount_login_cancelled")
+    assert "Signing in was cancelled" in client.get(back["Location"]).content.decode()
+    assert SESSION_KEY not in client.session
+
+
 def test_the_pages_speak_japanese(oidc_provider):
     """The sign-up form, the providers page and the sign-in button in Japanese."""
     client = Client(HTTP_ACCEPT_LANGUAGE="ja")
