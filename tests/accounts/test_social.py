@@ -177,7 +177,7 @@ def test_a_reader_links_a_provider_signs_in_with_it_and_unlinks_it(oidc_provider
     assert linked.status_code == 302 and linked["Location"] == reverse("socialaccount_connections")
     account = SocialAccount.objects.get(user=reader)
     page = client.get(reverse("socialaccount_connections")).content.decode()
-    assert "Unlink Yahoo! JAPAN ID" in page
+    assert "Unlink Yahoo! JAPAN ID" in page and "The provider is linked" in page
 
     client.logout()
     assert through_provider(client, oidc_provider)["Location"] == reverse("home")
@@ -186,6 +186,7 @@ def test_a_reader_links_a_provider_signs_in_with_it_and_unlinks_it(oidc_provider
     unlinked = client.post(reverse("socialaccount_connections"), {"account": account.pk})
     assert unlinked.status_code == 302
     assert not SocialAccount.objects.filter(user=reader).exists()
+    assert "The provider is unlinked" in client.get(unlinked["Location"]).content.decode()
 
 
 def test_the_last_way_to_sign_in_cannot_be_unlinked(oidc_provider):
