@@ -251,19 +251,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
-YAHOO_JAPAN_SERVER_URL = os.environ.get("FORUM_YAHOO_JAPAN_SERVER_URL", "https://auth.login.yahoo.co.jp/yconnect/v2")
-# Where the sign-in providers switched on take the reader (see "Sign-in with ..." below).
-SOCIAL_SIGN_IN_ORIGINS = [
-    origin
-    for variable, origin in (
-        ("FORUM_LINE_CLIENT_ID", "https://access.line.me"),
-        ("FORUM_GOOGLE_CLIENT_ID", "https://accounts.google.com"),
-        ("FORUM_APPLE_CLIENT_ID", "https://appleid.apple.com"),
-        ("FORUM_YAHOO_JAPAN_CLIENT_ID", "{0.scheme}://{0.netloc}".format(urlsplit(YAHOO_JAPAN_SERVER_URL))),
-    )
-    if os.environ.get(variable)
-]
-
 # --- Content-Security-Policy (django-csp) ------------------------------------------------------
 # Scripts only from our own origin and never inline: an injected <script> or on* attribute does
 # not run. Swagger UI is served from the project (drf-spectacular-sidecar) with its initialiser
@@ -279,9 +266,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [csp.constants.SELF],
         "object-src": [csp.constants.NONE],
         "base-uri": [csp.constants.SELF],
-        # The sign-in buttons post to the site, which redirects to the provider: browsers hold that
-        # redirect to form-action too, so the origins of the providers switched on are listed.
-        "form-action": [csp.constants.SELF, *SOCIAL_SIGN_IN_ORIGINS],
+        # Also the sign-in providers switched on (below, with them).
+        "form-action": [csp.constants.SELF],
         "frame-ancestors": [csp.constants.NONE],
     },
 }
@@ -375,6 +361,9 @@ ACCOUNT_RATE_LIMITS = False
 
 
 # --- Sign-in with LINE, Yahoo! JAPAN ID, Google and Apple (accounts/social.py) ----------------
+YAHOO_JAPAN_SERVER_URL = os.environ.get("FORUM_YAHOO_JAPAN_SERVER_URL", "https://auth.login.yahoo.co.jp/yconnect/v2")
+
+
 # Each provider is on when its client id and secret are set, and hidden (no button, no API)
 # otherwise. The apps live here, not in SocialApp rows: a deploy's environment says which exist.
 def _social_apps() -> dict:
@@ -429,6 +418,18 @@ def _social_apps() -> dict:
 
 
 SOCIALACCOUNT_PROVIDERS = _social_apps()
+# The sign-in buttons post to the site, which redirects to the provider: browsers hold that redirect
+# to the page's form-action too, so the origins of the providers switched on are added to it.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+    origin
+    for provider, origin in (
+        ("line", "https://access.line.me"),
+        ("openid_connect", "{0.scheme}://{0.netloc}".format(urlsplit(YAHOO_JAPAN_SERVER_URL))),
+        ("google", "https://accounts.google.com"),
+        ("apple", "https://appleid.apple.com"),
+    )
+    if provider in SOCIALACCOUNT_PROVIDERS
+]
 SOCIALACCOUNT_ADAPTER = "accounts.social.ForumSocialAccountAdapter"
 # A new reader always sees the sign-up form: they choose a username, display name and country.
 SOCIALACCOUNT_AUTO_SIGNUP = False
