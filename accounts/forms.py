@@ -1,3 +1,4 @@
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
@@ -107,6 +108,45 @@ class SignUpForm(NameRulesMixin, CountryChoicesMixin, UserCreationForm):
         help_texts = PROFILE_HELP
 
     field_order = ["username", "email"]
+
+
+class SocialSignUpForm(CountryChoicesMixin, AllauthSocialSignupForm):
+    """A reader new from LINE, Yahoo! JAPAN ID, Google or Apple (allauth's social sign-up form):
+    username and e-mail address as allauth asks them (prefilled from the provider), plus display
+    name and country as on the site's sign-up, under the same name rules. No password: the
+    provider is the way in (a password can be set later by a reset)."""
+
+    display_name = User._meta.get_field("display_name").formfield(help_text=PROFILE_HELP["display_name"])
+    country = User._meta.get_field("country").formfield(help_text=PROFILE_HELP["country"])
+
+    field_order = ["username", "email", "display_name", "country"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.sociallogin.user
+        self.initial.setdefault("display_name", getattr(user, "display_name", "") or "")
+        self.fields["email"].label = _("E-mail address")
+        self.fields["email"].help_text = EMAIL_HELP
+        self.fields["username"].label = User._meta.get_field("username").verbose_name.capitalize()
+        self.order_fields(self.field_order)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for field in ("username", "display_name"):
+            name = cleaned.get(field)
+            if not name:
+                continue  # refused already, or an empty display name (the username signs)
+            try:
+                check_name(name=name, user=None, staff_title_allowed=False, is_username=field == "username")
+            except ValidationError as refusal:
+                self.add_error(field, refusal)
+        return cleaned
+
+    def save(self, request: HttpRequest) -> User:
+        user = self.sociallogin.user
+        user.display_name = self.cleaned_data.get("display_name", "")
+        user.country = self.cleaned_data.get("country", "")
+        return super().save(request)
 
 
 class EmailChangeForm(forms.Form):

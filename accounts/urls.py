@@ -1,6 +1,6 @@
 from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from infra.rate_limits import SIGN_IN, rate_limited
 
@@ -31,6 +31,9 @@ urlpatterns = [
         allauth_views.password_reset_from_key_done,
         name="account_reset_password_from_key_done",
     ),
+    # Sign-in with LINE, Yahoo! JAPAN ID, Google and Apple (accounts.social); "social/" is linked providers.
+    path("social/", include("accounts.social_urls")),
+    path("email/sent/", allauth_views.email_verification_sent, name="account_email_verification_sent"),
     # The names allauth's mails and redirects reverse, for the forum's own pages.
     path("sign-up/", views.sign_up, name="account_signup"),
     path("sign-in/", rate_limited(*SIGN_IN)(views.SignInView.as_view()), name="account_login"),

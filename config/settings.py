@@ -89,6 +89,12 @@ INSTALLED_APPS = [
     # E-mail addresses, their verification and password reset (accounts.mail wires them in).
     "allauth",
     "allauth.account",
+    # Sign-in with LINE, Yahoo! JAPAN ID (OpenID Connect), Google and Apple (accounts/social.py).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.line",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.apple",
     "accounts",
     "forum",
     "votes",
@@ -260,6 +266,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [csp.constants.SELF],
         "object-src": [csp.constants.NONE],
         "base-uri": [csp.constants.SELF],
+        # Also the sign-in providers switched on (below, with them).
         "form-action": [csp.constants.SELF],
         "frame-ancestors": [csp.constants.NONE],
     },
@@ -355,6 +362,89 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Sign-up, re-send and reset are limited by RATE_LIMITS below (infra/rate_limits.py), not allauth's own.
 ACCOUNT_RATE_LIMITS = False
+
+
+# --- Sign-in with LINE, Yahoo! JAPAN ID, Google and Apple (accounts/social.py) ----------------
+YAHOO_JAPAN_SERVER_URL = os.environ.get("FORUM_YAHOO_JAPAN_SERVER_URL", "https://auth.login.yahoo.co.jp/yconnect/v2")
+
+
+# Each provider is on when its client id and secret are set, and hidden (no button, no API)
+# otherwise. The apps live here, not in SocialApp rows: a deploy's environment says which exist.
+def _social_apps() -> dict:
+    env = os.environ.get
+    providers: dict = {}
+    if env("FORUM_LINE_CLIENT_ID") and env("FORUM_LINE_SECRET"):
+        # LINE Login's channel id and secret; "openid" and "email" give the address LINE verified.
+        providers["line"] = {
+            "APPS": [{"client_id": env("FORUM_LINE_CLIENT_ID"), "secret": env("FORUM_LINE_SECRET")}],
+            "SCOPE": ["profile", "openid", "email"],
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    if env("FORUM_YAHOO_JAPAN_CLIENT_ID") and env("FORUM_YAHOO_JAPAN_SECRET"):
+        # Yahoo! JAPAN ID speaks OpenID Connect (YConnect v2): allauth's generic provider, from discovery.
+        providers["openid_connect"] = {
+            "APPS": [
+                {
+                    "provider_id": "yahoo-japan",
+                    "name": "Yahoo! JAPAN ID",
+                    "client_id": env("FORUM_YAHOO_JAPAN_CLIENT_ID"),
+                    "secret": env("FORUM_YAHOO_JAPAN_SECRET"),
+                    "settings": {
+                        "server_url": YAHOO_JAPAN_SERVER_URL,
+                    },
+                }
+            ],
+            "SCOPE": ["openid", "profile", "email"],
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    if env("FORUM_GOOGLE_CLIENT_ID") and env("FORUM_GOOGLE_SECRET"):
+        providers["google"] = {
+            "APPS": [{"client_id": env("FORUM_GOOGLE_CLIENT_ID"), "secret": env("FORUM_GOOGLE_SECRET")}],
+            "SCOPE": ["openid", "profile", "email"],
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    apple = [env(f"FORUM_APPLE_{part}") for part in ("CLIENT_ID", "KEY_ID", "TEAM_ID", "PRIVATE_KEY")]
+    if all(apple):
+        # Sign in with Apple: the Services ID, the key's id, the team and the key itself (PEM).
+        client_id, key_id, team_id, private_key = apple
+        providers["apple"] = {
+            "APPS": [
+                {
+                    "client_id": client_id,
+                    "secret": key_id,
+                    "key": team_id,
+                    "settings": {"certificate_key": private_key.replace("\\n", "\n")},
+                }
+            ],
+            "SCOPE": ["name", "email"],
+        }
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = _social_apps()
+# The sign-in buttons post to the site, which redirects to the provider: browsers hold that redirect
+# to the page's form-action too, so the origins of the providers switched on are added to it.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+    origin
+    for provider, origin in (
+        ("line", "https://access.line.me"),
+        ("openid_connect", "{0.scheme}://{0.netloc}".format(urlsplit(YAHOO_JAPAN_SERVER_URL))),
+        ("google", "https://accounts.google.com"),
+        ("apple", "https://appleid.apple.com"),
+    )
+    if provider in SOCIALACCOUNT_PROVIDERS
+]
+SOCIALACCOUNT_ADAPTER = "accounts.social.ForumSocialAccountAdapter"
+# A new reader always sees the sign-up form: they choose a username, display name and country.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_FORMS = {"signup": "accounts.forms.SocialSignUpForm"}
+# Signed in at once; an address the provider did not verify gets a link, and until it is followed
+# the forum's own rule refuses votes and comments (FORUM_REQUIRE_VERIFIED_EMAIL).
+SOCIALACCOUNT_EMAIL_VERIFICATION = "optional"
+# A provider's address never signs into an existing account by itself: the reader signs in and links.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
 
 
 # --- Rate limits (forum/rate_limits.py: the pages and the API share them) ---------------------

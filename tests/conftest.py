@@ -1,3 +1,4 @@
+import copy
 import os
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from infra.rate_limits import parse_rate
 from infra.redis_clients import forum_redis
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.mailbox import SmtpServer
+from tests.oidc_provider import OidcProvider
 from tests.processes import start_worker
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
@@ -189,3 +191,17 @@ def mail_worker(transactional_db, process_log_dir, smtp_server):
     )
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def oidc_provider(settings):
+    """A real OpenID Connect provider on localhost (tests/oidc_provider.py), switched on as the
+    forum's Yahoo! JAPAN ID; its origin joins the CSP's form-action as FORUM_YAHOO_JAPAN_SERVER_URL's
+    does in settings."""
+    provider = OidcProvider().start()
+    settings.SOCIALACCOUNT_PROVIDERS = provider.provider_settings()
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = [*policy["DIRECTIVES"]["form-action"], provider.issuer]
+    settings.CONTENT_SECURITY_POLICY = policy
+    yield provider
+    provider.stop()

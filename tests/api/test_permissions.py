@@ -154,5 +154,12 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("post", "/api/v1/auth/password-reset/confirm/"),
         ("post", "/api/v1/me/email/"),
         ("post", "/api/v1/me/email/resend/"),
+        # sign-in with a provider, open to everyone by design: test_social_api covers their answers
+        ("post", "/api/v1/auth/social/token/"),
+        ("post", "/api/v1/auth/social/sign-up/"),
+        # the reader's own linked providers (IsAuthenticated): test_social_api covers their answers
+        ("get", "/api/v1/me/social/"),
+        ("post", "/api/v1/me/social/"),
+        ("delete", "/api/v1/me/social/{provider}/"),
     }
     assert declared == matrix_paths

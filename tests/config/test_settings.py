@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,48 @@ def test_the_page_cache_defaults_to_its_own_database_on_the_forum_redis(tmp_path
     assert _run_settings(tmp_path, code, **env).stdout.strip() == cache_redis
     own = _run_settings(tmp_path, code, **{**env, "FORUM_CACHE_REDIS_URL": "redis://cache.example:6379/0"})
     assert own.stdout.strip() == "redis://cache.example:6379/0"
+
+
+SHOW_PROVIDERS = (
+    "import json; from django.conf import settings; "
+    "print(json.dumps({'providers': {name: [app.get('provider_id', name) for app in config['APPS']] "
+    "for name, config in settings.SOCIALACCOUNT_PROVIDERS.items()}, "
+    "'form_action': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']}))"
+)
+PROVIDER_VARIABLES = (
+    "FORUM_LINE_CLIENT_ID",
+    "FORUM_LINE_SECRET",
+    "FORUM_YAHOO_JAPAN_CLIENT_ID",
+    "FORUM_YAHOO_JAPAN_SECRET",
+    "FORUM_GOOGLE_CLIENT_ID",
+    "FORUM_GOOGLE_SECRET",
+    "FORUM_APPLE_CLIENT_ID",
+    "FORUM_APPLE_KEY_ID",
+    "FORUM_APPLE_TEAM_ID",
+    "FORUM_APPLE_PRIVATE_KEY",
+)
+
+
+def test_sign_in_providers_are_switched_on_by_their_settings(tmp_path):
+    """No provider without its client id and secret; each one set switches on that provider alone
+    (Apple needs all four of its settings), and its origin joins the CSP's form-action."""
+    none = run_python(tmp_path, SHOW_PROVIDERS, without=PROVIDER_VARIABLES)
+    assert none.returncode == 0, none.stderr
+    assert json.loads(none.stdout) == {"providers": {}, "form_action": ["'self'"]}
+
+    some = run_python(
+        tmp_path,
+        SHOW_PROVIDERS,
+        without=PROVIDER_VARIABLES,
+        FORUM_LINE_CLIENT_ID="1650000000",
+        FORUM_LINE_SECRET="line-secret",
+        FORUM_YAHOO_JAPAN_CLIENT_ID="dj0zaiZp",
+        FORUM_YAHOO_JAPAN_SECRET="yahoo-secret",
+        FORUM_GOOGLE_CLIENT_ID="only-an-id",  # no secret: stays off
+        FORUM_APPLE_CLIENT_ID="jp.example.forum",  # no key: stays off
+    )
+    assert some.returncode == 0, some.stderr
+    assert json.loads(some.stdout) == {
+        "providers": {"line": ["line"], "openid_connect": ["yahoo-japan"]},
+        "form_action": ["'self'", "https://access.line.me", "https://auth.login.yahoo.co.jp"],
+    }
