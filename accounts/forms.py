@@ -175,3 +175,30 @@ class AccountDeletionForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("To make sure it is you who deletes the account."),
     )
+
+
+def _code_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the reader's authenticator app, or one of their recovery codes."""
+
+    code = _code_field(_("Code"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "The six digits your authenticator app shows now. Lost your phone? Type one of your recovery codes."
+        )
+
+
+class TotpActivateForm(forms.Form):
+    """The first code from the app the reader has just set up, with the secret it was given."""
+
+    code = _code_field(_("Code from the app"))
+    setup_token = forms.CharField(widget=forms.HiddenInput, max_length=500)

@@ -12,6 +12,7 @@ from accounts.email_api import (
     PasswordResetApi,
     PasswordResetConfirmApi,
 )
+from accounts.two_factor_api import MeRecoveryCodesApi, MeTotpApi, MeTwoFactorApi, TokenTwoFactorApi
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
@@ -23,12 +24,16 @@ register_converter(IdConverter, "id")
 v1 = [
     path("auth/sign-up/", SignUpApi.as_view(), name="api_sign_up"),
     path("auth/token/", TokenApi.as_view(), name="api_token"),
+    path("auth/token/two-factor/", TokenTwoFactorApi.as_view(), name="api_token_two_factor"),
     path("auth/email/verify/", EmailVerifyApi.as_view(), name="api_email_verify"),
     path("auth/password-reset/", PasswordResetApi.as_view(), name="api_password_reset"),
     path("auth/password-reset/confirm/", PasswordResetConfirmApi.as_view(), name="api_password_reset_confirm"),
     path("me/", MeApi.as_view(), name="api_me"),
     path("me/email/", EmailChangeApi.as_view(), name="api_me_email"),
     path("me/email/resend/", EmailResendApi.as_view(), name="api_me_email_resend"),
+    path("me/two-factor/", MeTwoFactorApi.as_view(), name="api_me_two_factor"),
+    path("me/two-factor/totp/", MeTotpApi.as_view(), name="api_me_two_factor_totp"),
+    path("me/two-factor/recovery-codes/", MeRecoveryCodesApi.as_view(), name="api_me_two_factor_recovery_codes"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
