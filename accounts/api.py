@@ -27,10 +27,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ForumApiView, TextField
-from api.errors import BODY_ERRORS, error_responses
+from api.errors import BODY_ERRORS, RefusedInput, error_responses
 from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 
 from .email_addresses import add_sign_up_address
+from .email_domains import DISPOSABLE_EMAIL
 from .forms import ProfileForm, SignUpForm
 from .models import AccountDeletion, User
 from .selectors import reader_data_export, standing_of
@@ -42,6 +43,7 @@ from .services import (
     update_profile,
 )
 from .sign_in_limits import DEVICE_TOKEN_HEADER, issue_device_token, password_confirmed
+from .sign_in_methods import PASSWORD, record_sign_in_method
 from .two_factor import has_two_factor, two_factor_token
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
@@ -183,7 +185,8 @@ class SignUpApi(ForumApiView):
                 409,
                 429,
                 d400="The input is invalid, or the password is too weak (too common, too close to the username, "
-                "all digits); the body says why.",
+                "all digits); the body says why. An address at a domain of throwaway mailboxes adds code "
+                "`disposable_email`.",
                 d403="A CSRF failure (signed in through the site's session).",
                 d409="The username is taken.",
             ),
@@ -206,6 +209,8 @@ class SignUpApi(ForumApiView):
         if not form.is_valid():
             if any(error.code == "unique" for error in form.errors.as_data().get("username", [])):
                 raise UsernameTaken()
+            if any(error.code == DISPOSABLE_EMAIL for error in form.errors.as_data().get("email", [])):
+                raise RefusedInput(_form_errors(form).detail, app_code=DISPOSABLE_EMAIL)
             raise _form_errors(form)
         try:
             account = sign_up(user=form.save(commit=False), with_api_token=True)
@@ -308,6 +313,7 @@ class TokenApi(ForumApiView):
                 status=status.HTTP_202_ACCEPTED,
             )
         token, _created = Token.objects.get_or_create(user=user)
+        record_sign_in_method(user=user, method=PASSWORD)
         return Response({"token": token.key, "device_token": issue_device_token(user)})
 
     @extend_schema(

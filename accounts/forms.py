@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .countries import country_choices
+from .email_domains import ensure_email_domain_accepted
 from .models import User
 from .names import check_name
 from .services import change_password, ensure_country_change_allowed
@@ -108,6 +109,11 @@ class SignUpForm(NameRulesMixin, CountryChoicesMixin, UserCreationForm):
 
     field_order = ["username", "email"]
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        ensure_email_domain_accepted(email)
+        return email
+
 
 class EmailChangeForm(forms.Form):
     email = forms.EmailField(
@@ -116,6 +122,11 @@ class EmailChangeForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We send a link to the new address; your current address stays until you follow it."),
     )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        ensure_email_domain_accepted(email)
+        return email
 
 
 class ProfileForm(NameRulesMixin, CountryChoicesMixin, forms.ModelForm):

@@ -24,6 +24,7 @@ from api.throttles import AUTH_THROTTLES
 
 from .api import DEVICE_TOKEN_HELP, BodyOnDeleteSchema
 from .sign_in_limits import issue_device_token
+from .sign_in_methods import PASSWORD, record_sign_in_method
 from .two_factor import (
     TwoFactorLimited,
     activate_totp,
@@ -54,12 +55,12 @@ class TwoFactorAlreadyOn(APIException):
 
 
 def _refusal(error: DjangoValidationError) -> APIException:
-    """A service's refusal as the API answers it: 409 for the state, 400 (under "code") for a code."""
+    """A service's refusal as the API answers it: 409 for the state, 400 (under "otp") for a code."""
     if error.code == "not_on":
         return TwoFactorNotOn(error.messages[0])
     if error.code == "already_on":
         return TwoFactorAlreadyOn(error.messages[0])
-    return ValidationError({"code": error.messages})
+    return ValidationError({"otp": error.messages})
 
 
 def _limited(limited: TwoFactorLimited) -> Throttled:
@@ -75,7 +76,7 @@ class TokenTwoFactorApi(ForumApiView):
 
     class CodeInput(serializers.Serializer):
         two_factor_token = TextField(max_length=500, help_text="From the 202 answer of POST /api/v1/auth/token/.")
-        code = TextField(max_length=32, help_text=CODE_HELP)
+        otp = TextField(max_length=32, help_text=CODE_HELP)
 
     class TokenOutput(serializers.Serializer):
         token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
@@ -89,7 +90,7 @@ class TokenTwoFactorApi(ForumApiView):
         request=CodeInput,
         examples=[
             OpenApiExample(
-                "The app's code", value={"two_factor_token": "eyJ1Ijo...", "code": "492039"}, request_only=True
+                "The app's code", value={"two_factor_token": "eyJ1Ijo...", "otp": "492039"}, request_only=True
             )
         ],
         responses={
@@ -99,7 +100,7 @@ class TokenTwoFactorApi(ForumApiView):
                 401,
                 403,
                 429,
-                d400="The code is not right (under `code`): ask for it again.",
+                d400="The code is not right (under `otp`): ask for it again.",
                 d401="The two_factor_token is invalid or expired, or the password changed since: sign in again "
                 "with the password.",
                 d403="A CSRF failure (signed in through the site's session).",
@@ -114,12 +115,13 @@ class TokenTwoFactorApi(ForumApiView):
         if user is None:
             raise AuthenticationFailed(_("The time to type the code ran out. Sign in again with your password."))
         try:
-            verify_code(request._request, user=user, code=data.validated_data["code"])
+            verify_code(request._request, user=user, code=data.validated_data["otp"])
         except TwoFactorLimited as limited:
             raise _limited(limited) from limited
         except DjangoValidationError as error:
             raise _refusal(error) from error
         token, _created = Token.objects.get_or_create(user=user)
+        record_sign_in_method(user=user, method=PASSWORD)
         return Response({"token": token.key, "device_token": issue_device_token(user)})
 
 
@@ -137,7 +139,7 @@ class RecoveryCodesOutput(serializers.Serializer):
 
 
 class CodeInput(serializers.Serializer):
-    code = TextField(max_length=32, help_text=CODE_HELP)
+    otp = TextField(max_length=32, help_text=CODE_HELP)
 
 
 class MeTwoFactorApi(ForumApiView):
@@ -161,7 +163,7 @@ class MeTwoFactorApi(ForumApiView):
         operation_id="me_two_factor_destroy",
         summary="Turn two-factor authentication off (confirmed with a code)",
         request=CodeInput,
-        examples=[OpenApiExample("The app's code", value={"code": "492039"}, request_only=True)],
+        examples=[OpenApiExample("The app's code", value={"otp": "492039"}, request_only=True)],
         responses={
             204: None,
             **error_responses(
@@ -170,7 +172,7 @@ class MeTwoFactorApi(ForumApiView):
                 403,
                 409,
                 429,
-                d400="The code is not right (under `code`).",
+                d400="The code is not right (under `otp`).",
                 d403="A CSRF failure (signed in through the session).",
                 d409="Two-factor authentication is not on (code `two_factor_not_on`).",
                 d429=CODE_LIMITS,
@@ -181,7 +183,7 @@ class MeTwoFactorApi(ForumApiView):
         data = CodeInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            deactivate_two_factor(request._request, user=request.user, code=data.validated_data["code"])
+            deactivate_two_factor(request._request, user=request.user, code=data.validated_data["otp"])
         except TwoFactorLimited as limited:
             raise _limited(limited) from limited
         except DjangoValidationError as error:
@@ -202,7 +204,7 @@ class MeTotpApi(ForumApiView):
 
     class ActivateInput(serializers.Serializer):
         setup_token = TextField(max_length=500, help_text="From GET /api/v1/me/two-factor/totp/.")
-        code = TextField(max_length=32, help_text="The code the app shows now for the new key.")
+        otp = TextField(max_length=32, help_text="The code the app shows now for the new key.")
 
     @extend_schema(
         operation_id="me_two_factor_totp_setup",
@@ -225,7 +227,7 @@ class MeTotpApi(ForumApiView):
                 403,
                 409,
                 429,
-                d400="The code is not right for the key, or the setup_token is not one we gave you (under `code`).",
+                d400="The code is not right for the key, or the setup_token is not one we gave you (under `otp`).",
                 d403="A CSRF failure (signed in through the session).",
                 d409="Two-factor authentication is on already (code `two_factor_already_on`).",
                 d429=CODE_LIMITS,
@@ -236,7 +238,12 @@ class MeTotpApi(ForumApiView):
         data = self.ActivateInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            codes = activate_totp(request._request, user=request.user, **data.validated_data)
+            codes = activate_totp(
+                request._request,
+                user=request.user,
+                setup_token=data.validated_data["setup_token"],
+                code=data.validated_data["otp"],
+            )
         except TwoFactorLimited as limited:
             raise _limited(limited) from limited
         except DjangoValidationError as error:
@@ -260,7 +267,7 @@ class MeRecoveryCodesApi(ForumApiView):
                 403,
                 409,
                 429,
-                d400="The code is not right (under `code`).",
+                d400="The code is not right (under `otp`).",
                 d403="A CSRF failure (signed in through the session).",
                 d409="Two-factor authentication is not on (code `two_factor_not_on`).",
                 d429=CODE_LIMITS,
@@ -271,7 +278,7 @@ class MeRecoveryCodesApi(ForumApiView):
         data = CodeInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            codes = regenerate_recovery_codes(request._request, user=request.user, code=data.validated_data["code"])
+            codes = regenerate_recovery_codes(request._request, user=request.user, code=data.validated_data["otp"])
         except TwoFactorLimited as limited:
             raise _limited(limited) from limited
         except DjangoValidationError as error:

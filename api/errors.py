@@ -3,7 +3,7 @@
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
 - every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``);
-  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``).
+  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``, 400 ``disposable_email``).
 - 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
 
@@ -57,6 +57,14 @@ class DependencyUnavailable(APIException):
         self.wait = wait
 
 
+class RefusedInput(ValidationError):
+    """400 with the usual field errors plus a ``"code"`` an app can act on (``disposable_email``)."""
+
+    def __init__(self, detail, *, app_code: str):
+        super().__init__(detail)
+        self.app_code = app_code
+
+
 class TooManyRequests(APIException):
     """429 worded as one sentence of ours. DRF's Throttled glues an English-only tail ("Expected
     available in 46 seconds.") to its translated detail; DRF sends ``wait`` as Retry-After."""
@@ -75,6 +83,7 @@ def api_exception_handler(exc, context):
     code = getattr(exc.args[0], "code", None) if isinstance(exc, DjangoPermissionDenied) and exc.args else None
     if code:
         exc = PermissionDenied(str(exc.args[0]), code=code)
+    code = code or getattr(exc, "app_code", None)
     if isinstance(exc, Throttled) and exc.wait is not None:
         exc = TooManyRequests(max(1, math.ceil(exc.wait)))
     elif isinstance(exc, DjangoValidationError):
@@ -135,6 +144,13 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "description": 'Messages per input field; errors about the request as a whole are under "non_field_errors".',
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "On some refusals, what an app can act on: `disposable_email` (the e-mail address is "
+            "at a domain of throwaway mailboxes; ask for another address).",
+        }
+    },
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 DETAIL_SCHEMA = {
