@@ -8,12 +8,13 @@ POST /api/v1/auth/token/two-factor/ with that token and the code from the reader
 recovery code) answers the API token.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled, ValidationError
+from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +23,8 @@ from api.base import ForumApiView, TextField
 from api.errors import BODY_ERRORS, error_responses
 from api.throttles import AUTH_THROTTLES
 
-from .api import DEVICE_TOKEN_HELP, BodyOnDeleteSchema
+from .api import BodyOnDeleteSchema, TokenApi
+from .services import Refusal
 from .sign_in_limits import issue_device_token
 from .sign_in_methods import PASSWORD, record_sign_in_method
 from .two_factor import (
@@ -37,6 +39,7 @@ from .two_factor import (
     verify_code,
 )
 
+INCORRECT_CODE = "incorrect_code"
 CODE_HELP = "The six digits the reader's authenticator app shows now, or one of their unused recovery codes."
 CODE_LIMITS = (
     "Too many codes typed from this address or for this account; Retry-After says when to try again (the "
@@ -54,13 +57,14 @@ class TwoFactorAlreadyOn(APIException):
     default_code = "two_factor_already_on"
 
 
-def _refusal(error: DjangoValidationError) -> APIException:
-    """A service's refusal as the API answers it: 409 for the state, 400 (under "otp") for a code."""
+def _refusal(error: DjangoValidationError) -> Exception:
+    """A service's refusal as the API answers it: 409 for the state; a wrong code is refused (403
+    with code ``incorrect_code``), as a wrong password is, not invalid input."""
     if error.code == "not_on":
         return TwoFactorNotOn(error.messages[0])
     if error.code == "already_on":
         return TwoFactorAlreadyOn(error.messages[0])
-    return ValidationError({"otp": error.messages})
+    return DjangoPermissionDenied(Refusal(error.messages[0], INCORRECT_CODE))
 
 
 def _limited(limited: TwoFactorLimited) -> Throttled:
@@ -74,42 +78,38 @@ class TokenTwoFactorApi(ForumApiView):
     throttle_classes = AUTH_THROTTLES
     per_reader = True  # the answer is a token
 
-    class CodeInput(serializers.Serializer):
+    class TwoFactorSignInInput(serializers.Serializer):
         two_factor_token = TextField(max_length=500, help_text="From the 202 answer of POST /api/v1/auth/token/.")
         otp = TextField(max_length=32, help_text=CODE_HELP)
-
-    class TokenOutput(serializers.Serializer):
-        token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
-        device_token = serializers.CharField(help_text=DEVICE_TOKEN_HELP)
 
     @extend_schema(
         operation_id="auth_token_two_factor",
         summary="Sign in, second step: the code from the authenticator app for the token",
         description="After POST /api/v1/auth/token/ answered 202 with code `two_factor_required`. Codes are "
         "limited per address and per account (RATE_LIMITS two_factor_*); a TOTP code works once.",
-        request=CodeInput,
+        request=TwoFactorSignInInput,
         examples=[
             OpenApiExample(
                 "The app's code", value={"two_factor_token": "eyJ1Ijo...", "otp": "492039"}, request_only=True
             )
         ],
         responses={
-            200: TokenOutput,
+            200: TokenApi.TokenOutput,
             **error_responses(
                 *BODY_ERRORS,
                 401,
                 403,
                 429,
-                d400="The code is not right (under `otp`): ask for it again.",
                 d401="The two_factor_token is invalid or expired, or the password changed since: sign in again "
                 "with the password.",
-                d403="A CSRF failure (signed in through the site's session).",
+                d403="The code is not right (code `incorrect_code`): ask for it again. Or a CSRF failure "
+                "(signed in through the site's session).",
                 d429=CODE_LIMITS,
             ),
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.CodeInput(data=request.data)
+        data = self.TwoFactorSignInInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_for_two_factor_token(data.validated_data["two_factor_token"])
         if user is None:
@@ -172,8 +172,8 @@ class MeTwoFactorApi(ForumApiView):
                 403,
                 409,
                 429,
-                d400="The code is not right (under `otp`).",
-                d403="A CSRF failure (signed in through the session).",
+                d403="The code is not right (code `incorrect_code`), or a CSRF failure (signed in through the "
+                "session).",
                 d409="Two-factor authentication is not on (code `two_factor_not_on`).",
                 d429=CODE_LIMITS,
             ),
@@ -227,8 +227,8 @@ class MeTotpApi(ForumApiView):
                 403,
                 409,
                 429,
-                d400="The code is not right for the key, or the setup_token is not one we gave you (under `otp`).",
-                d403="A CSRF failure (signed in through the session).",
+                d403="The code is not right for the key, or the setup_token is not one we gave you (code "
+                "`incorrect_code`); or a CSRF failure (signed in through the session).",
                 d409="Two-factor authentication is on already (code `two_factor_already_on`).",
                 d429=CODE_LIMITS,
             ),
@@ -267,8 +267,8 @@ class MeRecoveryCodesApi(ForumApiView):
                 403,
                 409,
                 429,
-                d400="The code is not right (under `otp`).",
-                d403="A CSRF failure (signed in through the session).",
+                d403="The code is not right (code `incorrect_code`), or a CSRF failure (signed in through the "
+                "session).",
                 d409="Two-factor authentication is not on (code `two_factor_not_on`).",
                 d429=CODE_LIMITS,
             ),

@@ -3,7 +3,8 @@
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
 - every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``);
-  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``, 400 ``disposable_email``).
+  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``, ``incorrect_code``; 400
+  ``disposable_email``).
 - 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
 
@@ -160,7 +161,8 @@ DETAIL_SCHEMA = {
         "code": {
             "type": "string",
             "description": "On some refusals (403), what an app can act on: `email_unverified` (verify the "
-            "e-mail address; POST /api/v1/me/email/resend/ sends the link again).",
+            "e-mail address; POST /api/v1/me/email/resend/ sends the link again), `incorrect_code` (the "
+            "two-factor code is not right: ask for it again).",
         },
     },
     "required": ["detail"],
