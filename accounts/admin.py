@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from . import services
 from .forms import AdminUserAddForm, AdminUserChangeForm, ForumAdminPasswordChangeForm
-from .models import AccountDeletion, DisposableEmailDomain, User
+from .models import AccountDeletion, DisposableEmailDomain, TwoFactorAuthenticator, User
 
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
 # cannot promote anyone, themselves included.
@@ -209,16 +209,34 @@ class DisposableEmailDomainAdmin(admin.ModelAdmin):
 
 
 # allauth.mfa's authenticators hold the TOTP secrets: a superuser's alone, to delete one for a staff
-# member who lost their phone and their recovery codes (they then set two-factor up again).
+# member who lost their phone and their recovery codes (they then set two-factor up again). Shown
+# through accounts' proxy, whose names are translated (allauth's model names are not).
 admin.site.unregister(Authenticator)
 
 
-@admin.register(Authenticator)
-class AuthenticatorAdmin(SuperuserOnlyAdmin):
-    list_display = ("user", "type", "created_at", "last_used_at")
+@admin.register(TwoFactorAuthenticator)
+class TwoFactorAuthenticatorAdmin(SuperuserOnlyAdmin):
+    list_display = ("account", "kind", "added", "last_used")
     list_filter = ("type",)
-    fields = ("user", "type", "created_at", "last_used_at")
+    fields = ("account", "kind", "added", "last_used")
     readonly_fields = fields
+    list_select_related = ("user",)
+
+    @admin.display(description=_("account"))
+    def account(self, authenticator: TwoFactorAuthenticator) -> str:
+        return authenticator.user.get_username()
+
+    @admin.display(description=_("kind"))
+    def kind(self, authenticator: TwoFactorAuthenticator) -> str:
+        return authenticator.get_type_display()
+
+    @admin.display(description=_("added at"))
+    def added(self, authenticator: TwoFactorAuthenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("last used at"))
+    def last_used(self, authenticator: TwoFactorAuthenticator):
+        return authenticator.last_used_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -225,3 +226,13 @@ class DisposableEmailDomain(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.domain = self.domain.strip().strip(".").lower()
         super().save(*args, **kwargs)
+
+
+class TwoFactorAuthenticator(Authenticator):
+    """allauth.mfa's authenticator (a TOTP app, a set of recovery codes) as the admin shows it, under
+    names translated like the rest of the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("two-factor authenticator")
+        verbose_name_plural = _("two-factor authenticators")

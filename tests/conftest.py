@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import translation
@@ -11,7 +12,7 @@ from django.utils import translation
 from infra import machine_counts
 from infra.rate_limits import parse_rate
 from infra.redis_clients import forum_redis
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import STAFF_TOTP_SECRET, ArticleFactory, CommentFactory, UserFactory
 from tests.mailbox import SmtpServer
 from tests.processes import start_worker
 
@@ -142,6 +143,13 @@ def rates(settings):
                 time.sleep(left + 0.05)
 
     return set_rates
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the two-factor authentication staff need for the admin."""
+    TOTP.activate(admin_user, STAFF_TOTP_SECRET)
+    return admin_user
 
 
 @pytest.fixture
