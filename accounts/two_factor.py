@@ -258,6 +258,7 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             request.path.startswith(reverse("admin:index"))
+            and request.path != reverse("admin:logout")
             and request.user.is_authenticated
             and must_set_up_two_factor(request.user)
         ):
