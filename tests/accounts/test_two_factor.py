@@ -219,3 +219,20 @@ def test_the_code_step_speaks_japanese(client):
     assert "二段階認証" in page
     wrong = client.post(CODE_STEP, {"code": "000000"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "コードが正しくありません" in wrong
+
+
+def test_staff_without_it_may_still_sign_out_of_the_admin(client):
+    client.force_login(UserFactory(is_staff=True, two_factor=False))
+    answer = client.post("/admin/logout/")
+    assert answer.status_code == 302 and answer["Location"] == "/"  # not to the two-factor page
+    assert _signed_in_as(client) is None
+
+
+def test_a_reader_with_it_can_still_change_their_address(client):
+    """allauth.mfa would refuse a new, unverified address to an account with two-factor
+    (MFA_ALLOW_UNVERIFIED_EMAIL): the forum's sign-in goes by username, so the change goes ahead."""
+    reader = UserFactory(two_factor=True)
+    client.force_login(reader)
+    answer = client.post(reverse("email_settings"), {"email": "new-address@example.org"})
+    assert answer.status_code == 302
+    assert reader.emailaddress_set.filter(email="new-address@example.org", verified=False).exists()
