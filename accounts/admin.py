@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -11,7 +12,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from . import services
 from .forms import AdminUserAddForm, AdminUserChangeForm, ForumAdminPasswordChangeForm
-from .models import AccountDeletion, User
+from .models import AccountDeletion, DisposableEmailDomain, TwoFactorAuthenticator, User
 
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
 # cannot promote anyone, themselves included.
@@ -38,10 +39,24 @@ class UserAdmin(BaseUserAdmin):
     Moderators hold no more of a reader's data than their work needs: no e-mail anywhere here,
     and the username, date_joined and last_login read-only."""
 
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
+    # The address's domain and the last sign-in method are what moderators may know of the address
+    # and the sign-in (the address itself stays hidden from them, HIDDEN_FROM_MODERATORS).
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Forum profile"), {"fields": ("display_name", "country")}),
+        (_("E-mail and sign-in"), {"fields": ("email_domain", "sign_in_method")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Forum profile"), {"fields": ("display_name", "country")}),)
-    list_display = ("username", "display_name", "country", "email", "is_staff", "is_active")
-    list_filter = ("is_staff", "is_active", "groups", "country")
+    list_display = (
+        "username",
+        "display_name",
+        "country",
+        "email",
+        "email_domain",
+        "sign_in_method",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = ("is_staff", "is_active", "groups", "country", "sign_in_method")
     search_fields = ("username", "display_name", "email")
     change_password_form = ForumAdminPasswordChangeForm  # revokes the reader's API tokens
     # Both check names as sign-up does (accounts.names), except staff titles on staff set by a superuser.
@@ -121,7 +136,7 @@ class UserAdmin(BaseUserAdmin):
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
-        readonly = tuple(super().get_readonly_fields(request, obj))
+        readonly = (*super().get_readonly_fields(request, obj), "email_domain", "sign_in_method")
         if not request.user.is_superuser:
             readonly += POWER_FIELDS + IDENTITY_FIELDS
         return readonly
@@ -183,4 +198,50 @@ class AccountDeletionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: AccountDeletion | None = None) -> bool:
+        return False
+
+
+@admin.register(DisposableEmailDomain)
+class DisposableEmailDomainAdmin(admin.ModelAdmin):
+    """The domains sign-up and a change of address refuse (accounts.email_domains); moderators keep it."""
+
+    list_display = ("domain", "note", "added_at")
+    search_fields = ("domain", "note")
+    fields = ("domain", "note")
+
+
+# allauth.mfa's authenticators hold the TOTP secrets: a superuser's alone, to delete one for a staff
+# member who lost their phone and their recovery codes (they then set two-factor up again). Shown
+# through accounts' proxy, whose names are translated (allauth's model names are not).
+admin.site.unregister(Authenticator)
+
+
+@admin.register(TwoFactorAuthenticator)
+class TwoFactorAuthenticatorAdmin(SuperuserOnlyAdmin):
+    list_display = ("account", "kind", "added", "last_used")
+    list_filter = ("type",)
+    fields = ("account", "kind", "added", "last_used")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    @admin.display(description=_("account"))
+    def account(self, authenticator: TwoFactorAuthenticator) -> str:
+        return authenticator.user.get_username()
+
+    @admin.display(description=_("kind"))
+    def kind(self, authenticator: TwoFactorAuthenticator) -> str:
+        return authenticator.get_type_display()
+
+    @admin.display(description=_("added at"))
+    def added(self, authenticator: TwoFactorAuthenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("last used at"))
+    def last_used(self, authenticator: TwoFactorAuthenticator):
+        return authenticator.last_used_at
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

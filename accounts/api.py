@@ -4,6 +4,7 @@ Sign-up and the profile go through the site's own forms (accounts.forms), so the
 username, a password (Django's validators) and a country are the same on the page and here.
 """
 
+from django.conf import settings
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
@@ -11,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
@@ -20,10 +27,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ForumApiView, TextField
-from api.errors import BODY_ERRORS, error_responses
+from api.errors import BODY_ERRORS, RefusedInput, error_responses
 from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 
 from .email_addresses import add_sign_up_address
+from .email_domains import DISPOSABLE_EMAIL
 from .forms import ProfileForm, SignUpForm
 from .models import AccountDeletion, User
 from .selectors import reader_data_export, standing_of
@@ -35,6 +43,8 @@ from .services import (
     update_profile,
 )
 from .sign_in_limits import DEVICE_TOKEN_HEADER, issue_device_token, password_confirmed
+from .sign_in_methods import PASSWORD, record_sign_in_method
+from .two_factor import has_two_factor, two_factor_token
 
 USERNAME_PATTERN = r"\A[\w.@+-]+\Z"  # Django's UnicodeUsernameValidator, stated in the schema
 DISPLAY_NAME_HELP = (
@@ -175,7 +185,8 @@ class SignUpApi(ForumApiView):
                 409,
                 429,
                 d400="The input is invalid, or the password is too weak (too common, too close to the username, "
-                "all digits); the body says why.",
+                "all digits); the body says why. An address at a domain of throwaway mailboxes adds code "
+                "`disposable_email`.",
                 d403="A CSRF failure (signed in through the site's session).",
                 d409="The username is taken.",
             ),
@@ -198,6 +209,8 @@ class SignUpApi(ForumApiView):
         if not form.is_valid():
             if any(error.code == "unique" for error in form.errors.as_data().get("username", [])):
                 raise UsernameTaken()
+            if any(error.code == DISPOSABLE_EMAIL for error in form.errors.as_data().get("email", [])):
+                raise RefusedInput(_form_errors(form).detail, app_code=DISPOSABLE_EMAIL)
             raise _form_errors(form)
         try:
             account = sign_up(user=form.save(commit=False), with_api_token=True)
@@ -209,6 +222,22 @@ class SignUpApi(ForumApiView):
             {"token": account.api_token.key, "device_token": issue_device_token(user), "user": MeOutput(user).data},
             status=status.HTTP_201_CREATED,
         )
+
+
+TWO_FACTOR_REQUIRED = "two_factor_required"
+
+
+class TwoFactorRequiredOutput(serializers.Serializer):
+    detail = serializers.CharField(help_text="What to do next, in the reader's language.")
+    code = serializers.ChoiceField(
+        choices=[TWO_FACTOR_REQUIRED],
+        help_text="Always `two_factor_required`: ask the reader for the code from their authenticator app.",
+    )
+    two_factor_token = serializers.CharField(
+        help_text="Send it with the code to POST /api/v1/auth/token/two-factor/. It stands for the password just "
+        "given: it expires after `expires_in` seconds, or at once if the password changes."
+    )
+    expires_in = serializers.IntegerField(help_text="Seconds the two_factor_token stays valid.")
 
 
 class TokenApi(ForumApiView):
@@ -236,7 +265,9 @@ class TokenApi(ForumApiView):
     @extend_schema(
         operation_id="auth_token_create",
         summary="Sign in: exchange a username and password for a token",
-        description="Failed passwords lock the username from this address, and this address, for a while. "
+        description="An account with two-factor authentication answers 202 (code `two_factor_required`) in "
+        "place of the token: the code step follows. "
+        "Failed passwords lock the username from this address, and this address, for a while. "
         "Clients without a device token for the account are also refused for it after many failures from "
         "anywhere; a client that sends the device_token from an earlier sign-in is not.",
         request=TokenInput,
@@ -246,6 +277,12 @@ class TokenApi(ForumApiView):
         ],
         responses={
             200: TokenOutput,
+            202: OpenApiResponse(
+                TwoFactorRequiredOutput,
+                description="The password is right and the account has two-factor authentication: no token yet. "
+                "Ask the reader for the code from their app and send it with `two_factor_token` to POST "
+                "/api/v1/auth/token/two-factor/, which answers the token.",
+            ),
             **error_responses(
                 *BODY_ERRORS,
                 401,
@@ -265,7 +302,18 @@ class TokenApi(ForumApiView):
         user = authenticate(request._request, **data.validated_data)
         if user is None:
             raise AuthenticationFailed(_("Unable to sign in with this username and password."))
+        if has_two_factor(user):
+            return Response(
+                {
+                    "detail": _("Type the code from your authenticator app to finish signing in."),
+                    "code": TWO_FACTOR_REQUIRED,
+                    "two_factor_token": two_factor_token(user),
+                    "expires_in": settings.TWO_FACTOR_SIGN_IN_SECONDS,
+                },
+                status=status.HTTP_202_ACCEPTED,
+            )
         token, _created = Token.objects.get_or_create(user=user)
+        record_sign_in_method(user=user, method=PASSWORD)
         return Response({"token": token.key, "device_token": issue_device_token(user)})
 
     @extend_schema(

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import sign_in_limits, signals  # noqa: F401  (connects the receivers)
+        from . import sign_in_limits, sign_in_methods, signals  # noqa: F401  (connects the receivers)

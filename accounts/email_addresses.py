@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infra.rate_limits import ACCOUNT_MAIL, check
 
+from .email_domains import email_domain, ensure_email_domain_accepted
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,12 @@ def ensure_within_mail_limits(request: HttpRequest, *, email: str) -> None:
 
 
 def refresh_email_verified(*, user: User) -> None:
-    """Copy the address's state onto the user row (email_verified, and email: the verified one)."""
+    """Copy the address's state onto the user row (email_verified, email: the verified one, and
+    email_domain: its domain, which moderators may see)."""
     verified = EmailAddress.objects.filter(user=user, verified=True).order_by("-primary", "pk").first()
     user.email_verified = verified is not None
-    fields = ["email_verified"]
+    user.email_domain = email_domain(verified.email) if verified is not None else ""
+    fields = ["email_verified", "email_domain"]
     if verified is not None and user.email != verified.email:
         user.email = verified.email
         fields.append("email")
@@ -91,11 +94,12 @@ def resend_verification(request: HttpRequest, *, user: User) -> EmailAddress | N
 
 def change_email(request: HttpRequest, *, user: User, email: str) -> EmailAddress:
     """Ask for a new address: it is verified before it replaces the current one (which stays in
-    effect until then). Raises ValidationError (not an address, or already the reader's) or
-    MailLimited."""
+    effect until then). Raises ValidationError (not an address, already the reader's, or at a
+    disposable domain: code "disposable_email") or MailLimited."""
     form = AddEmailForm(user=user, data={"email": email})
     if not form.is_valid():
         raise ValidationError(form.errors["email"], code="invalid")
+    ensure_email_domain_accepted(form.cleaned_data["email"])
     ensure_within_mail_limits(request, email=form.cleaned_data["email"])
     address = EmailAddress.objects.add_new_email(request, user, form.cleaned_data["email"], send_verification=False)
     address.send_confirmation(request)

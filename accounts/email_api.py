@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ForumApiView, TextField
-from api.errors import BODY_ERRORS, error_responses
+from api.errors import BODY_ERRORS, RefusedInput, error_responses
 from api.throttles import AUTH_THROTTLES
 
 from .email_addresses import (
@@ -25,6 +25,7 @@ from .email_addresses import (
     resend_verification,
     reset_password,
 )
+from .email_domains import DISPOSABLE_EMAIL
 
 MAIL_LIMITS = (
     "Too many e-mails asked for from this address, by this reader or to this e-mail address; Retry-After "
@@ -140,7 +141,8 @@ class EmailChangeApi(ForumApiView):
                 401,
                 403,
                 429,
-                d400="Not an e-mail address, or already yours.",
+                d400="Not an e-mail address, or already yours, or at a domain of throwaway mailboxes (code "
+                "`disposable_email`).",
                 d403="A CSRF failure (signed in through the session).",
                 d429=MAIL_LIMITS,
             ),
@@ -152,6 +154,8 @@ class EmailChangeApi(ForumApiView):
         try:
             address = change_email(request._request, user=request.user, email=data.validated_data["email"])
         except DjangoValidationError as error:
+            if getattr(error, "code", None) == DISPOSABLE_EMAIL:
+                raise RefusedInput({"email": error.messages}, app_code=DISPOSABLE_EMAIL) from error
             raise _field_error(error, "email") from error
         except MailLimited as limited:
             raise _limited(limited) from limited

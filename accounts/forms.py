@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .countries import country_choices
+from .email_domains import ensure_email_domain_accepted
 from .models import User
 from .names import check_name
 from .services import change_password, ensure_country_change_allowed
@@ -109,6 +110,11 @@ class SignUpForm(NameRulesMixin, CountryChoicesMixin, UserCreationForm):
 
     field_order = ["username", "email"]
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        ensure_email_domain_accepted(email)
+        return email
+
 
 class SocialSignUpForm(CountryChoicesMixin, AllauthSocialSignupForm):
     """A reader new from LINE, Yahoo! JAPAN ID, Google or Apple (allauth's social sign-up form):
@@ -156,6 +162,11 @@ class EmailChangeForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We send a link to the new address; your current address stays until you follow it."),
     )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        ensure_email_domain_accepted(email)
+        return email
 
 
 class ProfileForm(NameRulesMixin, CountryChoicesMixin, forms.ModelForm):
@@ -215,3 +226,30 @@ class AccountDeletionForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("To make sure it is you who deletes the account."),
     )
+
+
+def _code_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the reader's authenticator app, or one of their recovery codes."""
+
+    code = _code_field(_("Code"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "The six digits your authenticator app shows now. Lost your phone? Type one of your recovery codes."
+        )
+
+
+class TotpActivateForm(forms.Form):
+    """The first code from the app the reader has just set up, with the secret it was given."""
+
+    code = _code_field(_("Code from the app"))
+    setup_token = forms.CharField(widget=forms.HiddenInput, max_length=500)

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -75,6 +76,15 @@ class User(AbstractUser):
     # accounts.email_addresses.refresh_email_verified: the vote and comment paths read the user
     # row they already have, not the address table.
     email_verified = models.BooleanField(_("e-mail verified"), default=False, editable=False)
+    # What moderators may know of a reader's address and sign-in without the address itself: the
+    # verified address's domain (set with email_verified) and how they last signed in ("password",
+    # or a provider's id such as "line" or "google"; accounts.sign_in_methods).
+    email_domain = models.CharField(
+        _("e-mail domain"), max_length=253, blank=True, default="", db_default="", editable=False
+    )
+    sign_in_method = models.CharField(
+        _("sign-in method"), max_length=40, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -190,3 +200,39 @@ class Sanction(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.lifted_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
+
+class DisposableEmailDomain(models.Model):
+    """A domain whose addresses sign-up and a change of address refuse (throwaway mailboxes);
+    its subdomains too. Moderators keep the list in the admin."""
+
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        unique=True,
+        help_text=_("For example mailinator.com. Its subdomains are refused too."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("disposable e-mail domain")
+        verbose_name_plural = _("disposable e-mail domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs) -> None:
+        self.domain = self.domain.strip().strip(".").lower()
+        super().save(*args, **kwargs)
+
+
+class TwoFactorAuthenticator(Authenticator):
+    """allauth.mfa's authenticator (a TOTP app, a set of recovery codes) as the admin shows it, under
+    names translated like the rest of the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("two-factor authenticator")
+        verbose_name_plural = _("two-factor authenticators")

@@ -155,3 +155,10 @@ def reporting_standing(*, user: User, at: datetime | None = None) -> ReportingSt
     if not has_verified_email(user=user):
         return ReportingStanding.UNVERIFIED_EMAIL
     return ReportingStanding.GOOD
+
+
+def account_summary(user: User) -> str:
+    """What moderators see of a reader's address and sign-in: the verified address's domain and the
+    last sign-in method ("example.jp · password"), never the address itself; empty if neither is known."""
+    method = _("password") if user.sign_in_method == "password" else user.sign_in_method
+    return " · ".join(part for part in (user.email_domain, method) if part)

@@ -9,6 +9,8 @@ from . import views
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
     path("sign-in/", rate_limited(*SIGN_IN)(views.SignInView.as_view()), name="login"),
+    path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
+    path("two-factor/", views.two_factor, name="two_factor"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),

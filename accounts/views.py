@@ -8,14 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from infra.rate_limits import SIGN_UP, rate_limited, too_many_requests
+from infra.rate_limits import SIGN_IN, SIGN_UP, rate_limited, too_many_requests
 
 from .countries import suggested_country
 from .email_addresses import (
@@ -27,12 +27,34 @@ from .email_addresses import (
     pending_address,
     resend_verification,
 )
-from .forms import AccountDeletionForm, EmailChangeForm, ForumPasswordChangeForm, ProfileForm, SignUpForm
+from .forms import (
+    AccountDeletionForm,
+    EmailChangeForm,
+    ForumPasswordChangeForm,
+    ProfileForm,
+    SignUpForm,
+    TotpActivateForm,
+    TwoFactorCodeForm,
+)
 from .models import AccountDeletion
 from .selectors import has_verified_email, reader_data_export, standing_of
 from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, update_profile
 from .services import sign_up as sign_up_service
 from .sign_in_limits import password_confirmed
+from .two_factor import (
+    TwoFactorLimited,
+    activate_totp,
+    deactivate_two_factor,
+    end_pending_sign_in,
+    has_two_factor,
+    must_set_up_two_factor,
+    pending_sign_in,
+    recovery_codes_left,
+    regenerate_recovery_codes,
+    start_pending_sign_in,
+    totp_setup,
+    verify_code,
+)
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -145,22 +167,112 @@ def needs_email_verification(user) -> bool:
     return settings.FORUM_REQUIRE_VERIFIED_EMAIL and not user.is_staff and not has_verified_email(user=user)
 
 
+def _after_sign_in(request: HttpRequest, target: str) -> str:
+    """Where a reader who has just signed in goes: ``target``, unless they must first verify an
+    address (then there, and on to ``target``)."""
+    if needs_email_verification(request.user):
+        messages.info(
+            request,
+            _("Add your e-mail address and follow the link we send to it: you need it to vote, comment and report."),
+        )
+        return f"{reverse('email_settings')}?{urlencode({'next': target})}"
+    return target
+
+
 class SignInView(auth_views.LoginView):
-    """Django's sign-in (under the sign-in limits, see accounts.urls). A reader without a verified
-    address is asked to add or verify one first, then sent on where they were going."""
+    """Django's sign-in (under the sign-in limits, see accounts.urls). An account with two-factor
+    authentication is not signed in by the password: the code step (sign_in_code) comes next. A
+    reader without a verified address is asked to add or verify one first, then sent on where they
+    were going."""
+
+    def form_valid(self, form) -> HttpResponse:
+        user = form.get_user()
+        if has_two_factor(user):
+            start_pending_sign_in(self.request, user=user)
+            return redirect(f"{reverse('sign_in_code')}?{urlencode({'next': self.get_redirect_url()})}")
+        return super().form_valid(form)
 
     def get_success_url(self) -> str:
-        target = super().get_success_url()
-        if needs_email_verification(self.request.user):
-            messages.info(
-                self.request,
-                _(
-                    "Add your e-mail address and follow the link we send to it: you need it to vote, comment and "
-                    "report."
-                ),
-            )
-            return f"{reverse('email_settings')}?{urlencode({'next': target})}"
-        return target
+        return _after_sign_in(self.request, super().get_success_url())
+
+
+@never_cache
+@rate_limited(*SIGN_IN)
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The sign-in's second step: the code from the reader's app (or a recovery code), for the
+    account whose password this browser gave in the last few minutes."""
+    user = pending_sign_in(request)
+    if user is None:
+        messages.info(request, _("Sign in again: the time for the code ran out."))
+        return redirect("login")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            verify_code(request, user=user, code=form.cleaned_data["code"])
+        except TwoFactorLimited as limited:
+            return too_many_requests(request, wait_seconds=limited.wait_seconds)
+        except ValidationError as refusal:
+            form.add_error("code", refusal)
+        else:
+            end_pending_sign_in(request)
+            login(request, user)
+            return redirect(_after_sign_in(request, _safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)))
+    return render(request, "accounts/sign_in_code.html", {"form": form, "next": _safe_next(request) or ""})
+
+
+@never_cache
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Two-factor authentication: set it up (QR code, first code, recovery codes shown once), or,
+    once on, make new recovery codes or turn it off (each confirmed with a code)."""
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    enabled = has_two_factor(user)
+    activate_form = TotpActivateForm(request.POST if action == "activate" else None)
+    code_form = TwoFactorCodeForm(request.POST if action in ("recovery_codes", "deactivate") else None)
+    codes: list[str] | None = None
+    try:
+        if action == "activate" and not enabled and activate_form.is_valid():
+            try:
+                codes = activate_totp(request, user=user, **activate_form.cleaned_data)
+            except ValidationError as refusal:
+                activate_form.add_error("code", refusal)
+        elif action == "recovery_codes" and enabled and code_form.is_valid():
+            try:
+                codes = regenerate_recovery_codes(request, user=user, code=code_form.cleaned_data["code"])
+            except ValidationError as refusal:
+                code_form.add_error("code", refusal)
+        elif action == "deactivate" and enabled and code_form.is_valid():
+            try:
+                deactivate_two_factor(request, user=user, code=code_form.cleaned_data["code"])
+            except ValidationError as refusal:
+                code_form.add_error("code", refusal)
+            else:
+                messages.success(request, _("Two-factor authentication is off."))
+                return redirect("two_factor")
+    except TwoFactorLimited as limited:
+        return too_many_requests(request, wait_seconds=limited.wait_seconds)
+    if codes is not None:
+        return render(
+            request,
+            "accounts/recovery_codes.html",
+            {"codes": codes, "activated": action == "activate", "next": _safe_next(request) or ""},
+        )
+    enabled = has_two_factor(user)
+    setup = None
+    if not enabled:
+        # After a wrong first code, the same secret again: the reader has scanned it already.
+        setup = totp_setup(user=user, setup_token=request.POST.get("setup_token") if action == "activate" else None)
+    context = {
+        "enabled": enabled,
+        "required": must_set_up_two_factor(user),
+        "setup": setup,
+        "activate_form": activate_form,
+        "code_form": code_form,
+        "recovery_codes_left": recovery_codes_left(user) if enabled else 0,
+        "next": _safe_next(request) or "",
+    }
+    return render(request, "accounts/two_factor.html", context)
 
 
 @login_required

@@ -3,8 +3,9 @@
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
 - every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``);
-  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``; ``csrf_failed`` for a
-  session's request whose CSRF token is stale or missing).
+  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``, ``incorrect_code``;
+  ``csrf_failed`` for a session's request whose CSRF token is stale or missing; 400
+  ``disposable_email``).
 - 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
 
@@ -59,6 +60,14 @@ class DependencyUnavailable(APIException):
         self.wait = wait
 
 
+class RefusedInput(ValidationError):
+    """400 with the usual field errors plus a ``"code"`` an app can act on (``disposable_email``)."""
+
+    def __init__(self, detail, *, app_code: str):
+        super().__init__(detail)
+        self.app_code = app_code
+
+
 class TooManyRequests(APIException):
     """429 worded as one sentence of ours. DRF's Throttled glues an English-only tail ("Expected
     available in 46 seconds.") to its translated detail; DRF sends ``wait`` as Retry-After."""
@@ -79,6 +88,7 @@ def api_exception_handler(exc, context):
         code = CSRF_FAILED
     elif code:
         exc = PermissionDenied(str(exc.args[0]), code=code)
+    code = code or getattr(exc, "app_code", None)
     if isinstance(exc, Throttled) and exc.wait is not None:
         exc = TooManyRequests(max(1, math.ceil(exc.wait)))
     elif isinstance(exc, DjangoValidationError):
@@ -139,6 +149,13 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "description": 'Messages per input field; errors about the request as a whole are under "non_field_errors".',
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "On some refusals, what an app can act on: `disposable_email` (the e-mail address is "
+            "at a domain of throwaway mailboxes; ask for another address).",
+        }
+    },
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 DETAIL_SCHEMA = {
@@ -149,7 +166,8 @@ DETAIL_SCHEMA = {
             "type": "string",
             "description": "On some refusals (403), what an app can act on: `email_unverified` (verify the "
             "e-mail address; POST /api/v1/me/email/resend/ sends the link again); `csrf_failed` (a request "
-            "signed in with the site's session cookie carried no valid CSRF token: take a fresh one and retry).",
+            "signed in with the site's session cookie carried no valid CSRF token: take a fresh one and retry); "
+            "`incorrect_code` (the two-factor code is not right: ask for it again).",
         },
     },
     "required": ["detail"],

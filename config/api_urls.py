@@ -13,6 +13,7 @@ from accounts.email_api import (
     PasswordResetConfirmApi,
 )
 from accounts.social_api import MySocialAccountApi, MySocialAccountsApi, SocialSignUpApi, SocialTokenApi
+from accounts.two_factor_api import MeRecoveryCodesApi, MeTotpApi, MeTwoFactorApi, TokenTwoFactorApi
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
@@ -26,6 +27,7 @@ v1 = [
     path("auth/token/", TokenApi.as_view(), name="api_token"),
     path("auth/social/token/", SocialTokenApi.as_view(), name="api_social_token"),
     path("auth/social/sign-up/", SocialSignUpApi.as_view(), name="api_social_sign_up"),
+    path("auth/token/two-factor/", TokenTwoFactorApi.as_view(), name="api_token_two_factor"),
     path("auth/email/verify/", EmailVerifyApi.as_view(), name="api_email_verify"),
     path("auth/password-reset/", PasswordResetApi.as_view(), name="api_password_reset"),
     path("auth/password-reset/confirm/", PasswordResetConfirmApi.as_view(), name="api_password_reset_confirm"),
@@ -34,6 +36,9 @@ v1 = [
     path("me/email/resend/", EmailResendApi.as_view(), name="api_me_email_resend"),
     path("me/social/", MySocialAccountsApi.as_view(), name="api_me_social"),
     path("me/social/<slug:provider>/", MySocialAccountApi.as_view(), name="api_me_social_provider"),
+    path("me/two-factor/", MeTwoFactorApi.as_view(), name="api_me_two_factor"),
+    path("me/two-factor/totp/", MeTotpApi.as_view(), name="api_me_two_factor_totp"),
+    path("me/two-factor/recovery-codes/", MeRecoveryCodesApi.as_view(), name="api_me_two_factor_recovery_codes"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),

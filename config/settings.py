@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.apple",
+    "allauth.mfa",  # two-factor authentication (accounts.two_factor)
     "accounts",
     "forum",
     "votes",
@@ -114,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A moderator or superuser without two-factor authentication is sent to set it up before the admin.
+    "accounts.two_factor.StaffTwoFactorMiddleware",
     # The reader's time zone (accounts/time_zones.py), once the reader is known.
     "config.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -363,6 +366,20 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Sign-up, re-send and reset are limited by RATE_LIMITS below (infra/rate_limits.py), not allauth's own.
 ACCOUNT_RATE_LIMITS = False
 
+# Two-factor authentication: allauth.mfa keeps the authenticators (a TOTP secret, recovery codes);
+# the sign-in step, the settings pages and the API are the site's own (accounts.two_factor).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("FORUM_TOTP_ISSUER", "News Forum")
+# A code from the 30-second step before or after counts too: phones' clocks drift.
+MFA_TOTP_TOLERANCE = 1
+# allauth refuses a new address to an account with two-factor until verified, because its own
+# sign-in can go by e-mail; the forum's goes by username, and a new address is verified anyway.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Staff (moderators, superusers) must have two-factor authentication to open the admin.
+FORUM_STAFF_TWO_FACTOR_REQUIRED = os.environ.get("FORUM_STAFF_TWO_FACTOR_REQUIRED", "1") != "0"
+# How long the code step of a sign-in waits after the password was right.
+TWO_FACTOR_SIGN_IN_SECONDS = int(os.environ.get("FORUM_TWO_FACTOR_SIGN_IN_SECONDS", "300"))
+
 
 # --- Sign-in with LINE, Yahoo! JAPAN ID, Google and Apple (accounts/social.py) ----------------
 YAHOO_JAPAN_SERVER_URL = os.environ.get("FORUM_YAHOO_JAPAN_SERVER_URL", "https://auth.login.yahoo.co.jp/yconnect/v2")
@@ -469,6 +486,11 @@ RATE_LIMITS = {
     "account_mail_anon": _rate("ACCOUNT_MAIL_ANON", "10/hour"),
     "account_mail_user": _rate("ACCOUNT_MAIL_USER", "5/hour"),
     "account_mail_email": _rate("ACCOUNT_MAIL_EMAIL", "5/hour"),
+    # Two-factor codes typed (signing in, or changing two-factor settings) from one address and for
+    # one account: a six-digit code has a million values, so 10 an hour for an account makes
+    # guessing one take years, while a reader who mistypes a few times is not held up.
+    "two_factor_anon": _rate("TWO_FACTOR_ANON", "30/hour"),
+    "two_factor_account": _rate("TWO_FACTOR_ACCOUNT", "10/hour"),
 }
 
 # --- Sign-in lock-out (django-axes and device cookies, accounts/sign_in_limits.py) ------------

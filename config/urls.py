@@ -3,9 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
-
-from infra.rate_limits import SIGN_IN, rate_limited
 
 from . import views
 
@@ -24,8 +23,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),
     path("", include("moderation.urls")),
-    # The admin's sign-in, under the same limits as the site's (matched before the admin's own).
-    path("admin/login/", rate_limited(*SIGN_IN)(admin.site.login)),
+    # The admin signs in through the site's sign-in, with its limits and its two-factor step
+    # (matched before the admin's own page, which would sign in with the password alone).
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
 ]

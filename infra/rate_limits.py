@@ -35,9 +35,10 @@ from .redis_clients import forum_redis
 
 logger = logging.getLogger(__name__)
 
-# Each scope counts per reader (signed-in requests only), per client address (every request), or
-# per e-mail address the request sends mail to (requests that name one).
-PER_READER, PER_ADDRESS, PER_EMAIL = "reader", "address", "email"
+# Each scope counts per reader (signed-in requests only), per client address (every request), per
+# e-mail address the request sends mail to (requests that name one), or per account the request
+# acts on, signed in or not (a two-factor code typed for it).
+PER_READER, PER_ADDRESS, PER_EMAIL, PER_ACCOUNT = "reader", "address", "email", "account"
 SCOPES = {
     "comment_user": PER_READER,  # comments posted by one reader
     "comment_anon": PER_ADDRESS,  # comments posted from one address
@@ -50,6 +51,8 @@ SCOPES = {
     "account_mail_anon": PER_ADDRESS,  # verification and reset mails asked for from one address
     "account_mail_user": PER_READER,  # verification mails one reader asked for
     "account_mail_email": PER_EMAIL,  # verification and reset mails sent to one e-mail address
+    "two_factor_anon": PER_ADDRESS,  # two-factor codes typed from one address
+    "two_factor_account": PER_ACCOUNT,  # two-factor codes typed for one account (guessing its codes)
 }
 COMMENT = ("comment_user", "comment_anon")
 VOTE = ("vote_user", "vote_anon")
@@ -57,6 +60,7 @@ SIGN_IN = ("auth_anon",)
 SIGN_UP = ("auth_anon", "signup_anon")
 REPORT = ("report_user", "report_anon")
 ACCOUNT_MAIL = ("account_mail_anon", "account_mail_user", "account_mail_email")
+TWO_FACTOR = ("two_factor_anon", "two_factor_account")
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -146,14 +150,15 @@ def lock_left(key: str) -> int | None:
     return left if left > 0 else None
 
 
-def check(request, scopes: Iterable[str], *, email: str | None = None) -> int | None:
+def check(request, scopes: Iterable[str], *, email: str | None = None, account: int | None = None) -> int | None:
     """Count this request in each scope; return the seconds to wait if one is over its limit.
 
     A fixed window per scope: one atomic INCR per request, whatever the rate, and one round trip
     for all the scopes. (A sliding log costs as much as the rate allows and loses counts under
     concurrency.) Across a window boundary up to twice the rate can pass, which is fine for
     stopping floods. ``request`` is Django's or DRF's; the reader scopes skip requests not signed
-    in, and the e-mail scopes skip requests that name no ``email``. Every scope counts the
+    in, the e-mail scopes skip requests that name no ``email``, and the account scopes requests that
+    name no ``account`` (a user's id). Every scope counts the
     request, even when another is already over its limit.
     """
     now = time.time()
@@ -172,6 +177,10 @@ def check(request, scopes: Iterable[str], *, email: str | None = None) -> int | 
                 continue
             # A digest: the store keeps no readable addresses.
             ident = "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+        elif SCOPES[scope] == PER_ACCOUNT:
+            if account is None:
+                continue
+            ident = f"account:{account}"
         else:
             ident = f"addr:{client_address(request)}"
         allowed, window_seconds = limit

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import ReportingStanding, User
+from accounts.selectors import account_summary
 from forum.models import Comment
 
 from . import audit, selectors, services
@@ -208,12 +209,14 @@ class QueueAdmin(admin.ModelAdmin):
         if item.burst_item and (flag := _flag_of(item)):
             return self._burst_text(item, flag)
         body = item.body if len(item.body) <= 300 else item.body[:299] + "…"
+        account = account_summary(item.author)
         return format_html(
             '<div class="queue-text" lang="{}">{}</div>'
-            '<div class="queue-meta">{} · {} · {} · <strong>{}</strong></div>',
+            '<div class="queue-meta">{}{} · {} · {} · <strong>{}</strong></div>',
             item.language,
             body,
             item.author.username,
+            format_html(' <span class="queue-account">({})</span>', account) if account else "",
             item.article.title,
             item.get_section_display(),
             item.get_status_display(),

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import translation
@@ -12,7 +13,7 @@ from django.utils import translation
 from infra import machine_counts
 from infra.rate_limits import parse_rate
 from infra.redis_clients import forum_redis
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import STAFF_TOTP_SECRET, ArticleFactory, CommentFactory, UserFactory
 from tests.mailbox import SmtpServer
 from tests.oidc_provider import OidcProvider
 from tests.processes import start_worker
@@ -111,6 +112,9 @@ def moderators_group(db):
         importlib.import_module("moderation.migrations.0004_moderators_queue_permissions").grant(apps, None)
         importlib.import_module("moderation.migrations.0006_moderators_sanction_and_word_permissions").grant(apps, None)
         importlib.import_module("moderation.migrations.0008_moderators_clear_lockouts").grant(apps, None)
+        importlib.import_module(
+            "accounts.migrations.0011_disposable_domains_email_domain_sign_in_method"
+        ).let_moderators_keep_the_list(apps, None)
     return Group.objects.get(name="Moderators")
 
 
@@ -141,6 +145,13 @@ def rates(settings):
                 time.sleep(left + 0.05)
 
     return set_rates
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the two-factor authentication staff need for the admin."""
+    TOTP.activate(admin_user, STAFF_TOTP_SECRET)
+    return admin_user
 
 
 @pytest.fixture

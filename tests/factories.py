@@ -1,12 +1,22 @@
+import time
 from datetime import timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 
 from accounts.email_addresses import refresh_email_verified
 from accounts.models import User
 from forum.models import Article, Comment, Section
+
+# The TOTP secret of every staff account made here (tests compute its codes with totp_code).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, *, at: float | None = None) -> str:
+    """The code an authenticator app with ``secret`` shows at ``at`` (now): RFC 6238, 30 s steps."""
+    return format_hotp_value(hotp_value(secret, int((time.time() if at is None else at) // 30)))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -26,6 +36,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's hook signature
         if create:
             obj.save()
+
+    @factory.post_generation
+    def two_factor(obj, create, extracted, **kwargs):  # noqa: N805
+        """Staff have two-factor authentication, as the admin requires (accounts.two_factor);
+        ``two_factor=False`` makes one without, ``two_factor=True`` a reader with it."""
+        wanted = (obj.is_staff or obj.is_superuser) if extracted is None else extracted
+        if create and wanted:
+            TOTP.activate(obj, STAFF_TOTP_SECRET)
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):

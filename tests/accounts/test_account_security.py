@@ -215,7 +215,7 @@ def _admin_change_data(client, user) -> dict:
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(User.objects.create_superuser("root", password=PASSWORD))
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))  # with two-factor, as staff
     return client
 
 

@@ -41,6 +41,7 @@ PAGES = [
     ForumPage("e-mail address", "/accounts/email/", signed_in=True),
     ForumPage("password reset", "/accounts/password/reset/", signed_in=False),
     ForumPage("account deletion", "/accounts/delete/", signed_in=True),
+    ForumPage("two-factor authentication", "/accounts/two-factor/", signed_in=True),
     ForumPage("my comments", "/accounts/comments/", signed_in=True),
     ForumPage("my votes", "/my/votes/", signed_in=True),
     ForumPage("comment edit", "/comments/{my_comment}/edit/", signed_in=True),
@@ -57,6 +58,7 @@ FORMS_SENT_EMPTY = [
     (ForumPage("e-mail address, empty", "/accounts/email/", signed_in=True), "main form.stacked"),
     (ForumPage("password reset, empty", "/accounts/password/reset/", signed_in=False), "main form.stacked"),
     (ForumPage("account deletion, empty", "/accounts/delete/", signed_in=True), "main form.stacked"),
+    (ForumPage("two-factor authentication, empty", "/accounts/two-factor/", signed_in=True), "main form.stacked"),
 ]
 
 LANGUAGES = {"en": "en-US", "ja": "ja-JP"}  # language -> the browser locale that asks for it

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from forum.models import Comment
 from moderation.models import AuditEntry, Report
-from tests.factories import ArticleFactory, CommentFactory, EstablishedReaderFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, EstablishedReaderFactory, UserFactory, totp_code
 from votes.counting import tally_comments
 from votes.services import cast_vote
 
@@ -33,11 +33,14 @@ def signed_in(browser: Browser, live_server):
         context = browser.new_context(viewport={"width": 1600, "height": 800})
         contexts.append(context)
         page = context.new_page()
-        page.goto(live_server.url + ("/admin/login/" if admin else "/accounts/sign-in/"))
+        page.goto(live_server.url + ("/admin/login/?next=/admin/" if admin else "/accounts/sign-in/"))
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         # The sign-in form's own button (every page also has the language switcher's).
         page.get_by_label("Password").press("Enter")
+        if admin:  # staff have two-factor authentication: the code from their app comes next
+            page.get_by_label("Code").fill(totp_code())
+            page.get_by_label("Code").press("Enter")
         return page
 
     yield sign_in
@@ -140,6 +143,8 @@ def test_at_1280_px_with_the_sidebar_open_the_text_has_400_px_and_the_buttons_ar
         page.get_by_label("Username").fill(moderator.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_label("Password").press("Enter")
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_label("Code").press("Enter")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Moderation queue")
         expect(page.locator("#nav-sidebar")).to_be_visible()  # the admin's sidebar is open
 

@@ -31,6 +31,11 @@ def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
         "view_user",
         "view_vote",
         "view_accountdeletion",
+        # the disposable e-mail domains that sign-up refuses (accounts/0011)
+        "add_disposableemaildomain",
+        "change_disposableemaildomain",
+        "delete_disposableemaildomain",
+        "view_disposableemaildomain",
         # the moderation desk (moderation/0004): decide on the queue, read the audit trail
         "view_queueitem",
         "change_queueitem",

@@ -1,5 +1,5 @@
-"""Sign-in limits (django-axes and device cookies, accounts/sign_in_limits.py) on the page, the
-admin and the API's token sign-in: failures lock the (username, address) pair and the address,
+"""Sign-in limits (django-axes and device cookies, accounts/sign_in_limits.py) on the page (where
+the admin signs in too) and the API's token sign-in: failures lock the (username, address) pair and the address,
 never an account for everyone; guessing from many addresses refuses only clients the account has
 never signed in on; a device token that keeps failing is locked itself; a locked address adds no
 failures; password change and account deletion count toward the same limits."""
@@ -35,7 +35,7 @@ def _limits(settings):
 
 @dataclass
 class Face:
-    """One way to sign in: the site's page, the admin's or the API's token sign-in."""
+    """One way to sign in: the site's page or the API's token sign-in."""
 
     name: str
     sign_in: Callable  # (username, password, address, device token or None) -> response
@@ -70,19 +70,13 @@ WEB = Face(
     lambda response: response.status_code == 302,
     lambda response: response.cookies[DEVICE_COOKIE].value,
 )
-ADMIN = Face(
-    "admin",
-    _page_sign_in("/admin/login/"),
-    lambda response: response.status_code == 302,
-    lambda response: response.cookies[DEVICE_COOKIE].value,
-)
 API = Face(
     "api",
     _api_sign_in,
     lambda response: response.status_code == 200 and "token" in response.json(),
     lambda response: response.json()["device_token"],
 )
-FACES = [pytest.param(face, id=face.name) for face in (WEB, ADMIN, API)]
+FACES = [pytest.param(face, id=face.name) for face in (WEB, API)]
 
 
 def _assert_locked(response, *, seconds: int = 900, account_lock: bool = False) -> None:
@@ -98,7 +92,9 @@ def _assert_locked(response, *, seconds: int = 900, account_lock: bool = False) 
 
 
 def _staff(username: str) -> User:
-    return UserFactory(username=username, is_staff=True, is_superuser=True)
+    # Without two-factor authentication: these tests are about the password's limits (its code
+    # step is tested in tests/accounts/test_two_factor.py).
+    return UserFactory(username=username, is_staff=True, is_superuser=True, two_factor=False)
 
 
 # --- The finding's attack: five failures no longer lock the account for everyone ---------------
@@ -282,13 +278,22 @@ def test_api_token_sign_in_locks_with_the_json_error_shape():
 
 
 def test_failures_on_one_face_count_on_the_others():
-    """Web, admin and API share one count per pair: failures on the page and in the app lock the admin."""
+    """Web and API share one count per pair: failures on the page and in the app lock the page."""
     _staff("mod")
     for n in range(LIMIT - 1):
         WEB.sign_in("mod", f"wrong {n}", "10.11.0.1")
     API.sign_in("mod", "wrong", "10.11.0.1")
 
-    _assert_locked(ADMIN.sign_in("mod", PASSWORD, "10.11.0.1"))
+    _assert_locked(WEB.sign_in("mod", PASSWORD, "10.11.0.1"))
+
+
+def test_the_admins_sign_in_is_the_sites():
+    """The admin's own sign-in page (password alone) is gone: it sends to the site's, with its
+    limits and its two-factor step, and back to the admin page asked for."""
+    answer = Client().get("/admin/login/?next=/admin/moderation/queueitem/")
+    assert answer.status_code == 302
+    assert answer["Location"] == "/accounts/sign-in/?next=/admin/moderation/queueitem/"
+    assert Client().post("/admin/login/", {"username": "root", "password": PASSWORD}).status_code == 302
 
 
 def test_a_right_password_before_the_limit_still_signs_in():
