@@ -17,8 +17,8 @@ the lag until a vote shows to others (p50/p99); and the drift once the reconcili
 
 The load generators: wrk for the polls (bench/viral_polls.lua), because they are nine requests in
 ten and a C client with an event loop sends them for a fraction of the CPU an asyncio client
-needs on the same two cores (each connection pauses between polls, so the rate is set by the
-connection count and the pause); one asyncio + aiohttp process (uvloop) for the rest, which need
+needs on the same two cores (its Lua script spaces them on a schedule, so they arrive at their
+rate however fast the answers come); one asyncio + aiohttp process (uvloop) for the rest, which need
 state (tokens, each reader's last choice, the lag probes' expected counts) and run open loop at
 their rates, so a slow server shows as latency and missed rates, not as fewer requests sent.
 """
@@ -56,6 +56,10 @@ P99_TARGET_MS = 300
 LAG_P99_TARGET_MS = 2000
 RATE_SHORTFALL = 0.95  # a stream is "served at its rate" when it got 95 % of it answered
 POLL_CONNECTIONS = 200
+# Issue 21's live-counts figure: 2,000 open pages following one article while one vote a second
+# changes it, at most this much CPU of the front and the app nodes together.
+LIVE_PAGES = 2000
+LIVE_CORES_TARGET = 0.25
 PROGRAMS = {
     "front (nginx)": ["front:nginx"],
     "app (2 gunicorn nodes)": ["app:web1", "app:web2"],
@@ -311,10 +315,16 @@ async def _python_streams(seed: Seed, bases: list[str], seconds: float) -> tuple
     lags_ms: list[float] = []
     timeouts = [0]
 
-    async with load.new_session(512) as session:
+    # A session per stream: a stream the server falls behind on must not hold the connections
+    # another stream's requests wait for in the client.
+    async with (
+        load.new_session(64) as page_session,
+        load.new_session(256) as vote_session,
+        load.new_session(16) as other_session,
+    ):
 
         async def page(headers: dict[str, str]) -> bool | str:
-            async with session.get(base() + seed.article_path, headers=headers) as response:
+            async with page_session.get(base() + seed.article_path, headers=headers) as response:
                 await response.read()
                 return _status(response, 200)
 
@@ -324,7 +334,7 @@ async def _python_streams(seed: Seed, bases: list[str], seconds: float) -> tuple
             choice = "disagree" if choices.get((reader, comment_id)) == "agree" else "agree"
             headers = {"Authorization": f"Token {seed.reader_tokens[reader]}", "Content-Type": "application/json"}
             url = f"{base()}/api/v1/comments/{comment_id}/vote/"
-            async with session.put(url, data=json.dumps({"choice": choice}), headers=headers) as response:
+            async with vote_session.put(url, data=json.dumps({"choice": choice}), headers=headers) as response:
                 await response.read()
                 if response.status == 200:
                     choices[(reader, comment_id)] = choice
@@ -335,7 +345,7 @@ async def _python_streams(seed: Seed, bases: list[str], seconds: float) -> tuple
             headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
             url = f"{base()}/api/v1/articles/{seed.article_slug}/comments/"
             body = json.dumps({"body": f"A new comment, {rng.random():.6f}."})
-            async with session.post(url, data=body, headers=headers) as response:
+            async with other_session.post(url, data=body, headers=headers) as response:
                 await response.read()
                 return _status(response, 201)
 
@@ -349,14 +359,14 @@ async def _python_streams(seed: Seed, bases: list[str], seconds: float) -> tuple
                 choice = "disagree" if choice == "agree" else "agree"
                 url = f"{base()}/api/v1/comments/{comment_id}/vote/"
                 try:
-                    async with session.put(url, data=json.dumps({"choice": choice}), headers=headers) as response:
+                    async with other_session.put(url, data=json.dumps({"choice": choice}), headers=headers) as response:
                         await response.read()
                         if response.status != 200:
                             await asyncio.sleep(0.5)
                             continue
                     answered = time.perf_counter()
                     while True:
-                        async with session.get(base() + path, headers={"Accept": "application/json"}) as poll:
+                        async with other_session.get(base() + path, headers={"Accept": "application/json"}) as poll:
                             counts = json.loads(await poll.read()) if poll.status == 200 else None
                         shown = counts and counts["counts"].get(str(comment_id), {})
                         if shown and shown.get(choice) == 1:
@@ -382,9 +392,8 @@ async def _python_streams(seed: Seed, bases: list[str], seconds: float) -> tuple
 
 
 def _start_wrk(base: str, paths: list[str], *, rate: float, connections: int, seconds: float) -> subprocess.Popen:
-    """wrk polling ``paths`` (one thread per shape) at about ``rate`` a second: each connection
-    pauses so that connections / (pause + answer time) is the rate, taking 1 ms per answer."""
-    pause_ms = max(0, round(connections / rate * 1000 - 1))
+    """wrk polling ``paths`` (one thread per shape) on a schedule of ``rate`` polls a second in all
+    (bench/viral_polls.lua), over ``connections`` kept-alive connections."""
     return subprocess.Popen(
         [
             shutil.which("wrk") or "wrk",
@@ -397,7 +406,7 @@ def _start_wrk(base: str, paths: list[str], *, rate: float, connections: int, se
             str(POLLS_SCRIPT),
             base,
             "--",
-            str(pause_ms),
+            f"{rate / len(paths):.3f}",
             *paths,
         ],
         stdout=subprocess.PIPE,
@@ -480,8 +489,71 @@ def load_run(coroutine):
 
 
 @dataclass
+class LivePages:
+    seconds: float
+    polls: dict[str, float]  # wrk's VIRAL_POLLS figures
+    votes: int
+    front_cores: float
+    app_cores: float
+
+
+def run_live_pages(seed: Seed, cluster: Cluster, *, seconds: float) -> LivePages:
+    """2,000 open pages polling through the front every 3.5 s while one reader votes a second:
+    the CPU the front and the app nodes used (issue 21's figure, front included)."""
+    pids = cluster.pids()
+    roles = ("front (nginx)", "app (2 gunicorn nodes)")
+    before = {role: sum(servers.process_tree_cpu_seconds(pid) for pid in pids[role]) for role in roles}
+    started = time.monotonic()
+    poller = _start_wrk(
+        f"http://{cluster.front}", seed.poll_paths[:1], rate=LIVE_PAGES / POLL_SECONDS, connections=64, seconds=seconds
+    )
+    votes = Stream("vote trickle", 1, seconds)
+
+    async def trickle() -> None:
+        rng = random.Random(2)
+        async with load.new_session(4) as session:
+
+            async def vote() -> bool | str:
+                comment_id = seed.voted_ids[rng.randrange(len(seed.voted_ids))]
+                token = seed.reader_tokens[rng.randrange(len(seed.reader_tokens))]
+                headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+                url = f"http://{cluster.front}/api/v1/comments/{comment_id}/vote/"
+                body = json.dumps({"choice": rng.choice(["agree", "disagree"])})
+                async with session.put(url, data=body, headers=headers) as response:
+                    await response.read()
+                    return _status(response, 200)
+
+            await _open_loop(votes, vote, time.perf_counter() + seconds)
+
+    load_run(trickle())
+    polls, _ = _wrk_result(poller)
+    wall = time.monotonic() - started
+    after = {role: sum(servers.process_tree_cpu_seconds(pid) for pid in pids[role]) for role in roles}
+    return LivePages(
+        seconds=seconds,
+        polls=polls,
+        votes=votes.ok,
+        front_cores=(after[roles[0]] - before[roles[0]]) / wall,
+        app_cores=(after[roles[1]] - before[roles[1]]) / wall,
+    )
+
+
+def describe_live_pages(live: LivePages) -> str:
+    cores = live.front_cores + live.app_cores
+    answered = live.polls.get("status_200", 0) + live.polls.get("status_304", 0)
+    return (
+        f"live counts, {LIVE_PAGES:,} open pages following one article, one vote a second: "
+        f"{cores:.3f} core of the front and the app (nginx {live.front_cores:.3f}, gunicorn {live.app_cores:.3f}; "
+        f"{answered / live.seconds:,.0f} polls/s, {live.polls.get('status_304', 0):,.0f} answered 304, "
+        f"p99 {live.polls.get('p99_us', float('nan')) / 1000:,.1f} ms, {live.votes} votes)  "
+        f"[<= {LIVE_CORES_TARGET} core {_verdict(cores <= LIVE_CORES_TARGET)}]"
+    )
+
+
+@dataclass
 class ViralFigures:
     runs: list[Run]
+    live_pages: LivePages | None
     drift: int | None
     drift_seconds: float
     comments: int
@@ -499,6 +571,9 @@ def viral_phase(*, database_url: str, seconds: float, direct: bool = True) -> Vi
     try:
         cluster.up()
         data = seed()
+        print(f"  live counts: {LIVE_PAGES:,} open pages and one vote a second, through the front ...", flush=True)
+        live_pages = run_live_pages(data, cluster, seconds=min(seconds, 20))
+        print(f"    {describe_live_pages(live_pages)}", flush=True)
         runs = []
         targets = [("through the front (nginx)", [f"http://{cluster.front}"])]
         if direct:
@@ -520,6 +595,7 @@ def viral_phase(*, database_url: str, seconds: float, direct: bool = True) -> Vi
             time.sleep(1)
         return ViralFigures(
             runs=runs,
+            live_pages=live_pages,
             drift=drift,
             drift_seconds=time.monotonic() - waited_from,
             comments=measure.comment_count(),
@@ -560,7 +636,7 @@ def describe_run(run: Run) -> list[str]:
 
 
 def describe(figures: ViralFigures) -> list[str]:
-    lines = []
+    lines = [] if figures.live_pages is None else [describe_live_pages(figures.live_pages)]
     for run in figures.runs:
         lines += describe_run(run)
     drift = "not measured" if figures.drift is None else f"{figures.drift} of {figures.comments:,} comments"

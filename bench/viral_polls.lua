@@ -1,11 +1,13 @@
 -- The live-count polls of many open pages, for wrk (bench/viral.py starts it).
 --
---   wrk -t<shapes> -c<connections> -d<seconds>s -s bench/viral_polls.lua <base url> -- <delay ms> <path> [<path> ...]
+--   wrk -t<shapes> -c<connections> -d<seconds>s -s bench/viral_polls.lua <base url> -- <polls/s per thread> <path> [<path> ...]
 --
 -- Each thread polls one page shape (a path with its ids and after), as static/js/article.js does:
--- with the ETag of the last answer it had in If-None-Match, and a pause of <delay ms> after each
--- answer on each connection. done() prints one line, VIRAL_POLLS, with the answers by status and
--- the latency percentiles, which bench/viral.py reads.
+-- with the ETag of the last answer it had in If-None-Match. A thread sends its polls on a
+-- schedule, <polls/s per thread> evenly spaced, on whichever of its connections is free (wrk
+-- itself would send as fast as answers come): the n-th waits until start + n / rate. A thread
+-- that fell more than a second behind drops the backlog rather than bursting. done() prints one
+-- line, VIRAL_POLLS, with the answers by status and the latency percentiles (bench/viral.py).
 
 local threads = {}
 local next_id = 0
@@ -16,11 +18,24 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local path, delay_ms, etag
+local ffi = require("ffi")
+ffi.cdef([[
+typedef struct { long tv_sec; long tv_usec; } viral_timeval;
+int gettimeofday(viral_timeval *tv, void *tz);
+]])
+local timeval = ffi.new("viral_timeval")
+
+local function now_ms()
+  ffi.C.gettimeofday(timeval, nil)
+  return tonumber(timeval.tv_sec) * 1000 + tonumber(timeval.tv_usec) / 1000
+end
+
+local path, interval_ms, etag, start
+local scheduled = 0
 statuses = {}
 
 function init(args)
-  delay_ms = tonumber(args[1])
+  interval_ms = 1000 / tonumber(args[1])
   path = args[2 + (id % (#args - 1))]
 end
 
@@ -36,7 +51,15 @@ function response(status, headers, body)
 end
 
 function delay()
-  return delay_ms
+  local now = now_ms()
+  start = start or now
+  local due = start + scheduled * interval_ms
+  if due < now - 1000 then
+    start = now - scheduled * interval_ms
+    due = now
+  end
+  scheduled = scheduled + 1
+  return math.max(0, math.floor(due - now))
 end
 
 function done(summary, latency, requests)
