@@ -169,6 +169,23 @@ def test_every_process_runs_and_the_front_serves_pages_static_files_and_the_shar
     assert status == 413 and headers["Content-Type"] == "application/json" and '"detail"' in body
 
 
+def test_the_front_answers_the_live_polls_of_a_period(cluster):
+    """A live answer is public until its period ends (forum/live.py): nginx answers the other
+    polls of the period itself, the 304s included, with the interval the page should wait."""
+    comment = CommentFactory()
+    path = f"/articles/{comment.article_id}/live/?ids={comment.pk}&after=0"
+    # Start just after a period begins, so the polls below share one.
+    time.sleep(1.05 - time.time() % 1)
+    first = front("GET", path)
+    assert first[0] == 200 and "public" in first[1]["Cache-Control"], first[1]
+    again = front("GET", path)
+    not_modified = front("GET", path, headers={"If-None-Match": first[1]["ETag"]})
+    assert again[1]["X-Cache-Status"] == "HIT" and again[3] == first[3]
+    assert not_modified[0] == 304 and not_modified[1]["X-Cache-Status"] == "HIT"
+    assert not_modified[1]["X-Poll-Seconds"] == first[1]["X-Poll-Seconds"] == "3.5"
+    assert "X-Accel-Expires" not in first[1]  # nginx's own instruction, not passed on
+
+
 def test_a_session_signed_in_through_the_front_works_on_either_node(cluster):
     reader = UserFactory(username="hanako")
     # The tests hash with MD5 for speed (conftest); the cluster's settings know only the real hashers.
