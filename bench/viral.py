@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -426,6 +427,16 @@ def _wrk_result(process: subprocess.Popen) -> tuple[dict[str, float], float]:
     return {key: float(value) for key, value in re.findall(r"(\w+)=([0-9.]+)", line)}, usage.ru_utime + usage.ru_stime
 
 
+def _warm(seed: Seed, base: str) -> None:
+    """The article has been viral for a while: its page and live answers are in the caches, and
+    every process has served a request, before anything is measured."""
+    for _ in range(4):
+        for path in (seed.article_path, *seed.poll_paths, "/health/"):
+            request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the bench's own front
+                response.read()
+
+
 def run_streams(seed: Seed, cluster: Cluster, *, label: str, bases: list[str], seconds: float) -> Run:
     """Every stream at once against ``bases`` (the front, or the nodes), measured."""
     poll_rate = OPEN_PAGES / POLL_SECONDS
@@ -571,6 +582,7 @@ def viral_phase(*, database_url: str, seconds: float, direct: bool = True) -> Vi
     try:
         cluster.up()
         data = seed()
+        _warm(data, f"http://{cluster.front}")
         print(f"  live counts: {LIVE_PAGES:,} open pages and one vote a second, through the front ...", flush=True)
         live_pages = run_live_pages(data, cluster, seconds=min(seconds, 20))
         print(f"    {describe_live_pages(live_pages)}", flush=True)
