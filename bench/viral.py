@@ -322,6 +322,11 @@ async def _python_streams(seed: Seed, bases: list[str], seconds: float) -> tuple
         load.new_session(64) as page_session,
         load.new_session(256) as vote_session,
         load.new_session(16) as other_session,
+        # A new connection for each comment: a kept-alive one may be closing (nginx's
+        # keepalive_requests), and a POST that met a closing connection cannot be sent again blindly.
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(force_close=True), timeout=aiohttp.ClientTimeout(total=30)
+        ) as comment_session,
     ):
 
         async def page(headers: dict[str, str]) -> bool | str:
@@ -346,7 +351,7 @@ async def _python_streams(seed: Seed, bases: list[str], seconds: float) -> tuple
             headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
             url = f"{base()}/api/v1/articles/{seed.article_slug}/comments/"
             body = json.dumps({"body": f"A new comment, {rng.random():.6f}."})
-            async with other_session.post(url, data=body, headers=headers) as response:
+            async with comment_session.post(url, data=body, headers=headers) as response:
                 await response.read()
                 return _status(response, 201)
 
