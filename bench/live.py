@@ -114,11 +114,13 @@ def describe(result: LiveResult, cpu) -> list[str]:
     cores = cpu.gunicorn / cpu.wall
     per_page_target = TARGET_CORES * result.pages / TARGET_PAGES
     scaled = cores * TARGET_PAGES / result.pages if result.pages else float("nan")
-    verdict = "met" if scaled <= TARGET_CORES else "MISSED"
     failures = f", failures {result.failures}" if result.failures else ""
+    # Issue 21's target counts the front too, and is met through it: the viral phase measures it
+    # (bench/viral.py). Here every poll reaches gunicorn, as on a deployment without a shared cache.
     return [
-        f"live counts: {TARGET_PAGES:,} open pages following one article, CPU used: {scaled:.3f} core "
-        f"(target ≤ {TARGET_CORES}) {verdict}"
+        f"live counts: {TARGET_PAGES:,} open pages following one article, straight to gunicorn (no front), "
+        f"CPU used: {scaled:.3f} core (reported; the ≤ {TARGET_CORES} core target, front included, is the "
+        "viral phase's)"
         + ("" if result.pages == TARGET_PAGES else f" [scaled from {result.pages:,} pages: {cores:.3f} core]"),
         f"  {result.requests / result.seconds:,.0f} polls/s ({result.not_modified:,} answered 304, "
         f"{result.changed:,} with new counts), {result.votes} votes in the trickle, "

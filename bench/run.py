@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import embedded, harness, live, load, page, scale, servers, vote_cost  # noqa: E402
+from bench import embedded, harness, live, load, page, scale, servers, viral, vote_cost  # noqa: E402
 from bench.harness import (  # noqa: E402
     ADMIN_URL,
     Bench,
@@ -87,12 +87,28 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--skip-embedded", action="store_true", help="no phase on the embedded default (SQLite, no Redis)"
     )
+    parser.add_argument("--skip-viral", action="store_true", help="no viral phase (make cluster's topology)")
+    parser.add_argument(
+        "--only",
+        choices=["votes", "scale", "live", "embedded", "viral"],
+        help="run this phase alone (votes includes the article page)",
+    )
+    parser.add_argument("--viral-seconds", type=float, default=60, help="length of each viral run")
+    parser.add_argument(
+        "--viral-front-only", action="store_true", help="the viral phase through the front only, not also straight"
+    )
     parser.add_argument("--live-pages", type=int, default=2000, help="open pages polling the live counts")
     parser.add_argument("--live-seconds", type=float, default=20, help="length of the live-counts phase")
     parser.add_argument("--page-clients", type=int, default=4, help="clients for page 1 vs the deep page")
     parser.add_argument("--page-seconds", type=float, default=10)
     parser.add_argument("--in-process-requests", type=int, default=200)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.only:
+        for name in ("votes", "scale", "live", "embedded", "viral"):
+            setattr(args, f"skip_{name}", name != args.only)
+        if args.only != "votes":
+            args.cpu_votes = 0
+    return args
 
 
 def machine_description() -> str:
@@ -497,14 +513,18 @@ def main() -> int:
     from bench import measure
 
     started = time.monotonic()
-    live_lines = embedded_lines = None
+    live_lines = embedded_lines = viral_lines = None
+    header: list[str] = []
     print(f"Vote benchmark; logs in {bench.run_dir}", flush=True)
     machine = machine_description()
     idle_load = machine_busy_fraction(2)
     print(f"Machine: {machine}; {idle_load:.0%} busy with other work just before the run", flush=True)
     print("Setting up: database, migrations, static files, seed data ...", flush=True)
     try:
-        bench.prepare()
+        if args.only == "viral":  # make cluster migrates the database; the phase seeds its own article
+            measure.recreate_database(admin_url=ADMIN_URL, name=harness.DB_NAME)
+        else:
+            bench.prepare()
         vote_cpu = measure_vote_cpu(bench)
         versions = service_versions()
         server_shape = (
@@ -525,7 +545,7 @@ def main() -> int:
             versions,
             f"server: {server_shape}",
             f"tally: {tally}",
-            f"vote endpoint: {bench.endpoint.name}",
+            f"vote endpoint: {bench.endpoint.name}" if hasattr(bench, "endpoint") else "vote endpoint: (no vote phase)",
             f"load client: {client}",
         ]
         for line in header[1:]:
@@ -547,6 +567,19 @@ def main() -> int:
             embedded_lines = embedded.describe(embedded.embedded_phase(run_dir=bench.run_dir / "embedded"))
             for line in embedded_lines:
                 print(f"  {line}", flush=True)
+        if not args.skip_viral:
+            print(
+                f"Viral article: make cluster's topology, every stream at once for {args.viral_seconds:.0f} s, "
+                "through the front and straight to the nodes (bench/viral.py) ...",
+                flush=True,
+            )
+            viral_lines = viral.describe(
+                viral.viral_phase(
+                    database_url=bench.env["DATABASE_URL"],
+                    seconds=args.viral_seconds,
+                    direct=not args.viral_front_only,
+                )
+            )
     finally:
         bench.stop_all()
         if not args.keep_db:
@@ -565,6 +598,14 @@ def main() -> int:
         print()
         print("Embedded default (`make run`: SQLite, the filesystem broker, no Redis; bench/embedded.py)")
         for line in embedded_lines:
+            print(f"  {line}")
+    if viral_lines is not None:
+        print()
+        print(
+            "Viral article (bench/viral.py: make cluster's topology on this machine; polls by wrk, the rest by one "
+            "asyncio client, open loop; PostgreSQL's CPU is the whole server's, other people's work included)"
+        )
+        for line in viral_lines:
             print(f"  {line}")
     return 0
 

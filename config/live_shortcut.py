@@ -10,8 +10,8 @@ one cache read, or the cached answer after two. The shortcut still keeps the sit
 - the Host is checked against ALLOWED_HOSTS, by Django's own ``HttpRequest.get_host``;
 - the answer goes through the site's header middleware (config/site_headers.py): the HTTPS
   redirect and every security header are Django's own;
-- it answers only for an article the cache marks as published at its current version
-  (forum.live.cached_version): a draft, an unknown id, a miss, a body, a bad host or any error
+- it answers only for an article the cache marks as published at the period's live version
+  (forum.live.cached_sample): a draft, an unknown id, a miss, a body, a bad host or any error
   goes to Django unchanged, whose view and middleware answer as for any other page.
 """
 
@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response
 
-from forum import caching, live
+from forum import live
 
 from .site_headers import with_site_headers
 
@@ -100,17 +100,19 @@ class LiveCountsShortcut:
     def _answer(self, request: HttpRequest) -> HttpResponse:
         """Inside the site's header middleware (which may already have answered a redirect)."""
         article_id = request.live_article_id
-        version = live.cached_version(article_id)
-        if version is None:
+        sample = live.cached_sample(article_id)
+        if sample is None:
             raise _ToDjango
-        etag = caching.live_etag(version)
-        not_modified = get_conditional_response(request, etag=etag)
+        headers = live.headers_for(sample)
+        not_modified = get_conditional_response(request, etag=headers["ETag"])
         if not_modified is not None:
-            not_modified["ETag"] = etag
+            for name, value in headers.items():
+                not_modified[name] = value
             return not_modified
         ids, after = live.parse_query(request.GET.get("ids", ""), request.GET.get("after", ""))
-        body = live.cached_answer(article_id, version, ids, after)
+        body = live.cached_answer(article_id, sample.version, ids, after)
         if body is None:
             raise _ToDjango
-        headers = {"ETag": etag, "Content-Length": str(len(body)), **live.HEADERS}
-        return HttpResponse(body, content_type="application/json", headers=headers)
+        return HttpResponse(
+            body, content_type="application/json", headers={**headers, "Content-Length": str(len(body))}
+        )

@@ -630,6 +630,19 @@ VOTES_DIRTY_MARKS = os.environ.get(
     "VOTES_DIRTY_MARKS", "votes.coalescing.RedisMarks" if FORUM_REDIS_URL else "votes.coalescing.DatabaseMarks"
 )
 
+# Live counts on an open article page (forum/live.py). However many votes arrive, an article
+# gets at most one new live version per LIVE_VERSION_SECONDS (the content version as it was when
+# the period began), so every poller in that period shares one answer, which is public for the
+# rest of the period: a shared cache in front (deploy/'s nginx) answers them, and the app sees
+# about one request per article, page shape and period. The answer tells the page's script how
+# long to wait before its next poll: LIVE_POLL_SECONDS while the article changes, and
+# LIVE_QUIET_POLL_SECONDS once nothing has changed for LIVE_QUIET_AFTER_SECONDS (a hidden tab
+# waits longer again, static/js/article.js).
+LIVE_VERSION_SECONDS = float(os.environ.get("FORUM_LIVE_VERSION_SECONDS", "1"))
+LIVE_POLL_SECONDS = float(os.environ.get("FORUM_LIVE_POLL_SECONDS", "3.5"))
+LIVE_QUIET_POLL_SECONDS = float(os.environ.get("FORUM_LIVE_QUIET_POLL_SECONDS", "15"))
+LIVE_QUIET_AFTER_SECONDS = float(os.environ.get("FORUM_LIVE_QUIET_AFTER_SECONDS", "60"))
+
 # --- Caches -----------------------------------------------------------------------------------
 # "default": per-process scratch.
 # "pages": what every process must agree on — articles' content versions and the pages, sections

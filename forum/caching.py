@@ -175,6 +175,16 @@ def live_answer_key(*, article_id: int, version: int, comment_ids: list[int], af
 # --- Keys of entries that carry their version inside ------------------------------------------
 
 
+def live_sample_key(article_id: int, period: int) -> str:
+    """The live version every poll of one period shares (forum.live.Sample)."""
+    return f"live:{article_id}:sample:{period}"
+
+
+def live_changed_key(article_id: int) -> str:
+    """The article's last sampled content version and when it was first sampled (how quiet it is)."""
+    return f"live:{article_id}:changed"
+
+
 def live_published_key(article_id: int) -> str:
     """The version at which the database last said the article is published (forum.live)."""
     return f"live:{article_id}:published"

@@ -19,11 +19,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import refusal_code
 from infra import rate_limits
@@ -32,7 +32,7 @@ from votes.selectors import votes_of
 
 from . import live as live_counts
 from . import page_cache, selectors, services
-from .caching import article_version, live_etag, page_etag
+from .caching import article_version, page_etag
 from .forms import CommentForm, EditCommentForm
 from .models import Article, Comment
 
@@ -384,29 +384,23 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
 # --- Live counts (see forum/live.py; polls are mostly answered by config/live_shortcut.py) -----
 
 
-def _live_version(request: HttpRequest, article_id: int) -> int | None:
-    """The published article's version (None: no such published article), asked once a request."""
-    if not hasattr(request, "live_version"):
-        request.live_version = live_counts.published_version(article_id)
-    return request.live_version
-
-
-def _live_etag(request: HttpRequest, article_id: int) -> str | None:
-    version = _live_version(request, article_id)
-    return None if version is None else live_etag(version)
-
-
 @require_GET
-@condition(etag_func=_live_etag)
 def live(request: HttpRequest, article_id: int) -> HttpResponse:
     """What changed on an open article page since its version: see forum/live.py. A draft or an
-    unknown id is a 404, and leaves nothing in the cache."""
-    version = _live_version(request, article_id)
-    if version is None:
+    unknown id is a 404, and leaves nothing in the cache. The 304 carries the same headers as the
+    200: how long a shared cache may keep it, and when the page should ask again."""
+    sample = live_counts.published_sample(article_id)
+    if sample is None:
         raise Http404
+    headers = live_counts.headers_for(sample)
+    not_modified = get_conditional_response(request, etag=headers["ETag"])
+    if not_modified is not None:
+        for name, value in headers.items():
+            not_modified[name] = value
+        return not_modified
     ids, after = live_counts.parse_query(request.GET.get("ids", ""), request.GET.get("after", ""))
-    body = live_counts.answer(article_id, version, ids, after)
-    return HttpResponse(body, content_type="application/json", headers=live_counts.HEADERS)
+    body = live_counts.answer(article_id, sample.version, ids, after)
+    return HttpResponse(body, content_type="application/json", headers=headers)
 
 
 # config.middleware.TimeZoneMiddleware skips the reader's zone here: a poll renders no time, and

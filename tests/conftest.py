@@ -216,3 +216,26 @@ def oidc_provider(settings):
     settings.CONTENT_SECURITY_POLICY = policy
     yield provider
     provider.stop()
+
+
+class LiveClock:
+    """forum.live's clock, stopped at the start of a period: polls share one live version until
+    the test moves on to the next period."""
+
+    def __init__(self) -> None:
+        self.now = (time.time() // settings.LIVE_VERSION_SECONDS) * settings.LIVE_VERSION_SECONDS + 0.001
+
+    def __call__(self) -> float:
+        return self.now
+
+    def next_period(self) -> None:
+        self.now += settings.LIVE_VERSION_SECONDS
+
+
+@pytest.fixture
+def live_clock(monkeypatch) -> LiveClock:
+    from forum import live
+
+    clock = LiveClock()
+    monkeypatch.setattr(live, "clock", clock)
+    return clock

@@ -8,8 +8,11 @@
 (function () {
   "use strict";
 
+  // Until the server says otherwise (its X-Poll-Seconds header: longer once the article is quiet).
   var LIVE_INTERVAL_MS = 3500;
   var LIVE_MAX_BACKOFF_MS = 60000;
+  // A hidden tab polls this many times less often (at most once a LIVE_MAX_BACKOFF_MS).
+  var LIVE_HIDDEN_FACTOR = 6;
   // After the reader votes, their own answer (which counts their vote) wins over a live answer
   // for this long: the tally that follows bumps the version and the next poll agrees again.
   var OWN_VOTE_GRACE_MS = 3000;
@@ -237,9 +240,12 @@
       }
     }
 
+    var interval = LIVE_INTERVAL_MS;  // what the server last asked for
+
     function schedule(ms) {
       window.clearTimeout(timer);
-      timer = document.hidden ? null : window.setTimeout(poll, ms);
+      if (document.hidden) ms = Math.min(Math.max(ms, interval) * LIVE_HIDDEN_FACTOR, LIVE_MAX_BACKOFF_MS);
+      timer = window.setTimeout(poll, ms);
     }
 
     function poll() {
@@ -250,12 +256,14 @@
         cache: "no-store",
       })
         .then(function (response) {
+          var asked = parseFloat(response.headers.get("X-Poll-Seconds") || "");
+          if (asked > 0) interval = Math.min(asked * 1000, LIVE_MAX_BACKOFF_MS);
           if (response.status === 304) return null;
           if (!response.ok) throw new Error(String(response.status));
           return response.json();
         })
         .then(function (answer) {
-          delay = LIVE_INTERVAL_MS;
+          delay = interval;
           if (answer) {
             version = String(answer.version);
             apply(answer);
@@ -268,14 +276,9 @@
         });
     }
 
-    // A hidden tab stops asking; shown again, it asks at once.
+    // A hidden tab asks less often; shown again, it asks at once.
     document.addEventListener("visibilitychange", function () {
-      if (document.hidden) {
-        window.clearTimeout(timer);
-        timer = null;
-      } else {
-        schedule(0);
-      }
+      schedule(document.hidden ? delay : 0);
     });
     schedule(LIVE_INTERVAL_MS);
   }

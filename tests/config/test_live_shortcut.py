@@ -62,11 +62,13 @@ def test_the_shortcuts_answers_carry_the_security_headers_django_sends(polled, s
         assert django.headers.get(name) and fast.headers.get(name) == django.headers[name], name
 
 
-def test_a_drafts_live_counts_are_not_answered(polled, article, django_capture_on_commit_callbacks):
+def test_a_drafts_live_counts_are_not_answered(polled, article, django_capture_on_commit_callbacks, live_clock):
+    """From the period after it was unpublished (within the period, pollers share its sample)."""
     wsgi, path, query = polled
     etag = wsgi.get(path, query, https=True).headers["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
         article.status = Article.Status.DRAFT
         article.save()
+    live_clock.next_period()
     assert wsgi.get(path, query, https=True).status == 404
     assert wsgi.get(path, query, https=True, if_none_match=etag).status == 404
