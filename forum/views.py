@@ -119,15 +119,19 @@ def _article_page(
     # Only a signed-in page carries a CSRF token: asking for one sets the CSRF cookie, and a
     # signed-out page must set no cookie for a shared cache to keep it.
     csrf_token = get_token(request) if user.is_authenticated else None
-    # The reader's own section may be closed while the other is open: the form is then disabled.
-    my_section_closed = user.is_authenticated and not article.section_open(services.section_for(user))
-    if my_section_closed:
+    # The form is offered by the rule posting follows (services.comment_refusal): the reader's own
+    # section closed while the other is open, a sanction, an unverified address or a new account's
+    # wait disables it, and the page says why.
+    comment_refusal = services.comment_refusal(user=user, article=article) if user.is_authenticated else None
+    my_section_closed = getattr(comment_refusal, "code", "") == services.SECTION_CLOSED
+    if comment_refusal:
         if form.is_bound:  # a refused post: the reader's text stays readable and copyable
             form.fields["body"].widget.attrs["readonly"] = True
         else:
             form.fields["body"].disabled = True
     context = {
         "my_section_closed": my_section_closed,
+        "comment_refusal": comment_refusal,
         "perception": page_cache.perception(article=article, version=version),
         "article": article,
         "text": text,
@@ -394,8 +398,8 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
             return JsonResponse({"deleted": comment_id})
         messages.success(request, _("Your comment is deleted."))
         return redirect(f"{article.get_absolute_url()}#{NAV_ANCHOR}")
-    if comment.author_id != request.user.pk:
-        return _refused(request, comment, PermissionDenied(_("Only the author can delete this comment.")), template)
+    if refusal := services.delete_refusal(user=request.user, comment=comment):
+        return _refused(request, comment, PermissionDenied(refusal), template)
     return render(request, template, {"comment": comment})
 
 

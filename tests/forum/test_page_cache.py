@@ -19,6 +19,7 @@ from forum.models import Article, Comment, Section
 from forum.versions import article_version
 from moderation import services as moderation_services
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.pages import comment_markup
 from tests.redis_caches import cache_keys
 from votes.counting import tally_comment, tally_comments
 from votes.selectors import choices_of
@@ -312,10 +313,10 @@ def test_a_reader_sees_on_the_article_page_that_they_reported_a_comment(client, 
     page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
     mark = {"en": "You reported this comment.", "ja": "このコメントは通報済みです。"}[language]
-    segment = page[page.index(f"<!--c{reported.pk}-->") : page.index(f"<!--/c{reported.pk}-->")]
+    segment = comment_markup(page, reported.pk)
     assert f'<p class="report reported">{mark}</p>' in segment and "report-link" not in segment
     assert page.count(mark) == 1
-    untouched_segment = page[page.index(f"<!--c{untouched.pk}-->") : page.index(f"<!--/c{untouched.pk}-->")]
+    untouched_segment = comment_markup(page, untouched.pk)
     assert "report-link" in untouched_segment
     other_client = Client(HTTP_ACCEPT_LANGUAGE=language)
     other_client.force_login(other)
