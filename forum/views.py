@@ -132,6 +132,8 @@ def _article_page(
     context = {
         "my_section_closed": my_section_closed,
         "comment_refusal": comment_refusal,
+        # Where the form's comment goes (a top-level comment: the reader's own section).
+        "new_comment_section": services.section_for_new_comment(author=user) if user.is_authenticated else None,
         "perception": page_cache.perception(article=article, version=version),
         "article": article,
         "text": text,
