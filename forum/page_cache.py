@@ -19,15 +19,15 @@ Three shared renderings per article, version, language, time zone, sort and page
 
 The markup of a comment is in two templates. comment_list.html holds what every reader sees alike
 (the text, the time, the "edited" marks, a thread's nested replies) and marks the places of the
-comment's reader parts; comment_parts.html holds those parts (the byline, the vote buttons and
-counts, Report, Edit and Delete), rendered from data: what the reader may do with each comment is
+comment's reader parts; forum/reader_parts.py holds those parts (the byline, the vote buttons and
+counts, Report, Edit and Delete), small templates rendered from data: what the reader may do with each comment is
 asked of the refusal rules the services raise (votes.services.vote_refusal, forum.services.
 report_refusal, edit_refusal, delete_refusal). A rendering is kept cut at the parts (``Sections``),
 each part's position known by (comment id, part name).
 
 A signed-in reader gets the shared rendering with their own parts laid in by position
 (``overlay``): one query finds the comments they wrote, voted on or reported (``_readers_comments``),
-with what the parts read of them, and comment_parts.html renders those few for the reader. No
+with what the parts read of them, and reader_parts renders those few for the reader. No
 string of the shared markup is searched or edited, and a reply nested in its parent's <li> has
 parts of its own. Which comments are the reader's own comes from the database, never from the
 HTML: the shared markup names no author of an unsigned comment, not even by id. The comments the
@@ -43,20 +43,21 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.template.defaultfilters import urlencode
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext
 
 from accounts.models import User
 from votes.counting import counters_from_votes
@@ -66,6 +67,7 @@ from votes.services import vote_refusal
 
 from . import selectors, services
 from .models import COUNT_FIELDS, Article, Comment, Section
+from .reader_parts import PART_NAMES, PartRenderer, labels
 from .versions import CACHE_ALIAS, article_version, article_version_and
 
 logger = logging.getLogger(__name__)
@@ -100,18 +102,15 @@ def _kept(key: str, compute, *, worth_keeping=lambda value: True):
 
 SECTIONS_TEMPLATE = "forum/comment_sections.html"
 LIST_TEMPLATE = "forum/comment_list.html"
-PARTS_TEMPLATE = "forum/comment_parts.html"
 CSRF_SLOT = "<!--csrf-->"
 NEXT_SLOT = "<!--next-->"
 # The shared renderings, by who they are for. The names carry the shape of what is kept (parts,
 # not one string): what an earlier release kept under the same version is never read back.
 OUT, IN, REFUSED = "out.parts", "in.parts", "refused.parts"
-PART_NAMES = ("byline", "votes", "controls")
 _SENTINEL = 987654321  # a comment id no URL pattern contains, replaced by each comment's
-# A reader part's place in comment_list.html, and its rendering in comment_parts.html. Comment texts
-# and names are escaped, so only the templates can write "<!--".
+# A reader part's place in comment_list.html. Comment texts and names are escaped, so only the
+# template can write "<!--".
 _PLACE = re.compile(r"<!--part:(\d+):(\w+)-->")
-_PART = re.compile(r"<!--part:(\d+):(\w+)-->(.*?)<!--/part-->", re.DOTALL)
 
 
 class _NeutralReader:
@@ -172,29 +171,13 @@ class Sections:
         return replace(self, parts=tuple(laid))
 
 
-def labels() -> dict[str, str]:
-    """The comment markup's labels, translated once per rendering instead of once per comment."""
-    return {
-        "unsigned": gettext("(unsigned for other readers)"),
-        "edited": gettext("edited"),
-        "edited_by_moderator": gettext("edited by a moderator"),
-        "agree": gettext("I agree"),
-        "disagree": gettext("I disagree"),
-        "agree_by_region": gettext("agree votes by region:"),
-        "disagree_by_region": gettext("disagree votes by region:"),
-        "japan": gettext("Japan"),
-        "world": gettext("World"),
-        "sign_in_to_vote": gettext("Sign in to vote"),
-        "own_comment": gettext("You cannot vote on your own comment."),
-        "edit": gettext("Edit"),
-        "delete": gettext("Delete"),
-        "report": gettext("Report"),
-        "reported": gettext("You reported this comment."),
-    }
-
-
 def _url_formats() -> dict[str, str]:
     """Each per-comment URL reversed once, as a format string for the comment's id."""
+    return _url_formats_for(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@cache
+def _url_formats_for(_prefix: str, _urlconf) -> dict[str, str]:
     names = {
         "vote_url": "vote",
         "counts_url": "vote_counts",
@@ -222,14 +205,13 @@ def prepare(
     parts: tuple[str, ...] = PART_NAMES,
 ) -> None:
     """Set what the comment markup reads on each comment, as ``viewer`` sees it (``reported``: the
-    ids of the comments the viewer has reported), and which of its reader ``parts`` to render.
+    ids of the comments the viewer has reported), for the reader ``parts`` to be rendered.
     What the reader may do with each comment comes from the refusal rules the services raise, so
     the page offers what the service will do."""
     formats = _url_formats()
     choices = choices or {}
     for comment in comments:
         comment.article = article
-        comment.reader_parts = parts
         comment.mine = viewer.is_authenticated and viewer.pk is not None and comment.author_id == viewer.pk
         if "byline" in parts:  # it reads the author's row
             comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
@@ -247,10 +229,9 @@ def _context(viewer) -> dict:
     return {"user": viewer, "t": labels(), "sign_in_url": reverse("login")}
 
 
-def render_parts(comments: list[Comment], *, viewer) -> dict[tuple[int, str], str]:
-    """The reader parts of these (prepared) comments, as ``viewer`` sees them: one rendering."""
-    rendered = render_to_string(PARTS_TEMPLATE, {**_context(viewer), "comments": comments})
-    return {(int(pk), name): html for pk, name, html in _PART.findall(rendered)}
+def render_parts(comments: list[Comment], *, viewer, names: tuple[str, ...] = PART_NAMES) -> dict[tuple[int, str], str]:
+    """The named reader parts of these (prepared) comments, as ``viewer`` sees them."""
+    return PartRenderer(viewer).parts(comments, names)
 
 
 def _cut(html: str, parts: dict[tuple[int, str], str]) -> tuple[tuple[str, ...], dict[tuple[int, str], int]]:
@@ -332,15 +313,13 @@ def reported_comment_ids(user: User) -> QuerySet | None:
     return import_string(path)(reader=user) if path else None
 
 
-# What the reader parts of a comment read of it (forum.page_cache.prepare and comment_parts.html).
+# What the reader parts of a comment read of it (prepare and forum/reader_parts.py).
 _PART_FIELDS = ("author_id", "section", "signed", "status", "created_at", "tallied_at", *COUNT_FIELDS)
 
 
-def _readers_comments(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> list[Comment]:
-    """The overlay's one query: among the comments shown, those the reader wrote, voted on or
-    reported, each with what its reader parts are rendered from (``my_choice``, ``my_vote_at``,
-    ``reported_by_me``). Asked of the whole article (a reader's own comments, votes and reports
-    on one article are few) rather than of 200 ids, which cost more to send than to find."""
+def _readers_query(*, user, article_id: int) -> QuerySet:
+    """Among the article's comments, those the reader wrote, voted on or reported, each with what
+    its reader parts are rendered from (``my_choice``, ``my_vote_at``, ``reported_by_me``)."""
     my_vote = Vote.objects.filter(user=user, comment=OuterRef("pk"))
     theirs = Q(author_id=user.pk) | Q(pk__in=Vote.objects.filter(user=user).values("comment_id"))
     reports = reported_comment_ids(user)
@@ -349,8 +328,8 @@ def _readers_comments(*, user: User, article: Article, comment_ids: tuple[int, .
     else:
         theirs |= Q(pk__in=reports)
         reported = ExpressionWrapper(Q(pk__in=reports), output_field=BooleanField())
-    rows = (
-        Comment.objects.filter(article_id=article.pk)
+    return (
+        Comment.objects.filter(article_id=article_id)
         .filter(theirs)
         .only(*_PART_FIELDS)
         .annotate(
@@ -360,6 +339,34 @@ def _readers_comments(*, user: User, article: Article, comment_ids: tuple[int, .
         )
         .order_by()
     )
+
+
+# Stand-ins the statement is compiled with once, then replaced by the reader's and the article's ids.
+_READER_STANDIN, _ARTICLE_STANDIN = -424242, -434343
+
+
+@cache
+def _readers_sql(vendor: str, reports_path: str) -> tuple[str, tuple[int, ...]] | None:
+    """_readers_query compiled by the ORM once per process (compiling it cost about half of the
+    overlay's CPU), with its parameters as the stand-ins; None when a parameter is something else
+    (then every request compiles it). The statement is the ORM's own, so it cannot drift."""
+    sql, params = _readers_query(user=User(pk=_READER_STANDIN), article_id=_ARTICLE_STANDIN).query.sql_with_params()
+    if not set(params) <= {_READER_STANDIN, _ARTICLE_STANDIN}:
+        return None
+    return sql, tuple(params)
+
+
+def _readers_comments(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> list[Comment]:
+    """The overlay's one query (_readers_query), among the comments shown. Asked of the whole
+    article (a reader's own comments, votes and reports on one article are few) rather than of 200
+    ids, which cost more to send than to find."""
+    compiled = _readers_sql(connection.vendor, settings.FORUM_READER_REPORTED_COMMENTS)
+    if compiled is None:
+        rows = _readers_query(user=user, article_id=article.pk)
+    else:
+        sql, standins = compiled
+        ids = {_READER_STANDIN: user.pk, _ARTICLE_STANDIN: article.pk}
+        rows = Comment.objects.raw(sql, [ids[standin] for standin in standins])
     shown = set(comment_ids)
     return [comment for comment in rows if comment.pk in shown]
 
@@ -374,7 +381,7 @@ def _counts_behind(comment: Comment) -> bool:
 def overlay(shared: Sections, *, user: User, article: Article) -> Sections:
     """``shared`` (a signed-in rendering for a neutral reader) as ``user`` sees it: one query finds
     the comments the reader wrote, voted on or reported, and their reader parts are rendered from
-    that data (comment_parts.html, the template every rendering uses) and laid in by position.
+    that data (forum/reader_parts.py, as in every rendering) and laid in by position.
     Every other comment's parts are the same for this reader as for the neutral one.
     Where the reader's vote is newer than the comment's last tally, its counts come from its vote
     rows (one more query, only then): a page loaded right after a vote shows that vote counted."""
@@ -397,10 +404,12 @@ def overlay(shared: Sections, *, user: User, article: Article) -> Sections:
         "choices": {comment.pk: comment.my_choice for comment in theirs if comment.my_choice},
         "reported": frozenset(comment.pk for comment in theirs if comment.reported_by_me),
     }
-    prepare(own, **mine)
     # A byline differs from reader to reader only for its author (staff are never shared ones).
-    prepare(others, **mine, parts=("votes", "controls"))
-    return shared.with_parts(render_parts(theirs, viewer=user))
+    others_parts = ("votes", "controls")
+    prepare(own, **mine)
+    prepare(others, **mine, parts=others_parts)
+    renderer = PartRenderer(user)
+    return shared.with_parts({**renderer.parts(own), **renderer.parts(others, others_parts)})
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ import gzip
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.utils import translation
@@ -442,3 +444,21 @@ def test_the_authors_controls_follow_the_edit_window(client, settings, article):
     settings.COMMENT_EDIT_WINDOW_SECONDS = 0
     page = client.get(url).content.decode()
     assert 'class="edit-link"' not in page and 'class="delete-link"' in page
+
+
+def test_the_overlays_statement_is_compiled_once_and_reads_what_the_orm_reads(busy_article):
+    """The overlay's one query is the ORM's statement compiled once per process, its only
+    parameters the reader's and the article's ids: it finds the same comments, with the same
+    state, as the queryset it was compiled from."""
+    article, me, comments = busy_article
+    assert page_cache._readers_sql(connection.vendor, django_settings.FORUM_READER_REPORTED_COMMENTS) is not None
+    ids = tuple(comment.pk for comment in comments)
+    compiled = page_cache._readers_comments(user=me, article=article, comment_ids=ids)
+    orm = list(page_cache._readers_query(user=me, article_id=article.pk))
+
+    def state(rows):
+        return sorted(
+            (c.pk, c.author_id, c.my_choice, c.my_vote_at, bool(c.reported_by_me), c.agree_count) for c in rows
+        )
+
+    assert state(compiled) == state(orm) and len(compiled) >= 6
