@@ -3,7 +3,8 @@
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
 - every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``);
-  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``).
+  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``, ``section_closed``, ...:
+  the codes of the refusal rules, forum.services and votes.services).
 - 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
 
@@ -143,8 +144,10 @@ DETAIL_SCHEMA = {
         "detail": {"type": "string"},
         "code": {
             "type": "string",
-            "description": "On some refusals (403), what an app can act on: `email_unverified` (verify the "
-            "e-mail address; POST /api/v1/me/email/resend/ sends the link again).",
+            "description": "On refusals (403), what an app can act on: `email_unverified` (verify the "
+            "e-mail address; POST /api/v1/me/email/resend/ sends the link again), `sign_in`, "
+            "`discussion_closed`, `section_closed`, `own_comment`, `not_author`, `edit_window_passed`, "
+            "`not_open_for_votes`.",
         },
     },
     "required": ["detail"],

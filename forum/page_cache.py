@@ -17,11 +17,11 @@ Three shared renderings per article, version, language, time zone, sort and page
 - ``REFUSED``, for a signed-in reader who may not vote, comment or report (a sanction, an
   unverified address, a new account): every such control disabled or absent.
 
-The markup of a comment is in two templates. comment_list.html holds what every reader sees alike
+The markup of a comment is in two places. comment_list.html holds what every reader sees alike
 (the text, the time, the "edited" marks, a thread's nested replies) and marks the places of the
 comment's reader parts; forum/reader_parts.py holds those parts (the byline, the vote buttons and
-counts, Report, Edit and Delete), small templates rendered from data: what the reader may do with each comment is
-asked of the refusal rules the services raise (votes.services.vote_refusal, forum.services.
+counts, Report, Edit and Delete), small templates rendered from data: what the reader may do with
+each comment is asked of the refusal rules the services raise (votes.services.vote_refusal, forum.services.
 report_refusal, edit_refusal, delete_refusal). A rendering is kept cut at the parts (``Sections``),
 each part's position known by (comment id, part name).
 
@@ -101,7 +101,6 @@ def _kept(key: str, compute, *, worth_keeping=lambda value: True):
 
 
 SECTIONS_TEMPLATE = "forum/comment_sections.html"
-LIST_TEMPLATE = "forum/comment_list.html"
 CSRF_SLOT = "<!--csrf-->"
 NEXT_SLOT = "<!--next-->"
 # The shared renderings, by who they are for. The names carry the shape of what is kept (parts,

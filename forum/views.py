@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from accounts.services import refusal_code
+from accounts.services import EMAIL_UNVERIFIED, refusal_code
 from infra import rate_limits
 from infra.rate_limits import COMMENT
 from votes.selectors import votes_of
@@ -277,7 +277,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except PermissionDenied as refusal:  # closed, suspended, still in the new-account wait, unverified
         code = refusal_code(refusal)
-        if code:  # shown with what to do about it (the re-send button); the text stays in the box
+        if code == EMAIL_UNVERIFIED:  # shown with what to do about it (the re-send button); the text stays
             messages.error(request, str(refusal), extra_tags=code)
             return _refused_post(request, article, form, None, 403)
         return _refused_post(request, article, form, str(refusal), 403)

@@ -143,3 +143,10 @@ def test_a_reply_goes_to_its_parents_section_and_is_signed_by_where_its_author_l
     japan_parent, world_parent = (CommentFactory(article=article, section=key) for key in ("japan", "world"))
     assert services.comment_refusal(user=author, article=article, parent=japan_parent).code == "section_closed"
     assert services.comment_refusal(user=author, article=article, parent=world_parent) is None
+
+
+def test_an_unverified_reader_is_shown_where_to_verify_beside_the_disabled_form(client, article, settings):
+    reader = _reader("unverified e-mail", settings)
+    client.force_login(reader)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "verify your e-mail address" in page and 'href="/accounts/email/"' in page.split('class="comment-form"')[1]
