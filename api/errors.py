@@ -3,8 +3,9 @@
 - 400: field errors, ``{"field": ["message", ...], ...}``; errors about the request as a whole
   (malformed JSON, a body that is not an object) come under ``"non_field_errors"``.
 - every other 4xx: ``{"detail": "message"}`` (401 with ``WWW-Authenticate``, 429 with ``Retry-After``);
-  a refusal an app can act on adds ``"code"`` (403 ``email_unverified``, ``incorrect_code``;
-  ``csrf_failed`` for a session's request whose CSRF token is stale or missing; 400
+  a refusal an app can act on adds ``"code"`` (403: ``email_unverified``, ``incorrect_code``,
+  ``csrf_failed`` for a session's request whose CSRF token is stale or missing, and the codes of
+  the refusal rules in forum.services and votes.services such as ``section_closed``; 400
   ``disposable_email``).
 - 503 when the database or the broker is unreachable: ``{"detail": "message"}`` with ``Retry-After``.
 """
@@ -164,10 +165,12 @@ DETAIL_SCHEMA = {
         "detail": {"type": "string"},
         "code": {
             "type": "string",
-            "description": "On some refusals (403), what an app can act on: `email_unverified` (verify the "
+            "description": "On refusals (403), what an app can act on: `email_unverified` (verify the "
             "e-mail address; POST /api/v1/me/email/resend/ sends the link again); `csrf_failed` (a request "
             "signed in with the site's session cookie carried no valid CSRF token: take a fresh one and retry); "
-            "`incorrect_code` (the two-factor code is not right: ask for it again).",
+            "`incorrect_code` (the two-factor code is not right: ask for it again); `sign_in`, "
+            "`discussion_closed`, `section_closed`, `own_comment`, `not_author`, `edit_window_passed`, "
+            "`not_open_for_votes`.",
         },
     },
     "required": ["detail"],

@@ -10,47 +10,61 @@ Cache keys (the "pages" cache, shared by every process) carry the article's cont
 number, so what was rendered is never asked for again. Nothing is ever deleted: old versions
 simply expire.
 
-Two shared renderings per article, version, language, time zone, sort and pages:
-- "out", for signed-out readers: vote buttons disabled, "Sign in to vote" links;
-- "in", for a neutral signed-in reader (``NEUTRAL_READER``: nobody's author, not staff, no votes).
-A signed-in reader gets "in" with their own state laid over (``reader_sections``): their votes
-flip the ``class="vote-button …" aria-pressed="false"`` slot of those comments, and their own comments
-(their name on unsigned comments, no vote buttons, edit and delete) are rendered again with
-the real reader and spliced in between the comment's ``<!--cN-->`` ``<!--/cN-->`` markers. Which
-comments are the reader's own comes from the database (``_readers_state``), never from the HTML:
-the shared markup names no author of an unsigned comment, not even by id. The comments the reader
-has reported (and not yet seen decided) get "You reported this comment." in place of their Report
-link, asked in the same query of a function moderation provides (settings.
-FORUM_READER_REPORTED_COMMENTS: forum may not import moderation). Staff see the author of every
-comment, so their sections are rendered for them, uncached.
+Three shared renderings per article, version, language, time zone, sort and pages:
+- ``OUT``, for signed-out readers: vote buttons disabled, "Sign in to vote" links;
+- ``IN``, for a neutral signed-in reader (``NEUTRAL_READER``: nobody's author, not staff, no votes,
+  in good standing);
+- ``REFUSED``, for a signed-in reader who may not vote, comment or report (a sanction, an
+  unverified address, a new account): every such control disabled or absent.
+
+The markup of a comment is in two places. comment_list.html holds what every reader sees alike
+(the text, the time, the "edited" marks, a thread's nested replies) and marks the places of the
+comment's reader parts; forum/reader_parts.py holds those parts (the byline, the vote buttons and
+counts, Report, Edit and Delete), small templates rendered from data: what the reader may do with
+each comment is asked of the refusal rules the services raise (votes.services.vote_refusal, forum.services.
+report_refusal, edit_refusal, delete_refusal). A rendering is kept cut at the parts (``Sections``),
+each part's position known by (comment id, part name).
+
+A signed-in reader gets the shared rendering with their own parts laid in by position
+(``overlay``): one query finds the comments they wrote, voted on or reported (``_readers_comments``),
+with what the parts read of them, and reader_parts renders those few for the reader. No
+string of the shared markup is searched or edited, and a reply nested in its parent's <li> has
+parts of its own. Which comments are the reader's own comes from the database, never from the
+HTML: the shared markup names no author of an unsigned comment, not even by id. The comments the
+reader has reported (and not yet seen decided) are asked in the same query of a function
+moderation provides (settings.FORUM_READER_REPORTED_COMMENTS: forum may not import moderation).
+Staff see the author of every comment, so their sections are rendered for them, uncached.
 """
 
 import gzip
 import logging
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.template.defaultfilters import urlencode
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext
 
 from accounts.models import User
 from votes.counting import counters_from_votes
 from votes.models import Vote
 from votes.selectors import choices_of
+from votes.services import vote_refusal
 
 from . import caching, selectors, services
-from .models import Article, Comment, Section
+from .models import COUNT_FIELDS, Article, Comment, Section
+from .reader_parts import PART_NAMES, PartRenderer, labels
 
 logger = logging.getLogger(__name__)
 
@@ -83,23 +97,37 @@ def _kept(key: str, compute, *, worth_keeping=lambda value: True):
 
 
 SECTIONS_TEMPLATE = "forum/comment_sections.html"
-LIST_TEMPLATE = "forum/comment_list.html"
 CSRF_SLOT = "<!--csrf-->"
 NEXT_SLOT = "<!--next-->"
-OUT, IN = "out", "in"
+# The shared renderings, by who they are for. The names carry the shape of what is kept (parts,
+# not one string): what an earlier release kept under the same version is never read back.
+OUT, IN, REFUSED = "out.parts", "in.parts", "refused.parts"
 _SENTINEL = 987654321  # a comment id no URL pattern contains, replaced by each comment's
+# A reader part's place in comment_list.html. Comment texts and names are escaped, so only the
+# template can write "<!--".
+_PLACE = re.compile(r"<!--part:(\d+):(\w+)-->")
 
 
 class _NeutralReader:
-    """The signed-in reader the shared "in" rendering is made for: nobody in particular."""
+    """A signed-in reader a shared rendering is made for: nobody in particular, nobody's author,
+    not staff, no votes, no reports. The refusal rules read their standing as for any reader:
+    in good standing (``IN``) or refused everything a reader does (``REFUSED``: banned, which
+    stands for every reason a reader may not take part; the page says the reader's own reason)."""
 
     is_authenticated = True
     is_anonymous = False
     is_staff = False
     pk = id = None
+    suspended_until = None
+    email_verified = True
+    date_joined = datetime(2000, 1, 1, tzinfo=UTC)
+
+    def __init__(self, *, may_take_part: bool):
+        self.is_banned = not may_take_part
 
 
-NEUTRAL_READER = _NeutralReader()
+NEUTRAL_READER = _NeutralReader(may_take_part=True)
+NEUTRAL_REFUSED_READER = _NeutralReader(may_take_part=False)
 
 
 @dataclass(frozen=True)
@@ -113,38 +141,38 @@ class SectionSummary:
 
 @dataclass(frozen=True)
 class Sections:
-    html: str  # with CSRF_SLOT and NEXT_SLOT still in it
+    """The comment sections as rendered for one viewer, cut at the reader parts: ``parts`` joined
+    is the markup (with CSRF_SLOT and NEXT_SLOT still in it); ``part_at`` says where each comment's
+    reader parts are, so another reader's can be laid in by position (``with_parts``)."""
+
+    parts: tuple[str, ...]
+    part_at: dict[tuple[int, str], int]  # (comment id, part name) -> index in parts
     summaries: tuple[SectionSummary, ...]
     newest_id: int
-    comment_ids: tuple[int, ...]
+    comment_ids: tuple[int, ...]  # every comment shown, replies included
     # Whether the section pages asked for exist (a page past the end shows the last one): only
     # then may a page showing these sections be kept (forum.views).
     pages_exist: bool = True
 
+    @property
+    def html(self) -> str:
+        return "".join(self.parts)
 
-def labels() -> dict[str, str]:
-    """The comment markup's labels, translated once per rendering instead of once per comment."""
-    return {
-        "unsigned": gettext("(unsigned for other readers)"),
-        "edited": gettext("edited"),
-        "edited_by_moderator": gettext("edited by a moderator"),
-        "agree": gettext("I agree"),
-        "disagree": gettext("I disagree"),
-        "agree_by_region": gettext("agree votes by region:"),
-        "disagree_by_region": gettext("disagree votes by region:"),
-        "japan": gettext("Japan"),
-        "world": gettext("World"),
-        "sign_in_to_vote": gettext("Sign in to vote"),
-        "own_comment": gettext("You cannot vote on your own comment."),
-        "edit": gettext("Edit"),
-        "delete": gettext("Delete"),
-        "report": gettext("Report"),
-        "reported": gettext("You reported this comment."),
-    }
+    def with_parts(self, parts: dict[tuple[int, str], str]) -> "Sections":
+        """These sections with the given reader parts in place of theirs."""
+        laid = list(self.parts)
+        for key, html in parts.items():
+            laid[self.part_at[key]] = html
+        return replace(self, parts=tuple(laid))
 
 
 def _url_formats() -> dict[str, str]:
     """Each per-comment URL reversed once, as a format string for the comment's id."""
+    return _url_formats_for(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@cache
+def _url_formats_for(_prefix: str, _urlconf) -> dict[str, str]:
     names = {
         "vote_url": "vote",
         "counts_url": "vote_counts",
@@ -155,36 +183,61 @@ def _url_formats() -> dict[str, str]:
     return {attr: reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "{}") for attr, name in names.items()}
 
 
+def with_replies(comments: Iterable[Comment]) -> Iterator[Comment]:
+    """Each comment, followed by its replies (``comment.replies``, when the page gives them)."""
+    for comment in comments:
+        yield comment
+        yield from getattr(comment, "replies", ())
+
+
 def prepare(
-    comments: list[Comment],
+    comments: Iterable[Comment],
     *,
     viewer,
     article: Article,
     choices: dict[int, str] | None = None,
     reported: set[int] | frozenset[int] = frozenset(),
+    parts: tuple[str, ...] = PART_NAMES,
 ) -> None:
     """Set what the comment markup reads on each comment, as ``viewer`` sees it (``reported``: the
-    ids of the comments the viewer has reported)."""
+    ids of the comments the viewer has reported), for the reader ``parts`` to be rendered.
+    What the reader may do with each comment comes from the refusal rules the services raise, so
+    the page offers what the service will do."""
     formats = _url_formats()
     choices = choices or {}
-    signed_in = viewer.is_authenticated
     for comment in comments:
         comment.article = article
-        mine = signed_in and viewer.pk is not None and comment.author_id == viewer.pk
-        comment.mine = mine
-        comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
+        comment.mine = viewer.is_authenticated and viewer.pk is not None and comment.author_id == viewer.pk
+        if "byline" in parts:  # it reads the author's row
+            comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
         comment.my_choice = choices.get(comment.pk)
         comment.reported_by_me = comment.pk in reported
-        section_open = article.section_open(comment.section)  # the whole discussion, and this section
-        comment.cannot_vote = not signed_in or mine or not section_open
-        comment.can_delete = mine and section_open
-        comment.can_edit = comment.can_delete and services.can_edit_comment(user=viewer, comment=comment)
+        comment.cannot_vote = vote_refusal(user=viewer, comment=comment) is not None
+        comment.can_report = viewer.is_authenticated and services.report_refusal(user=viewer, comment=comment) is None
+        comment.can_delete = services.delete_refusal(user=viewer, comment=comment) is None
+        comment.can_edit = comment.can_delete and services.edit_refusal(user=viewer, comment=comment) is None
         for attr, url_format in formats.items():
             setattr(comment, attr, url_format.format(comment.pk))
 
 
 def _context(viewer) -> dict:
     return {"user": viewer, "t": labels(), "sign_in_url": reverse("login")}
+
+
+def render_parts(comments: list[Comment], *, viewer, names: tuple[str, ...] = PART_NAMES) -> dict[tuple[int, str], str]:
+    """The named reader parts of these (prepared) comments, as ``viewer`` sees them."""
+    return PartRenderer(viewer).parts(comments, names)
+
+
+def _cut(html: str, parts: dict[tuple[int, str], str]) -> tuple[tuple[str, ...], dict[tuple[int, str], int]]:
+    """The sections' markup cut at each reader part's place, with the part in it."""
+    pieces = _PLACE.split(html)  # text, id, name, text, id, name, ..., text
+    cut, part_at = [pieces[0]], {}
+    for index in range(1, len(pieces), 3):
+        key = (int(pieces[index]), pieces[index + 1])
+        part_at[key] = len(cut)
+        cut += [parts[key], pieces[index + 2]]
+    return tuple(cut), part_at
 
 
 def render_sections(
@@ -194,14 +247,13 @@ def render_sections(
     (a real viewer's reports are asked then too). Also says whether the pages asked for exist
     (only those are worth caching)."""
     sections = selectors.article_sections(article=article, sort=sort, pages=pages)
-    shown = [comment for section in sections for comment in section.comments]
+    shown = [comment for section in sections for comment in with_replies(section.comments)]
     choices = choices_for([comment.pk for comment in shown]) if choices_for else None
     reported = frozenset()
     if choices_for and viewer.is_authenticated and (reports := reported_comment_ids(viewer)) is not None:
         ids = [comment.pk for comment in shown]
         reported = frozenset(Comment.objects.filter(Q(pk__in=reports), pk__in=ids).values_list("pk", flat=True))
-    for section in sections:
-        prepare(section.comments, viewer=viewer, article=article, choices=choices, reported=reported)
+    prepare(shown, viewer=viewer, article=article, choices=choices, reported=reported)
     context = {
         **_context(viewer),
         "sections": sections,
@@ -209,8 +261,10 @@ def render_sections(
         "current_pages": {section.key: section.page for section in sections},
     }
     pages_exist = all(section.page == pages.get(section.key, 1) for section in sections)
+    parts, part_at = _cut(render_to_string(SECTIONS_TEMPLATE, context), render_parts(shown, viewer=viewer))
     rendered = Sections(
-        html=render_to_string(SECTIONS_TEMPLATE, context),
+        parts=parts,
+        part_at=part_at,
         summaries=tuple(SectionSummary(section.key, section.title, section.total) for section in sections),
         newest_id=sections[0].newest_id if sections else 0,
         comment_ids=tuple(comment.pk for comment in shown),
@@ -219,11 +273,18 @@ def render_sections(
     return rendered, pages_exist
 
 
-def shared_sections(*, article: Article, version: int, sort: str, pages: dict[str, int], signed_in: bool) -> Sections:
-    """The shared rendering for signed-out (or, with ``signed_in``, any non-staff signed-in) readers."""
-    variant = IN if signed_in else OUT
+def shared_sections(
+    *, article: Article, version: int, sort: str, pages: dict[str, int], signed_in: bool, may_take_part: bool = True
+) -> Sections:
+    """The shared rendering for signed-out readers or, with ``signed_in``, for non-staff signed-in
+    readers who may (or, without ``may_take_part``, may not) vote, comment and report."""
+    if not signed_in:
+        variant, viewer = OUT, AnonymousUser()
+    elif may_take_part:
+        variant, viewer = IN, NEUTRAL_READER
+    else:
+        variant, viewer = REFUSED, NEUTRAL_REFUSED_READER
     key = caching.sections_key(article_id=article.pk, version=version, variant=variant, sort=sort, pages=pages)
-    viewer = NEUTRAL_READER if signed_in else AnonymousUser()
     rendered, _pages_exist = _kept(
         key,
         lambda: render_sections(article=article, sort=sort, pages=pages, viewer=viewer),
@@ -240,21 +301,13 @@ def reported_comment_ids(user: User) -> QuerySet | None:
     return import_string(path)(reader=user) if path else None
 
 
-@dataclass(frozen=True)
-class _ReaderRow:
-    mine: bool
-    choice: str | None
-    created_at: datetime
-    # The reader voted (or took a vote back) after the comment's last tally: the shared counts do
-    # not include it yet, and the reader must never see counts that contradict their own vote.
-    counts_behind: bool
-    reported: bool = False  # the reader has reported it (and it is not decided yet)
+# What the reader parts of a comment read of it (prepare and forum/reader_parts.py).
+_PART_FIELDS = ("author_id", "section", "signed", "status", "created_at", "tallied_at", *COUNT_FIELDS)
 
 
-def _readers_state(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> dict[int, _ReaderRow]:
-    """The overlay's one query: among the comments shown, those the reader wrote, voted on or
-    reported. Asked of the whole article (a reader's own comments, votes and reports on one
-    article are few) rather than of 200 ids, which cost more to send than to find."""
+def _readers_query(*, user, article_id: int) -> QuerySet:
+    """Among the article's comments, those the reader wrote, voted on or reported, each with what
+    its reader parts are rendered from (``my_choice``, ``my_vote_at``, ``reported_by_me``)."""
     my_vote = Vote.objects.filter(user=user, comment=OuterRef("pk"))
     theirs = Q(author_id=user.pk) | Q(pk__in=Vote.objects.filter(user=user).values("comment_id"))
     reports = reported_comment_ids(user)
@@ -263,123 +316,88 @@ def _readers_state(*, user: User, article: Article, comment_ids: tuple[int, ...]
     else:
         theirs |= Q(pk__in=reports)
         reported = ExpressionWrapper(Q(pk__in=reports), output_field=BooleanField())
-    rows = (
-        Comment.objects.filter(article_id=article.pk)
+    return (
+        Comment.objects.filter(article_id=article_id)
         .filter(theirs)
+        .only(*_PART_FIELDS)
         .annotate(
             my_choice=Subquery(my_vote.values("choice")[:1]),
             my_vote_at=Subquery(my_vote.values("updated_at")[:1]),
             reported_by_me=reported,
         )
-        .values_list("pk", "author_id", "my_choice", "created_at", "my_vote_at", "tallied_at", "reported_by_me")
         .order_by()
     )
+
+
+# Stand-ins the statement is compiled with once, then replaced by the reader's and the article's ids.
+_READER_STANDIN, _ARTICLE_STANDIN = -424242, -434343
+
+
+@cache
+def _readers_sql(vendor: str, reports_path: str) -> tuple[str, tuple[int, ...]] | None:
+    """_readers_query compiled by the ORM once per process (compiling it cost about half of the
+    overlay's CPU), with its parameters as the stand-ins; None when a parameter is something else
+    (then every request compiles it). The statement is the ORM's own, so it cannot drift."""
+    sql, params = _readers_query(user=User(pk=_READER_STANDIN), article_id=_ARTICLE_STANDIN).query.sql_with_params()
+    if not set(params) <= {_READER_STANDIN, _ARTICLE_STANDIN}:
+        return None
+    return sql, tuple(params)
+
+
+def _readers_comments(*, user: User, article: Article, comment_ids: tuple[int, ...]) -> list[Comment]:
+    """The overlay's one query (_readers_query), among the comments shown. Asked of the whole
+    article (a reader's own comments, votes and reports on one article are few) rather than of 200
+    ids, which cost more to send than to find."""
+    compiled = _readers_sql(connection.vendor, settings.FORUM_READER_REPORTED_COMMENTS)
+    if compiled is None:
+        rows = _readers_query(user=user, article_id=article.pk)
+    else:
+        sql, standins = compiled
+        ids = {_READER_STANDIN: user.pk, _ARTICLE_STANDIN: article.pk}
+        rows = Comment.objects.raw(sql, [ids[standin] for standin in standins])
     shown = set(comment_ids)
-    return {
-        pk: _ReaderRow(
-            mine=author_id == user.pk,
-            choice=choice,
-            created_at=created_at,
-            counts_behind=voted_at is not None and (tallied_at is None or voted_at >= tallied_at),
-            reported=bool(reported_by_me),
-        )
-        for pk, author_id, choice, created_at, voted_at, tallied_at, reported_by_me in rows
-        if pk in shown
-    }
+    return [comment for comment in rows if comment.pk in shown]
 
 
-def _authors_views(*, user: User, article: Article, version: int, rows: dict[int, _ReaderRow]) -> dict[int, str]:
-    """The reader's own comments as their author sees them. Only the author ever sees this view,
-    so it depends on nothing but the comment (the version), the edit window and the language: it
-    is cached under those, and rendered (one query) only when missing."""
-    prefix = f"own:{article.pk}:{version}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    keys = {}
-    for pk, row in rows.items():
-        can_edit = services.can_edit_comment(user=user, comment=Comment(author_id=user.pk, created_at=row.created_at))
-        keys[pk] = f"{prefix}:{pk}:{int(can_edit)}"
-    found = _cache_get_many(list(keys.values()))
-    views = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in keys if pk not in views]
-    if missing:
-        own = list(Comment.objects.filter(pk__in=missing).select_related("author"))
-        prepare(own, viewer=user, article=article)
-        rendered = render_to_string(LIST_TEMPLATE, {**_context(user), "comments": own})
-        for comment in own:
-            start, end = _bounds(rendered, comment.pk)
-            views[comment.pk] = rendered[start:end]
-        _cache_set_many({keys[comment.pk]: views[comment.pk] for comment in own})
-    return views
+def _counts_behind(comment: Comment) -> bool:
+    """The reader voted (or took a vote back) after the comment's last tally: its stored counts do
+    not include that yet, and the reader must never see counts that contradict their own vote."""
+    voted_at = comment.my_vote_at
+    return voted_at is not None and (comment.tallied_at is None or voted_at >= comment.tallied_at)
 
 
-def _bounds(html: str, pk: int) -> tuple[int, int]:
-    start = html.find(f"<!--c{pk}-->")
-    end_marker = f"<!--/c{pk}-->"
-    end = html.find(end_marker, start)
-    if start < 0 or end < 0:
-        raise LookupError(f"comment {pk} has no markers in the cached sections")
-    return start, end + len(end_marker)
-
-
-def _press(segment: str, choice: str) -> str:
-    slot = f'class="vote-button {choice}" aria-pressed="false"'
-    if slot not in segment:
-        raise LookupError(f"no {choice} slot in the comment's markup")
-    return segment.replace(slot, f'class="vote-button {choice}" aria-pressed="true"', 1)
-
-
-_COUNT_SLOT = re.compile(r'data-count="(agree|disagree|agree_japan|agree_world|disagree_japan|disagree_world)">\d+<')
-
-
-def _with_counts(segment: str, counters) -> str:
-    """The comment's counts in its markup replaced by ``counters`` (votes.counting.Counters)."""
-    return _COUNT_SLOT.sub(lambda m: f'data-count="{m[1]}">{getattr(counters, m[1] + "_count")}<', segment)
-
-
-_REPORT_SLOT = re.compile(r'<p class="report"><a class="report-link" [^>]*>[^<]*</a></p>')
-
-
-def _mark_reported(segment: str) -> str:
-    """The comment's Report link replaced by the mark the reader's own rendering would show."""
-    marked, found = _REPORT_SLOT.subn(
-        lambda _m: f'<p class="report reported">{escape(gettext("You reported this comment."))}</p>', segment, 1
-    )
-    if not found:
-        raise LookupError("no report slot in the comment's markup")
-    return marked
-
-
-def overlay(shared: Sections, *, user: User, article: Article, version: int) -> Sections:
-    """``shared`` (the "in" rendering) as ``user`` sees it: one query, then string operations on
-    the few comments the reader voted on or reported, and the few they wrote replaced by their
-    author's view.
+def overlay(shared: Sections, *, user: User, article: Article) -> Sections:
+    """``shared`` (a signed-in rendering for a neutral reader) as ``user`` sees it: one query finds
+    the comments the reader wrote, voted on or reported, and their reader parts are rendered from
+    that data (forum/reader_parts.py, as in every rendering) and laid in by position.
+    Every other comment's parts are the same for this reader as for the neutral one.
     Where the reader's vote is newer than the comment's last tally, its counts come from its vote
     rows (one more query, only then): a page loaded right after a vote shows that vote counted."""
-    state = _readers_state(user=user, article=article, comment_ids=shared.comment_ids)
-    if not state:
+    theirs = _readers_comments(user=user, article=article, comment_ids=shared.comment_ids)
+    if not theirs:
         return shared
-    own = {pk: row for pk, row in state.items() if row.mine}
-    replacements = _authors_views(user=user, article=article, version=version, rows=own) if own else {}
-    behind = [pk for pk, row in state.items() if row.counts_behind and not row.mine]
-    recounted = counters_from_votes(behind) if behind else {}
-    html = shared.html
-    spans = []
-    for pk, row in state.items():
-        start, end = _bounds(html, pk)
-        if pk in replacements:
-            new = replacements[pk]
-        else:
-            new = _press(html[start:end], row.choice) if row.choice else html[start:end]
-            if row.reported:
-                new = _mark_reported(new)
-            if pk in recounted:
-                new = _with_counts(new, recounted[pk])
-        spans.append((start, end, new))
-    parts, position = [], 0
-    for start, end, new in sorted(spans):
-        parts += [html[position:start], new]
-        position = end
-    parts.append(html[position:])
-    return Sections("".join(parts), shared.summaries, shared.newest_id, shared.comment_ids, shared.pages_exist)
+    behind = [comment for comment in theirs if _counts_behind(comment)]
+    if behind:
+        recounted = counters_from_votes([comment.pk for comment in behind])
+        for comment in behind:
+            for field in COUNT_FIELDS:
+                setattr(comment, field, getattr(recounted[comment.pk], field))
+    own = [comment for comment in theirs if comment.author_id == user.pk]
+    for comment in own:
+        comment.author = user  # their byline names them to themselves: the reader is the author
+    others = [comment for comment in theirs if comment.author_id != user.pk]
+    mine = {
+        "viewer": user,
+        "article": article,
+        "choices": {comment.pk: comment.my_choice for comment in theirs if comment.my_choice},
+        "reported": frozenset(comment.pk for comment in theirs if comment.reported_by_me),
+    }
+    # A byline differs from reader to reader only for its author (staff are never shared ones).
+    others_parts = ("votes", "controls")
+    prepare(own, **mine)
+    prepare(others, **mine, parts=others_parts)
+    renderer = PartRenderer(user)
+    return shared.with_parts({**renderer.parts(own), **renderer.parts(others, others_parts)})
 
 
 @dataclass(frozen=True)
@@ -441,8 +459,13 @@ def reader_sections(*, article: Article, version: int, sort: str, pages: dict[st
             viewer=user,
             choices_for=lambda ids: choices_of(user=user, comment_ids=ids),
         )[0]
-    shared = shared_sections(article=article, version=version, sort=sort, pages=pages, signed_in=True)
-    return overlay(shared, user=user, article=article, version=version)
+    # A reader who may not take part (a sanction, an unverified address, a new account's wait) starts
+    # from the rendering whose every control says so; the shell says why (forum.views).
+    may_take_part = services.participation_refusal(user=user) is None
+    shared = shared_sections(
+        article=article, version=version, sort=sort, pages=pages, signed_in=True, may_take_part=may_take_part
+    )
+    return overlay(shared, user=user, article=article)
 
 
 def fill_slots(html: str, *, csrf_token: str | None, next_path: str) -> SafeString:

@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import is_premoderated, taking_part_refusal
+from accounts.services import Refusal, is_premoderated, taking_part_refusal
 from accounts.text import has_visible_text
 
 from . import caching
@@ -19,9 +19,21 @@ from .languages import detect_language
 from .models import Article, Comment, CommentQuerySet, Section
 
 
-def section_for(user: User) -> Section:
-    """Readers in Japan react in the first section; everyone else is a voice from the world."""
-    return Section(user.region.value)
+def section_for_new_comment(*, author: User, parent: Comment | None = None) -> Section:
+    """The section a new comment goes to. A top-level comment goes to its author's own section:
+    readers in Japan react in the first, everyone else is a voice from the world. A reply belongs
+    to its parent's thread, whichever section that is and wherever its author lives (whether it
+    is signed still follows its author: signs_new_comment)."""
+    if parent is not None:
+        return Section(parent.section)
+    return Section(author.region.value)
+
+
+def signs_new_comment(*, author: User) -> bool:
+    """Whether a new comment (or reply) by ``author`` names them to every reader (Comment.signed):
+    it follows where its author lives, not the section it lands in. Readers in Japan speak
+    unsigned, as every reaction in Japan is."""
+    return Section(author.region.value).signs_comments
 
 
 def clean_comment_body(body: str) -> str:
@@ -59,12 +71,91 @@ def comment_language(text: str, language: str | None = None) -> str:
     return detect_language(text, fallback=reader_language if reader_language in LANGUAGE_CODES else "en")
 
 
+# --- Refusal rules: may this reader do this here, and if not, why ------------------------------
+# One function per action, each answering a Refusal (its message for the reader, and a code the
+# API and pages can act on) or None. The services raise them (PermissionDenied), the article
+# page's controls (forum/page_cache.py) are enabled or shown by them, and the API answers them:
+# so what a page offers is what the service will do. The vote's rule is votes.services.vote_refusal.
+# None of them queries: a page asks them for every comment it shows.
+
+SIGN_IN = "sign_in"
+DISCUSSION_CLOSED = "discussion_closed"
+SECTION_CLOSED = "section_closed"
+NOT_AUTHOR = "not_author"
+OWN_COMMENT = "own_comment"
+EDIT_WINDOW_PASSED = "edit_window_passed"
+
+
+def participation_refusal(*, user) -> str | None:
+    """Why this reader may not vote, comment or report at all: not signed in, or
+    accounts.services.taking_part_refusal (a sanction, an unverified address, a new account)."""
+    if not user.is_authenticated:
+        return Refusal(_("Sign in to take part."), SIGN_IN)
+    return taking_part_refusal(user=user)
+
+
+def _is_author(user, comment: Comment) -> bool:
+    return user.is_authenticated and user.pk is not None and comment.author_id == user.pk
+
+
+def closed_refusal(article: Article, section: str | None = None) -> Refusal | None:
+    """Why nothing new may happen in the article's discussion, or in this section of it; None when open."""
+    if not article.discussion_open:
+        return Refusal(_("Comments on this article are closed."), DISCUSSION_CLOSED)
+    if section is not None and not article.section_open(section):
+        return Refusal(_("Comments in “%(section)s” are closed.") % {"section": Section(section).label}, SECTION_CLOSED)
+    return None
+
+
+def comment_refusal(*, user, article: Article, parent: Comment | None = None) -> str | None:
+    """Why this reader may not post a comment on the article (with ``parent``: a reply in its
+    thread, which is the parent's section whatever the reader's); None when they may."""
+    if refusal := closed_refusal(article):
+        return refusal
+    if not user.is_authenticated:
+        return participation_refusal(user=user)
+    if refusal := closed_refusal(article, section_for_new_comment(author=user, parent=parent)):
+        return refusal
+    return participation_refusal(user=user)
+
+
+def edit_refusal(*, user, comment: Comment) -> str | None:
+    """The author may reword a comment within the edit window, while its section is open (closing
+    a discussion freezes what was said) and while they may take part; None when they may."""
+    if not _is_author(user, comment):
+        return Refusal(_("Only the author can edit this comment."), NOT_AUTHOR)
+    if refusal := closed_refusal(comment.article, comment.section):
+        return refusal
+    if refusal := participation_refusal(user=user):
+        return refusal
+    if not can_edit_comment(user=user, comment=comment):
+        return Refusal(_("The time for editing this comment has passed."), EDIT_WINDOW_PASSED)
+    return None
+
+
+def delete_refusal(*, user, comment: Comment) -> str | None:
+    """The author may take back their comment while its section is open (a sanction does not
+    stop them); None when they may."""
+    if not _is_author(user, comment):
+        return Refusal(_("Only the author can delete this comment."), NOT_AUTHOR)
+    if not comment.article.section_open(comment.section):
+        return Refusal(_("The discussion is closed: comments can no longer be deleted."), SECTION_CLOSED)
+    return None
+
+
+def report_refusal(*, user, comment: Comment) -> str | None:
+    """Why this reader may not report the comment; None when they may. Here rather than in
+    moderation, which handles reports: the article page (forum) shows the Report link by it, and
+    it reads nothing of moderation's."""
+    if _is_author(user, comment):
+        return Refusal(_("You cannot report your own comment."), OWN_COMMENT)
+    return participation_refusal(user=user)
+
+
 def ensure_comments_open(article: Article, section: str | None = None) -> None:
     """Raise PermissionDenied when the article's discussion, or the given section of it, is closed."""
-    if not article.discussion_open:
-        raise PermissionDenied(_("Comments on this article are closed."))
-    if section is not None and not article.section_open(section):
-        raise PermissionDenied(_("Comments in “%(section)s” are closed.") % {"section": Section(section).label})
+    if refusal := closed_refusal(article, section):
+        raise PermissionDenied(refusal)
 
 
 def screen_comment_body(body: str) -> bool:
@@ -87,10 +178,9 @@ def post_comment(*, author: User, article: Article, body: str, language: str | N
 
     It is posted pending a moderator's decision when the author is pre-moderated or a screen
     (a suspect word) asks for review."""
-    section = section_for(author)
-    ensure_comments_open(article, section)
-    if refusal := taking_part_refusal(user=author):
+    if refusal := comment_refusal(user=author, article=article):
         raise PermissionDenied(refusal)
+    section = section_for_new_comment(author=author)
     text = clean_comment_body(body)
     language = comment_language(text, language)
     needs_review = screen_comment_body(text) or is_premoderated(user=author)
@@ -98,7 +188,7 @@ def post_comment(*, author: User, article: Article, body: str, language: str | N
         article=article,
         author=author,
         section=section,
-        signed=section.signs_comments,
+        signed=signs_new_comment(author=author),
         body=text,
         language=language,
         status=Comment.Status.PENDING if needs_review else Comment.Status.VISIBLE,
@@ -108,20 +198,16 @@ def post_comment(*, author: User, article: Article, body: str, language: str | N
 
 
 def can_edit_comment(*, user: User, comment: Comment) -> bool:
+    """Whether the comment is the reader's and still within the edit window (see edit_refusal for
+    the whole rule)."""
     window = timedelta(seconds=settings.COMMENT_EDIT_WINDOW_SECONDS)
     return comment.author_id == user.pk and timezone.now() - comment.created_at <= window
 
 
 def ensure_can_edit_comment(*, user: User, comment: Comment) -> None:
-    """The author may reword a comment within the edit window, while the discussion is open.
-    (Closing a discussion freezes what was said.) Raises PermissionDenied saying why not."""
-    if comment.author_id != user.pk:
-        raise PermissionDenied(_("Only the author can edit this comment."))
-    ensure_comments_open(comment.article, comment.section)
-    if refusal := taking_part_refusal(user=user):
+    """Raise PermissionDenied saying why the reader may not edit the comment (edit_refusal)."""
+    if refusal := edit_refusal(user=user, comment=comment):
         raise PermissionDenied(refusal)
-    if not can_edit_comment(user=user, comment=comment):
-        raise PermissionDenied(_("The time for editing this comment has passed."))
 
 
 def edit_comment(*, user: User, comment: Comment, body: str | None = None, language: str | None = None) -> Comment:
@@ -150,11 +236,8 @@ def edit_comment(*, user: User, comment: Comment, body: str | None = None, langu
 def delete_comment(*, user: User, comment: Comment) -> None:
     """The author may take back their own comment, while the discussion is open; its votes go
     with it. Closing a discussion freezes what was said, as for edits: the record stays whole."""
-    if comment.author_id != user.pk:
-        raise PermissionDenied(_("Only the author can delete this comment."))
-    article = comment.article
-    if not article.section_open(comment.section):
-        raise PermissionDenied(_("The discussion is closed: comments can no longer be deleted."))
+    if refusal := delete_refusal(user=user, comment=comment):
+        raise PermissionDenied(refusal)
     comment.delete()
     caching.bump_article_version(comment.article_id)
 

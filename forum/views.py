@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.services import refusal_code
+from accounts.services import EMAIL_UNVERIFIED, refusal_code
 from infra import rate_limits
 from infra.rate_limits import COMMENT
 from votes.selectors import votes_of
@@ -119,15 +119,21 @@ def _article_page(
     # Only a signed-in page carries a CSRF token: asking for one sets the CSRF cookie, and a
     # signed-out page must set no cookie for a shared cache to keep it.
     csrf_token = get_token(request) if user.is_authenticated else None
-    # The reader's own section may be closed while the other is open: the form is then disabled.
-    my_section_closed = user.is_authenticated and not article.section_open(services.section_for(user))
-    if my_section_closed:
+    # The form is offered by the rule posting follows (services.comment_refusal): the reader's own
+    # section closed while the other is open, a sanction, an unverified address or a new account's
+    # wait disables it, and the page says why.
+    comment_refusal = services.comment_refusal(user=user, article=article) if user.is_authenticated else None
+    my_section_closed = getattr(comment_refusal, "code", "") == services.SECTION_CLOSED
+    if comment_refusal:
         if form.is_bound:  # a refused post: the reader's text stays readable and copyable
             form.fields["body"].widget.attrs["readonly"] = True
         else:
             form.fields["body"].disabled = True
     context = {
         "my_section_closed": my_section_closed,
+        "comment_refusal": comment_refusal,
+        # Where the form's comment goes (a top-level comment: the reader's own section).
+        "new_comment_section": services.section_for_new_comment(author=user) if user.is_authenticated else None,
         "perception": page_cache.perception(article=article, version=version),
         "article": article,
         "text": text,
@@ -271,7 +277,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except PermissionDenied as refusal:  # closed, suspended, still in the new-account wait, unverified
         code = refusal_code(refusal)
-        if code:  # shown with what to do about it (the re-send button); the text stays in the box
+        if code == EMAIL_UNVERIFIED:  # shown with what to do about it (the re-send button); the text stays
             messages.error(request, str(refusal), extra_tags=code)
             return _refused_post(request, article, form, None, 403)
         return _refused_post(request, article, form, str(refusal), 403)
@@ -376,8 +382,8 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
             return _refused(request, comment, refusal, template)
         messages.success(request, _("Your comment is deleted."))
         return redirect(f"{article.get_absolute_url()}#{NAV_ANCHOR}")
-    if comment.author_id != request.user.pk:
-        return _refused(request, comment, PermissionDenied(_("Only the author can delete this comment.")), template)
+    if refusal := services.delete_refusal(user=request.user, comment=comment):
+        return _refused(request, comment, PermissionDenied(refusal), template)
     return render(request, template, {"comment": comment})
 
 

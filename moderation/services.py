@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ReportingStanding, User
 from accounts.selectors import reporting_standing
-from accounts.services import taking_part_refusal
 from forum.models import Comment
-from forum.services import set_comment_status
+from forum.services import report_refusal, set_comment_status
 
 from . import selectors
 from .audit import record
@@ -51,9 +50,7 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
     decided nor by their authors reporting again. Other reports reach the queue, marked with
     the reporter's standing; a burst of them from new accounts is marked as a brigade.
     Raises PermissionDenied for one's own comment or an account too new to take part."""
-    if comment.author_id == reporter.pk:
-        raise PermissionDenied(_("You cannot report your own comment."))
-    if refusal := taking_part_refusal(user=reporter):
+    if refusal := report_refusal(user=reporter, comment=comment):
         raise PermissionDenied(refusal)
     if reason not in Report.Reason.values:
         raise ValueError(f"unknown report reason {reason!r}")

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from accounts.services import refusal_code
+from accounts.services import EMAIL_UNVERIFIED, refusal_code
 from forum.selectors import visible_comments
 from infra.rate_limits import REPORT, rate_limited
 
@@ -42,7 +42,7 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
         try:
             result = report_comment(reporter=request.user, comment=comment, **form.cleaned_data)
         except PermissionDenied as refusal:
-            if refusal_code(refusal):  # with what to do about it (the re-send button)
+            if refusal_code(refusal) == EMAIL_UNVERIFIED:  # with what to do about it (the re-send button)
                 messages.error(request, str(refusal), extra_tags=refusal_code(refusal))
             else:
                 form.add_error(None, str(refusal))  # shown on this page, with what the reader wrote

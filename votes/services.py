@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import taking_part_refusal
+from accounts.services import Refusal
 from forum.models import Comment
+from forum.services import DISCUSSION_CLOSED, OWN_COMMENT, SECTION_CLOSED, participation_refusal
 
 from . import tasks
 from .counters import VoteWrite, counter_backend
@@ -22,17 +23,28 @@ class VoteNotAllowed(PermissionDenied):
     """The reader may not vote on this comment; the message says why."""
 
 
-def ensure_can_vote(*, user: User, comment: Comment) -> None:
-    if comment.author_id == user.pk:
-        raise VoteNotAllowed(_("You cannot vote on your own comment."))
-    if refusal := taking_part_refusal(user=user):
-        raise VoteNotAllowed(refusal)
+NOT_OPEN_FOR_VOTES = "not_open_for_votes"
+
+
+def vote_refusal(*, user, comment: Comment) -> str | None:
+    """Why this reader may not vote on the comment; None when they may. The one rule: the services
+    raise it, and the article page (forum/page_cache.py) disables the buttons by it. No query."""
+    if user.is_authenticated and user.pk is not None and comment.author_id == user.pk:
+        return Refusal(_("You cannot vote on your own comment."), OWN_COMMENT)
+    if refusal := participation_refusal(user=user):
+        return refusal
     if comment.status != Comment.Status.VISIBLE:
-        raise VoteNotAllowed(_("This comment is not open for votes."))
+        return Refusal(_("This comment is not open for votes."), NOT_OPEN_FOR_VOTES)
     if not comment.article.discussion_open:
-        raise VoteNotAllowed(_("The discussion on this article is closed."))
+        return Refusal(_("The discussion on this article is closed."), DISCUSSION_CLOSED)
     if not comment.article.section_open(comment.section):
-        raise VoteNotAllowed(_("This section of the discussion is closed."))
+        return Refusal(_("This section of the discussion is closed."), SECTION_CLOSED)
+    return None
+
+
+def ensure_can_vote(*, user: User, comment: Comment) -> None:
+    if refusal := vote_refusal(user=user, comment=comment):
+        raise VoteNotAllowed(refusal)
 
 
 # One statement writes the vote, whether it is new, switched or taken back: INSERT ... ON CONFLICT

@@ -152,7 +152,7 @@ def test_posting_on_a_closed_discussion_is_refused_with_the_reason(reader):
     response = client_for(reader).post(comments_url(closed), {"body": "Hello?"}, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Comments on this article are closed."}
+    assert response.json() == {"detail": "Comments on this article are closed.", "code": "discussion_closed"}
     assert not Comment.objects.filter(article=closed).exists()
 
 
@@ -176,14 +176,14 @@ def _discussion_closed(comment, settings) -> None:
 
 
 @pytest.mark.parametrize(
-    "make_too_late, reason",
+    "make_too_late, reason, code",
     [
-        (_edit_window_passed, "The time for editing this comment has passed."),
-        (_discussion_closed, "Comments on this article are closed."),
+        (_edit_window_passed, "The time for editing this comment has passed.", "edit_window_passed"),
+        (_discussion_closed, "Comments on this article are closed.", "discussion_closed"),
     ],
     ids=["edit-window-passed", "discussion-closed"],
 )
-def test_a_late_edit_is_refused_with_the_reason(authored_comment, author, settings, make_too_late, reason):
+def test_a_late_edit_is_refused_with_the_reason(authored_comment, author, settings, make_too_late, reason, code):
     """Once the edit window has passed, or the discussion is closed (which freezes it), the author
     gets 403 with the reason, and the text stays."""
     make_too_late(authored_comment, settings)
@@ -191,7 +191,7 @@ def test_a_late_edit_is_refused_with_the_reason(authored_comment, author, settin
     response = client_for(author).patch(comment_url(authored_comment), {"body": "Too late."}, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": reason}
+    assert response.json() == {"detail": reason, "code": code}
     authored_comment.refresh_from_db()
     assert authored_comment.body == "The author's own words."
 
@@ -201,7 +201,7 @@ def test_a_stranger_editing_with_a_bad_body_is_refused_before_the_body_is_read(a
     response = client_for(reader).patch(comment_url(authored_comment), {"body": ""}, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only the author can edit this comment."}
+    assert response.json() == {"detail": "Only the author can edit this comment.", "code": "not_author"}
 
 
 def test_author_deletes_their_comment_and_its_votes(authored_comment, author, reader):
@@ -235,6 +235,9 @@ def test_author_cannot_delete_once_the_discussion_is_closed(authored_comment, au
     response = client_for(author).delete(comment_url(authored_comment))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "The discussion is closed: comments can no longer be deleted."}
+    assert response.json() == {
+        "detail": "The discussion is closed: comments can no longer be deleted.",
+        "code": "section_closed",
+    }
     assert Comment.objects.filter(pk=authored_comment.pk).exists()
     assert Vote.objects.filter(comment_id=authored_comment.pk).exists()

@@ -32,7 +32,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 
 def messages_of(response) -> list[str]:
     body = response.json()
-    if set(body) == {"detail"}:
+    if "detail" in body:  # with a refusal's "code", which is for apps, not readers
         return [body["detail"]]
     return [message for messages in body.values() for message in messages]
 

@@ -58,7 +58,7 @@ def test_voting_on_your_own_comment_is_refused(authored_comment, author):
     response = client_for(author).put(vote_url(authored_comment), {"choice": "agree"}, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "You cannot vote on your own comment."}
+    assert response.json() == {"detail": "You cannot vote on your own comment.", "code": "own_comment"}
     assert not Vote.objects.exists()
 
 

@@ -1,6 +1,6 @@
-"""A suspended reader, in a real headless Chromium against the live server: their vote (through the
-page's script) and their comment (through the form) are both refused, with the date and time the
-suspension ends."""
+"""A suspended reader, in a real headless Chromium against the live server: the article page
+offers them nothing the services would refuse (the vote buttons and the comment form are disabled,
+no Report link), and says why beside the form, with the date and time the suspension ends."""
 
 import re
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
 
 
-def test_suspended_readers_vote_and_comment_are_refused_with_the_date(page: Page, live_server):
+def test_a_suspended_reader_is_offered_nothing_and_told_until_when(page: Page, live_server):
     article = ArticleFactory(title="Rare earths and supply chains")
     their_comment = CommentFactory(article=article, author=UserFactory(country="DE"), body="Worth it.")
     moderator = UserFactory(username="mod", is_staff=True)
@@ -33,14 +33,13 @@ def test_suspended_readers_vote_and_comment_are_refused_with_the_date(page: Page
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(article.title)
 
-    # The vote: the script shows the refusal in place.
-    theirs = page.locator(f"#comment-{their_comment.pk}")
-    theirs.get_by_role("button", name=re.compile("^I agree")).click()
-    expect(theirs.locator(".vote-status")).to_contain_text(f"suspended until {until}")
-    assert not Vote.objects.exists()
-
-    # The comment: the form posts, and the page says why it was refused.
-    page.get_by_label("Your comment").fill("Can I still post?")
-    page.get_by_role("button", name="Post comment").click()
+    # The page says why, beside the form it disables (forum.services.comment_refusal).
     expect(page.get_by_text(f"Your account is suspended until {until}")).to_be_visible()
-    assert not Comment.objects.filter(author=reader).exists()
+    expect(page.get_by_label("Your comment")).to_be_disabled()
+    expect(page.get_by_role("button", name="Post comment")).to_be_disabled()
+    # The vote buttons are disabled by the rule the vote service raises (votes.services.vote_refusal).
+    theirs = page.locator(f"#comment-{their_comment.pk}")
+    expect(theirs.get_by_role("button", name=re.compile("^I agree"))).to_be_disabled()
+    expect(theirs.get_by_role("button", name=re.compile("^I disagree"))).to_be_disabled()
+    expect(theirs.locator(".report-link")).to_have_count(0)
+    assert not Vote.objects.exists() and not Comment.objects.filter(author=reader).exists()

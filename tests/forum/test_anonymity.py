@@ -18,6 +18,7 @@ from forum import services
 from forum.models import Comment, Section
 from tests.api.conftest import client_for
 from tests.factories import UserFactory
+from tests.pages import comment_markup
 from votes.counting import tally_comments
 from votes.services import cast_vote
 
@@ -144,7 +145,7 @@ def test_the_author_and_moderators_still_see_who_wrote_it(who, article, unsigned
     web.force_login(viewer)
     page = web.get(article.get_absolute_url()).content.decode()
     for comment in unsigned:
-        markup = page[page.index(f"<!--c{comment.pk}-->") : page.index(f"<!--/c{comment.pk}-->")]
+        markup = comment_markup(page, comment.pk)
         assert SECRET_NAME in markup and UNSIGNED_HINT in markup
         assert 'class="country"' not in markup
         answer = client_for(viewer).get(reverse("api_comment", args=[comment.pk])).json()
@@ -164,7 +165,7 @@ def test_an_unsigned_reaction_is_not_linked_to_the_same_authors_signed_voice(cli
         outputs = _reader_outputs(viewer, article, [reaction, voice])
         assert _leaks(outputs, str(SECRET_ID), SECRET_USERNAME) == {}
         page = outputs["article"]
-        markup = page[page.index(f"<!--c{reaction.pk}-->") : page.index(f"<!--/c{reaction.pk}-->")]
+        markup = comment_markup(page, reaction.pk)
         assert "From Osaka, unsigned." in markup and SECRET_NAME not in markup
         assert not re.search(r"data-author", page)
         assert SECRET_NAME in page  # on the signed voice, where it belongs
@@ -185,8 +186,8 @@ def test_moving_a_reaction_to_the_world_keeps_it_unsigned(client, article, japan
     answer = client_for(None).get(detail).json()
     assert answer["section"] == "world" and answer["author"] is None and answer["signed"] is False
     page = client.get(article.get_absolute_url()).content.decode()
-    markup = page[page.index(f"<!--c{comment.pk}-->") : page.index(f"<!--/c{comment.pk}-->")]
-    assert page.index('id="section-world"') < page.index(f"<!--c{comment.pk}-->")
+    markup = comment_markup(page, comment.pk)
+    assert page.index('id="section-world"') < page.index(f'id="comment-{comment.pk}"')
     assert "Said in Japan." in markup and 'class="byline"' not in markup and SECRET_NAME not in page
 
 

@@ -94,11 +94,11 @@ def test_every_key_written_by_pages_polls_and_lists_has_a_ttl(client, article, r
         headers={"Authorization": f"Token {token.key}"},
     )  # the token's reader cached
     client.force_login(reader)
-    client.get(article.get_absolute_url())  # signed in: the shared "in" rendering, own comments
+    client.get(article.get_absolute_url())  # signed in: the shared "in" rendering
     pages, forum = page_cache_redis(), forum_redis()
     written = {key.decode(): pages.ttl(key) for key in pages.keys("*")}
     assert any(":live:" in key for key in written) and any(":page:" in key for key in written)
-    assert any(":version" in key for key in written) and any(":own:" in key for key in written)
+    assert any(":version" in key for key in written) and any(":sections:" in key for key in written)
     tokens = {key: forum.ttl(key) for key in forum.keys("forum:api-tokens:*")}
     assert tokens, "the token's reader is cached in its own cache, beside the limits"
     assert not [key for key in pages.keys("*") if b"api-token" in key]

@@ -6,19 +6,22 @@ import gzip
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.utils import translation
 
 from accounts.services import update_profile
-from forum import page_cache, services
+from forum import page_cache, selectors, services
 from forum.caching import article_version
 from forum.models import Article, Comment, Section
 from moderation import services as moderation_services
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.pages import comment_markup
 from tests.redis_caches import cache_keys
 from votes.counting import tally_comment, tally_comments
 from votes.selectors import choices_of
@@ -98,6 +101,49 @@ def test_shared_sections_with_the_overlay_equal_a_rendering_for_the_reader_alone
         assert 'class="report reported"' not in first.html  # another reader's reports are not theirs
     if who == "signed out":
         assert "Me In Tokyo" not in first.html and "csrfmiddlewaretoken" not in first.html
+
+
+@pytest.fixture
+def threaded(monkeypatch):
+    """Pages whose sections show threads: every second comment nested as a reply inside the one
+    before it (as replies will be, inside their parent's <li>). The reader parts are per comment,
+    so the overlay must lay in a reply's parts and its parent's without touching the other's."""
+    article_sections = selectors.article_sections
+
+    def threads(**kwargs):
+        sections = article_sections(**kwargs)
+        for section in sections:
+            parents = section.comments[::2]
+            for parent, reply in zip(parents, section.comments[1::2], strict=False):
+                parent.replies = [reply]
+            section.comments[:] = parents
+        return sections
+
+    monkeypatch.setattr(selectors, "article_sections", threads)
+
+
+@pytest.mark.parametrize("who", ["signed out", "voter and author in Japan", "other reader", "staff"])
+def test_shared_threads_with_the_overlay_equal_a_rendering_for_the_reader_alone(busy_article, threaded, who):
+    article, me, comments = busy_article
+    viewer = {
+        "signed out": AnonymousUser(),
+        "voter and author in Japan": me,
+        "other reader": UserFactory(country="GB"),
+        "staff": UserFactory(country="GB", is_staff=True),
+    }[who]
+    version = article_version(article.pk)
+    first = page_cache.reader_sections(article=article, version=version, sort="newest", pages=PAGES, user=viewer)
+    second = page_cache.reader_sections(article=article, version=version, sort="newest", pages=PAGES, user=viewer)
+    assert first.html == second.html == _fresh(article, viewer)
+    html = first.html
+    assert html.count('<ol class="replies">') >= 4 and set(first.comment_ids) == {c.pk for c in comments}
+    if who == "voter and author in Japan":
+        # Their comments and votes show whether they are parents or replies.
+        mine = [c for c in comments if c.author_id == me.pk]
+        for comment in mine:
+            markup = comment_markup(html, comment.pk)
+            assert "Me In Tokyo" in markup and 'class="delete-link"' in markup
+        assert html.count('aria-pressed="true"') == len(choices_of(user=me, comment_ids=[c.pk for c in comments]))
 
 
 def test_a_reader_never_sees_another_readers_state(client, busy_article):
@@ -274,8 +320,8 @@ def test_signed_in_page_is_private_and_never_304(client, reader, comment):
 
 def test_queries_of_a_cached_page(client, django_assert_max_num_queries, busy_article):
     """Cached, signed out: at most the article. Signed in: the session and the user, the article,
-    the overlay's one query, and the reader's own comments read only when their author's view is
-    not kept yet."""
+    and the overlay's one query, which reads all that the reader's parts of their own comments
+    need (one more only to recount a vote newer than its tally)."""
     article, me, comments = busy_article
     url = article.get_absolute_url()
     client.get(url)
@@ -292,9 +338,7 @@ def test_queries_of_a_cached_page(client, django_assert_max_num_queries, busy_ar
     with django_assert_max_num_queries(4):
         assert 'aria-pressed="true"' in client.get(url).content.decode()
     client.force_login(me)
-    with django_assert_max_num_queries(5):  # their comments rendered as their author sees them
-        assert "Me In Tokyo" in client.get(url).content.decode()
-    with django_assert_max_num_queries(4):  # and kept
+    with django_assert_max_num_queries(4):  # their comments' parts rendered as their author sees them
         assert "Me In Tokyo" in client.get(url).content.decode()
 
 
@@ -312,10 +356,10 @@ def test_a_reader_sees_on_the_article_page_that_they_reported_a_comment(client, 
     page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
     mark = {"en": "You reported this comment.", "ja": "このコメントは通報済みです。"}[language]
-    segment = page[page.index(f"<!--c{reported.pk}-->") : page.index(f"<!--/c{reported.pk}-->")]
+    segment = comment_markup(page, reported.pk)
     assert f'<p class="report reported">{mark}</p>' in segment and "report-link" not in segment
     assert page.count(mark) == 1
-    untouched_segment = page[page.index(f"<!--c{untouched.pk}-->") : page.index(f"<!--/c{untouched.pk}-->")]
+    untouched_segment = comment_markup(page, untouched.pk)
     assert "report-link" in untouched_segment
     other_client = Client(HTTP_ACCEPT_LANGUAGE=language)
     other_client.force_login(other)
@@ -386,9 +430,9 @@ def test_a_kept_page_is_never_served_for_an_article_that_changed_hands(client, a
         assert "The newcomer" in client.get(url).content.decode()
 
 
-def test_the_authors_kept_view_follows_the_edit_window(client, settings, article):
-    """The author's view of their comment is kept, but under "still editable": when the window
-    closes, the Edit control goes at once (Delete stays)."""
+def test_the_authors_controls_follow_the_edit_window(client, settings, article):
+    """The author's controls follow the edit window: when it closes, the Edit control goes at once
+    (Delete stays), on a page whose shared sections did not change."""
     author = UserFactory(country="GB")
     CommentFactory(article=article, author=author)
     client.force_login(author)
@@ -400,3 +444,21 @@ def test_the_authors_kept_view_follows_the_edit_window(client, settings, article
     settings.COMMENT_EDIT_WINDOW_SECONDS = 0
     page = client.get(url).content.decode()
     assert 'class="edit-link"' not in page and 'class="delete-link"' in page
+
+
+def test_the_overlays_statement_is_compiled_once_and_reads_what_the_orm_reads(busy_article):
+    """The overlay's one query is the ORM's statement compiled once per process, its only
+    parameters the reader's and the article's ids: it finds the same comments, with the same
+    state, as the queryset it was compiled from."""
+    article, me, comments = busy_article
+    assert page_cache._readers_sql(connection.vendor, django_settings.FORUM_READER_REPORTED_COMMENTS) is not None
+    ids = tuple(comment.pk for comment in comments)
+    compiled = page_cache._readers_comments(user=me, article=article, comment_ids=ids)
+    orm = list(page_cache._readers_query(user=me, article_id=article.pk))
+
+    def state(rows):
+        return sorted(
+            (c.pk, c.author_id, c.my_choice, c.my_vote_at, bool(c.reported_by_me), c.agree_count) for c in rows
+        )
+
+    assert state(compiled) == state(orm) and len(compiled) >= 6
