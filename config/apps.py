@@ -34,6 +34,7 @@ class SiteConfig(AppConfig):
     def ready(self) -> None:
         for folder in folders_in_use():
             folder.mkdir(parents=True, exist_ok=True)
+        from api import openapi  # noqa: F401 (registers the schema's extensions)
 
 
 class AxesConfig(BaseAxesConfig):
