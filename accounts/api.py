@@ -240,6 +240,20 @@ class TwoFactorRequiredOutput(serializers.Serializer):
     expires_in = serializers.IntegerField(help_text="Seconds the two_factor_token stays valid.")
 
 
+def two_factor_required(user: User) -> Response:
+    """The 202 that asks an app for the code of an account with two-factor, after its password or
+    its provider's token: no token yet."""
+    return Response(
+        {
+            "detail": _("Type the code from your authenticator app to finish signing in."),
+            "code": TWO_FACTOR_REQUIRED,
+            "two_factor_token": two_factor_token(user),
+            "expires_in": settings.TWO_FACTOR_SIGN_IN_SECONDS,
+        },
+        status=status.HTTP_202_ACCEPTED,
+    )
+
+
 class TokenApi(ForumApiView):
     """Mobile sign-in and sign-out. A reader has one token; signing out revokes it everywhere, and so
     do a password change and deactivation (accounts.services). The username matches without regard
@@ -303,15 +317,7 @@ class TokenApi(ForumApiView):
         if user is None:
             raise AuthenticationFailed(_("Unable to sign in with this username and password."))
         if has_two_factor(user):
-            return Response(
-                {
-                    "detail": _("Type the code from your authenticator app to finish signing in."),
-                    "code": TWO_FACTOR_REQUIRED,
-                    "two_factor_token": two_factor_token(user),
-                    "expires_in": settings.TWO_FACTOR_SIGN_IN_SECONDS,
-                },
-                status=status.HTTP_202_ACCEPTED,
-            )
+            return two_factor_required(user)
         token, _created = Token.objects.get_or_create(user=user)
         record_sign_in_method(user=user, method=PASSWORD)
         return Response({"token": token.key, "device_token": issue_device_token(user)})

@@ -16,6 +16,7 @@ import logging
 
 import jwt
 import requests
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.internal.flows.connect import disconnect, validate_disconnect
@@ -25,10 +26,12 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from .email_addresses import MailLimited, ensure_within_mail_limits, pending_address, refresh_email_verified
 from .models import User
+from .two_factor import has_two_factor, start_pending_sign_in
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,17 @@ class ForumSocialAccountAdapter(DefaultSocialAccountAdapter):
         ),
         "invalid_token": INVALID_TOKEN,
     }
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        """A provider stands for the password, not for the code: an account with two-factor goes on to
+        the sign-in's code step (accounts.views.sign_in_code) before it is signed in, as after its
+        password. (allauth.mfa's own step needs allauth's sign-in pages, which the site does not use.)"""
+        super().pre_social_login(request, sociallogin)
+        if sociallogin.is_existing and sociallogin.state.get("process") != AuthProcess.CONNECT:
+            user = sociallogin.user
+            if has_two_factor(user):
+                start_pending_sign_in(request, user=user)
+                raise ImmediateHttpResponse(redirect("sign_in_code"))
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict) -> User:
         user = super().populate_user(request, sociallogin, data)

@@ -21,7 +21,16 @@ from api.base import ForumApiView, TextField
 from api.errors import BODY_ERRORS, error_responses
 from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 
-from .api import DEVICE_TOKEN_HELP, DISPLAY_NAME_HELP, MeOutput, UsernameTaken, _country_field, _form_errors
+from .api import (
+    DEVICE_TOKEN_HELP,
+    DISPLAY_NAME_HELP,
+    MeOutput,
+    TwoFactorRequiredOutput,
+    UsernameTaken,
+    _country_field,
+    _form_errors,
+    two_factor_required,
+)
 from .forms import SocialSignUpForm
 from .models import User
 from .services import Refusal
@@ -40,6 +49,7 @@ from .social import (
     social_login_from_token,
     unlink_provider,
 )
+from .two_factor import has_two_factor
 
 PROVIDER_HELP = (
     "`yahoo-japan`, `google` or `apple` (an OpenID Connect id_token); only the providers this site has switched "
@@ -118,6 +128,11 @@ class SocialTokenApi(ForumApiView):
         ],
         responses={
             200: SignedInOutput,
+            202: OpenApiResponse(
+                TwoFactorRequiredOutput,
+                description="The linked account has two-factor authentication: no token yet. Send the code with "
+                "`two_factor_token` to POST /api/v1/auth/token/two-factor/, which answers the token.",
+            ),
             409: OpenApiResponse(SignUpNeededOutput, description="No account is linked to this identity yet."),
             **error_responses(
                 *BODY_ERRORS,
@@ -143,6 +158,8 @@ class SocialTokenApi(ForumApiView):
         except InvalidProviderToken as invalid:
             raise AuthenticationFailed(str(invalid.args[0])) from invalid
         if login.is_existing:
+            if has_two_factor(login.user):  # the provider stands for the password: the code still follows
+                return two_factor_required(login.user)
             return _signed_in(login.user, created=False)
         address = login.email_addresses[0] if login.email_addresses else None
         body = {
