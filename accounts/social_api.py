@@ -57,6 +57,17 @@ PROVIDER_HELP = (
 )
 
 
+def _login_from_token(request: Request, data: dict) -> SocialLogin:
+    """The sign-in a provider's id_token stands for: 404 for a provider not switched on here, 401
+    for a token that proves nothing."""
+    try:
+        return social_login_from_token(request._request, provider_id=data["provider"], id_token=data["id_token"])
+    except UnknownProvider as unknown:
+        raise NotFound(str(unknown.args[0])) from unknown
+    except InvalidProviderToken as invalid:
+        raise AuthenticationFailed(str(invalid.args[0])) from invalid
+
+
 class AlreadyLinked(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "An account is linked to this identity already: sign in with the provider's token."
@@ -149,14 +160,7 @@ class SocialTokenApi(ForumApiView):
     def post(self, request: Request) -> Response:
         data = self.SocialTokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            login = social_login_from_token(
-                request._request, provider_id=data.validated_data["provider"], id_token=data.validated_data["id_token"]
-            )
-        except UnknownProvider as unknown:
-            raise NotFound(str(unknown.args[0])) from unknown
-        except InvalidProviderToken as invalid:
-            raise AuthenticationFailed(str(invalid.args[0])) from invalid
+        login = _login_from_token(request, data.validated_data)
         if login.is_existing:
             if has_two_factor(login.user):  # the provider stands for the password: the code still follows
                 return two_factor_required(login.user)
@@ -315,15 +319,9 @@ class MySocialAccountsApi(ForumApiView):
     def post(self, request: Request) -> Response:
         data = self.LinkInput(data=request.data)
         data.is_valid(raise_exception=True)
+        login = _login_from_token(request, data.validated_data)
         try:
-            login = social_login_from_token(
-                request._request, provider_id=data.validated_data["provider"], id_token=data.validated_data["id_token"]
-            )
             account = link_provider(request._request, user=request.user, login=login)
-        except UnknownProvider as unknown:
-            raise NotFound(str(unknown.args[0])) from unknown
-        except InvalidProviderToken as invalid:
-            raise AuthenticationFailed(str(invalid.args[0])) from invalid
         except LinkedElsewhere as elsewhere:
             raise LinkedToAnother(str(elsewhere.args[0])) from elsewhere
         return Response(LinkedProviderOutput(_linked_output(account)).data, status=status.HTTP_201_CREATED)

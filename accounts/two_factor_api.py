@@ -142,6 +142,32 @@ class CodeInput(serializers.Serializer):
     otp = TextField(max_length=32, help_text=CODE_HELP)
 
 
+# The answers of a change the reader confirms with a current code (turning off, new recovery codes).
+CODE_CONFIRMED_ERRORS = error_responses(
+    *BODY_ERRORS,
+    401,
+    403,
+    409,
+    429,
+    d403="The code is not right (code `incorrect_code`), or a CSRF failure (signed in through the session).",
+    d409="Two-factor authentication is not on (code `two_factor_not_on`).",
+    d429=CODE_LIMITS,
+)
+
+
+def _confirmed_with_code(request: Request, change):
+    """Run ``change`` (a two_factor service taking the request, the reader and the code) with the
+    code the body sends; its refusals answered as the API answers them."""
+    data = CodeInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    try:
+        return change(request._request, user=request.user, code=data.validated_data["otp"])
+    except TwoFactorLimited as limited:
+        raise _limited(limited) from limited
+    except DjangoValidationError as error:
+        raise _refusal(error) from error
+
+
 class MeTwoFactorApi(ForumApiView):
     """Whether two-factor authentication is on; turning it off."""
 
@@ -166,28 +192,11 @@ class MeTwoFactorApi(ForumApiView):
         examples=[OpenApiExample("The app's code", value={"otp": "492039"}, request_only=True)],
         responses={
             204: None,
-            **error_responses(
-                *BODY_ERRORS,
-                401,
-                403,
-                409,
-                429,
-                d403="The code is not right (code `incorrect_code`), or a CSRF failure (signed in through the "
-                "session).",
-                d409="Two-factor authentication is not on (code `two_factor_not_on`).",
-                d429=CODE_LIMITS,
-            ),
+            **CODE_CONFIRMED_ERRORS,
         },
     )
     def delete(self, request: Request) -> Response:
-        data = CodeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            deactivate_two_factor(request._request, user=request.user, code=data.validated_data["otp"])
-        except TwoFactorLimited as limited:
-            raise _limited(limited) from limited
-        except DjangoValidationError as error:
-            raise _refusal(error) from error
+        _confirmed_with_code(request, deactivate_two_factor)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -261,26 +270,9 @@ class MeRecoveryCodesApi(ForumApiView):
         request=CodeInput,
         responses={
             200: RecoveryCodesOutput,
-            **error_responses(
-                *BODY_ERRORS,
-                401,
-                403,
-                409,
-                429,
-                d403="The code is not right (code `incorrect_code`), or a CSRF failure (signed in through the "
-                "session).",
-                d409="Two-factor authentication is not on (code `two_factor_not_on`).",
-                d429=CODE_LIMITS,
-            ),
+            **CODE_CONFIRMED_ERRORS,
         },
     )
     def post(self, request: Request) -> Response:
-        data = CodeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            codes = regenerate_recovery_codes(request._request, user=request.user, code=data.validated_data["otp"])
-        except TwoFactorLimited as limited:
-            raise _limited(limited) from limited
-        except DjangoValidationError as error:
-            raise _refusal(error) from error
+        codes = _confirmed_with_code(request, regenerate_recovery_codes)
         return Response({"recovery_codes": codes})
