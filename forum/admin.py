@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import COUNT_FIELDS, Article, Comment
+from .models import COUNT_FIELDS, Article, Comment, CommentRevision
 
 
 @admin.register(Article)
@@ -47,6 +47,35 @@ class CommentAdminForm(forms.ModelForm):
         return services.clean_comment_body(body)  # its ValidationError becomes the field's error
 
 
+class CommentRevisionInline(admin.TabularInline):
+    """The comment's earlier texts, newest first, on its admin page: read-only for everyone, since
+    they are the record of what was written (forum.services keeps them on every edit)."""
+
+    model = CommentRevision
+    fields = ("edited_at", "edited_by", "by_moderator", "language", "body")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest):
+        # Who replaced each text in the same query: no query per revision.
+        return super().get_queryset(request).select_related("edited_by")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Whoever may see the comment may see what it said before.
+        return request.user.has_perm("forum.view_comment") or request.user.has_perm("forum.change_comment")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = (
@@ -68,6 +97,7 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = ("language", "created_at", "edited_at", *COUNT_FIELDS, "tallied_at")
     fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     form = CommentAdminForm
+    inlines = (CommentRevisionInline,)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Comments are readers' words; nobody writes one in the admin under someone's name.
