@@ -525,7 +525,7 @@ class MeExportApi(ForumApiView):
 
     @extend_schema(
         operation_id="me_export",
-        summary="Download your data: profile, comments with their earlier texts, votes, reports, sanctions, as one JSON file",
+        summary="Download your data: profile, comments and earlier texts, votes, reports, sanctions, as one JSON file",
         responses={200: ExportOutput, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:

@@ -314,9 +314,7 @@ class CommentRevision(models.Model):
     (forum.services.edit_comment, save_comment_in_admin). Moderators read them on the comment's
     admin page; readers only see that a comment was edited. They go with the comment."""
 
-    comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
-    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment"))
     body = models.TextField(_("earlier text"))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     # When this text was replaced, and by whom: the author, or staff rewriting it (by_moderator).
