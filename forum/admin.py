@@ -7,10 +7,12 @@ discussion is audited there, and forum does not import moderation."""
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import COUNT_FIELDS, Article, Comment, CommentRevision
+from . import selectors, services
+from .models import COUNT_FIELDS, Article, Comment
 
 
 @admin.register(Article)
@@ -47,35 +49,6 @@ class CommentAdminForm(forms.ModelForm):
         return services.clean_comment_body(body)  # its ValidationError becomes the field's error
 
 
-class CommentRevisionInline(admin.TabularInline):
-    """The comment's earlier texts, newest first, on its admin page: read-only for everyone, since
-    they are the record of what was written (forum.services keeps them on every edit)."""
-
-    model = CommentRevision
-    fields = ("edited_at", "edited_by", "by_moderator", "language", "body")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_queryset(self, request: HttpRequest):
-        # Who replaced each text in the same query: no query per revision.
-        return super().get_queryset(request).select_related("edited_by")
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Whoever may see the comment may see what it said before.
-        return request.user.has_perm("forum.view_comment") or request.user.has_perm("forum.change_comment")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = (
@@ -94,10 +67,10 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
     # The language is the author's to correct (forum.services.edit_comment); staff see it.
-    readonly_fields = ("language", "created_at", "edited_at", *COUNT_FIELDS, "tallied_at")
+    # Its earlier texts: a read-only list for everyone, being the record of what was written.
+    readonly_fields = ("language", "created_at", "edited_at", "earlier_versions", *COUNT_FIELDS, "tallied_at")
     fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     form = CommentAdminForm
-    inlines = (CommentRevisionInline,)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Comments are readers' words; nobody writes one in the admin under someone's name.
@@ -114,3 +87,29 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description=_("comment"))
     def short_body(self, comment: Comment) -> str:
         return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+
+    @admin.display(description=_("earlier versions"))
+    def earlier_versions(self, comment: Comment) -> str:
+        """The texts edits replaced, newest first, each with when, by whom and whether staff
+        rewrote it: read in one query (forum.selectors.comment_revisions), however many."""
+        revisions = selectors.comment_revisions(comment=comment)
+        if not revisions:
+            return _("None: its text was never changed.")
+        return format_html(
+            '<ol class="comment-revisions">{}</ol>',
+            format_html_join(
+                "",
+                '<li><div class="comment-revision-meta">{} · {}{}</div>'
+                '<blockquote lang="{}" style="white-space: pre-wrap">{}</blockquote></li>',
+                (
+                    (
+                        formats.date_format(timezone.localtime(revision.edited_at), "DATETIME_FORMAT"),
+                        revision.edited_by or "—",
+                        format_html(" <strong>({})</strong>", _("by a moderator")) if revision.by_moderator else "",
+                        revision.language,
+                        revision.body,
+                    )
+                    for revision in revisions
+                ),
+            ),
+        )
