@@ -469,6 +469,14 @@ class CommentExport(serializers.Serializer):
     disagree_count = serializers.IntegerField()
 
 
+class CommentRevisionExport(serializers.Serializer):
+    comment = serializers.IntegerField(help_text="The id of your comment (in comments).")
+    body = serializers.CharField(help_text="What the comment said before this edit.")
+    language = serializers.CharField()
+    replaced_at = serializers.DateTimeField(help_text="When the edit replaced this text.")
+    by_moderator = serializers.BooleanField(help_text="Whether a moderator's edit replaced it, not yours.")
+
+
 class VoteExport(serializers.Serializer):
     comment = serializers.IntegerField()
     article = serializers.CharField(allow_null=True, help_text=f"The slug of the comment's article. {ARTICLE_AS_SEEN}")
@@ -501,6 +509,9 @@ class ExportOutput(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     profile = ProfileExport()
     comments = CommentExport(many=True)
+    comment_revisions = CommentRevisionExport(
+        many=True, help_text="Your comments' earlier texts, kept each time one was edited, oldest first."
+    )
     votes = VoteExport(many=True)
     reports = ReportExport(many=True, help_text="Comments you reported.")
     sanctions = SanctionExport(many=True, help_text="Suspensions, bans and pre-moderation, lifted ones too.")
@@ -514,7 +525,7 @@ class MeExportApi(ForumApiView):
 
     @extend_schema(
         operation_id="me_export",
-        summary="Download your data: profile, comments, votes, reports and sanctions, as one JSON document",
+        summary="Download your data: profile, comments and earlier texts, votes, reports, sanctions, as one JSON file",
         responses={200: ExportOutput, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:

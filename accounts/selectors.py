@@ -63,8 +63,8 @@ def _export_objects(
 def reader_data_export(*, user: User) -> dict[str, Any]:
     """Everything the forum holds about the reader, as one JSON-ready document (GDPR Art. 15/20).
 
-    Read through the user's reverse relations (comments, votes, reports made), so accounts imports
-    no other app. Who imposed a sanction is left out: moderators are not named to readers. An
+    Read through the user's reverse relations (comments and their earlier texts, votes, reports
+    made), so accounts imports no other app. Who imposed a sanction is left out: moderators are not named to readers. An
     article is named as readers last saw it, never by a title it was given after it left view.
     """
     profile = {
@@ -86,6 +86,19 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
             "article",
             {"id": "id"} | {name: name for name in comment_fields},
             title=True,
+        ),
+        # The earlier texts of the reader's comments, kept at each edit (theirs, or staff's
+        # rewrite: by_moderator). Read through the comments, so accounts imports no other app;
+        # who at the forum rewrote one is left out, as for sanctions.
+        "comment_revisions": _export_rows(
+            user.comments.filter(revisions__isnull=False).order_by("revisions__edited_at", "revisions__id"),
+            {
+                "comment": "id",
+                "body": "revisions__body",
+                "language": "revisions__language",
+                "replaced_at": "revisions__edited_at",
+                "by_moderator": "revisions__by_moderator",
+            },
         ),
         # A vote taken back has "choice": null (the row stays, see votes.models.Vote).
         "votes": _export_objects(

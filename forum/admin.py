@@ -7,9 +7,11 @@ discussion is audited there, and forum does not import moderation."""
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import selectors, services
 from .models import COUNT_FIELDS, Article, Comment
 
 
@@ -65,7 +67,8 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
     # The language is the author's to correct (forum.services.edit_comment); staff see it.
-    readonly_fields = ("language", "created_at", "edited_at", *COUNT_FIELDS, "tallied_at")
+    # Its earlier texts: a read-only list for everyone, being the record of what was written.
+    readonly_fields = ("language", "created_at", "edited_at", "earlier_versions", *COUNT_FIELDS, "tallied_at")
     fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     form = CommentAdminForm
 
@@ -84,3 +87,29 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description=_("comment"))
     def short_body(self, comment: Comment) -> str:
         return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+
+    @admin.display(description=_("earlier versions"))
+    def earlier_versions(self, comment: Comment) -> str:
+        """The texts edits replaced, newest first, each with when, by whom and whether staff
+        rewrote it: read in one query (forum.selectors.comment_revisions), however many."""
+        revisions = selectors.comment_revisions(comment=comment)
+        if not revisions:
+            return _("None: its text was never changed.")
+        return format_html(
+            '<ol class="comment-revisions">{}</ol>',
+            format_html_join(
+                "",
+                '<li><div class="comment-revision-meta">{} · {}{}</div>'
+                '<blockquote lang="{}" style="white-space: pre-wrap">{}</blockquote></li>',
+                (
+                    (
+                        formats.date_format(timezone.localtime(revision.edited_at), "DATETIME_FORMAT"),
+                        revision.edited_by or "—",
+                        format_html(" <strong>({})</strong>", _("by a moderator")) if revision.by_moderator else "",
+                        revision.language,
+                        revision.body,
+                    )
+                    for revision in revisions
+                ),
+            ),
+        )

@@ -307,3 +307,33 @@ class Comment(models.Model):
     @property
     def is_edited(self) -> bool:
         return self.edited_at is not None
+
+
+class CommentRevision(models.Model):
+    """A comment's text as it was before one edit: written in the same transaction as the edit
+    (forum.services.edit_comment, save_comment_in_admin). Moderators read them on the comment's
+    admin page; readers only see that a comment was edited. They go with the comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment"))
+    body = models.TextField(_("earlier text"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # When this text was replaced, and by whom: the author, or staff rewriting it (by_moderator).
+    edited_at = models.DateTimeField(_("replaced at"), default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,  # a moderator leaving does not erase what the reader wrote
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
+    by_moderator = models.BooleanField(_("by a moderator"), default=False)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+        indexes = [models.Index(fields=["comment", "-edited_at"], name="comment_revision_idx")]
+        verbose_name = _("earlier version")
+        verbose_name_plural = _("earlier versions")
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} · {self.edited_at:%Y-%m-%d %H:%M}"

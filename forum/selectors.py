@@ -14,7 +14,16 @@ from django_countries.fields import Country
 from accounts.models import User
 
 from . import caching
-from .models import COUNT_FIELDS, Article, ArticleQuerySet, ArticleText, Comment, CommentQuerySet, Section
+from .models import (
+    COUNT_FIELDS,
+    Article,
+    ArticleQuerySet,
+    ArticleText,
+    Comment,
+    CommentQuerySet,
+    CommentRevision,
+    Section,
+)
 
 # Each sort reads stored columns kept by the tally (see Comment's partial indexes); the id breaks
 # ties so that the order is total and cursors never skip or repeat.
@@ -414,3 +423,9 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
             )
         )
     return picks
+
+
+def comment_revisions(*, comment: Comment) -> list[CommentRevision]:
+    """The comment's earlier texts, newest first, with who replaced each: one query, for
+    moderators only (readers are told that a comment was edited, never what it said)."""
+    return list(comment.revisions.select_related("edited_by").order_by("-edited_at", "-id"))

@@ -16,7 +16,7 @@ from accounts.text import has_visible_text
 
 from . import caching
 from .languages import detect_language
-from .models import Article, Comment, CommentQuerySet, Section
+from .models import Article, Comment, CommentQuerySet, CommentRevision, Section
 
 
 def section_for_new_comment(*, author: User, parent: Comment | None = None) -> Section:
@@ -216,11 +216,14 @@ def edit_comment(*, user: User, comment: Comment, body: str | None = None, langu
     only the language changes no word, so it does not mark the comment as edited."""
     ensure_can_edit_comment(user=user, comment=comment)
     fields = ["language"]
+    earlier: CommentRevision | None = None
     if body is not None:
         text = clean_comment_body(body)
+        earlier = CommentRevision(comment=comment, body=comment.body, language=comment.language, edited_by=user)
         comment.language = comment_language(text, language)
         if text != comment.body:
             comment.body, comment.edited_at = text, timezone.now()
+            earlier.edited_at = comment.edited_at
             fields += ["body", "edited_at"]
     elif language is not None:
         comment.language = comment_language(comment.body, language)
@@ -228,7 +231,10 @@ def edit_comment(*, user: User, comment: Comment, body: str | None = None, langu
         # Reworded into something a moderator should see first: it waits like a new one would.
         comment.status = Comment.Status.PENDING
         fields.append("status")
-    comment.save(update_fields=fields)
+    with transaction.atomic():
+        comment.save(update_fields=fields)
+        if earlier is not None and "body" in fields:
+            earlier.save()  # the words it replaced, for moderators (and the reader's export)
     caching.bump_article_version(comment.article_id)
     return comment
 
@@ -255,13 +261,18 @@ def save_comment_in_admin(*, editor: User, comment: Comment) -> Comment:
     admin shows both read-only to everyone else; this refuses them too, with PermissionDenied),
     and a comment so changed shows to readers as edited by a moderator from then on, so nobody's
     words are changed silently."""
-    stored = Comment.objects.select_for_update().only(*REWRITE_FIELDS, "article_id").get(pk=comment.pk)
+    stored = Comment.objects.select_for_update().only(*REWRITE_FIELDS, "language", "article_id").get(pk=comment.pk)
     if comment.body != stored.body:
         comment.body = clean_comment_body(comment.body)
     if comment.body != stored.body or comment.author_id != stored.author_id:
         if not editor.is_superuser:
             raise PermissionDenied(_("Only a superuser can change what a reader wrote or who wrote it."))
         comment.edited_by_moderator = True
+    if comment.body != stored.body:
+        # The reader's words as they were: moderators can always read what was rewritten.
+        CommentRevision.objects.create(
+            comment=comment, body=stored.body, language=stored.language, edited_by=editor, by_moderator=True
+        )
     if comment.section == Section.JAPAN:
         comment.signed = False  # see move_comments
     # Not the counters: the tally may have moved them since the form was loaded.

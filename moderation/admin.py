@@ -287,10 +287,15 @@ class QueueAdmin(admin.ModelAdmin):
     @staticmethod
     def _report_lines(item: QueueItem) -> str:
         """Each open report that says more than the reasons' summary above: its reason, the
-        reporter's detail, and the reporter's standing when not good."""
+        reporter's detail, the reporter's standing when not good, and the text the reporter read
+        when its author has edited it since (Report.reported_body; empty on reports older than it)."""
+
+        def edited_since(report) -> bool:
+            return bool(report.reported_body) and report.reported_body != item.body
+
         return format_html_join(
             "",
-            "<li><strong>{}</strong>{}{}</li>",
+            "<li><strong>{}</strong>{}{}{}</li>",
             (
                 (
                     report.get_reason_display(),
@@ -298,9 +303,18 @@ class QueueAdmin(admin.ModelAdmin):
                     if report.reporter_standing != ReportingStanding.GOOD
                     else "",
                     format_html('<br><q class="queue-detail">{}</q>', report.detail) if report.detail else "",
+                    format_html(
+                        '<br><span class="queue-reported-label">{}</span>'
+                        '<blockquote class="queue-reported-text" lang="{}">{}</blockquote>',
+                        _("Edited since it was reported. The text when reported:"),
+                        item.language,
+                        report.reported_body,
+                    )
+                    if edited_since(report)
+                    else "",
                 )
                 for report in getattr(item, "open_reports", [])
-                if report.detail or report.reporter_standing != ReportingStanding.GOOD
+                if report.detail or report.reporter_standing != ReportingStanding.GOOD or edited_since(report)
             ),
         )
 

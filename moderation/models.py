@@ -124,6 +124,9 @@ class Report(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
+    # The comment's text as the reporter read it: its author may edit it after the report
+    # (forum.CommentRevision keeps every earlier text; this names the one reported).
+    reported_body = models.TextField(_("text when reported"), blank=True, default="", editable=False)
     # The reporter's standing when they reported (accounts.selectors.reporting_standing).
     reporter_standing = models.CharField(
         _("reporter's standing"),

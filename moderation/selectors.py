@@ -158,7 +158,7 @@ def with_open_reports(queryset: QuerySet) -> QuerySet:
     the page, on any database (no PostgreSQL-only aggregate)."""
     reports = (
         open_reports()
-        .only("id", "comment_id", "reason", "detail", "reporter_standing", "brigade", "created_at")
+        .only("id", "comment_id", "reason", "detail", "reported_body", "reporter_standing", "brigade", "created_at")
         .order_by("created_at", "id")
     )
     return queryset.prefetch_related(Prefetch("reports", queryset=reports, to_attr="open_reports"))

@@ -58,14 +58,19 @@ def report_comment(*, reporter: User, comment: Comment, reason: str, detail: str
     with transaction.atomic():
         # Reports on one comment take turns, so the count below sees every report before it and
         # exactly one report crosses the threshold.
-        locked = Comment.objects.select_for_update().only("id", "status", "article_id").get(pk=comment.pk)
+        locked = Comment.objects.select_for_update().only("id", "status", "body", "article_id").get(pk=comment.pk)
         existing = selectors.open_reports().filter(reporter=reporter, comment=locked).first()
         if existing is not None:
             return ReportResult(report=existing, created=False, held=False)
         try:
             with transaction.atomic():
                 report = Report.objects.create(
-                    reporter=reporter, comment=locked, reason=reason, detail=detail, reporter_standing=standing
+                    reporter=reporter,
+                    comment=locked,
+                    reason=reason,
+                    detail=detail,
+                    reporter_standing=standing,
+                    reported_body=locked.body,
                 )
         except IntegrityError:  # the same reader's report in another request, just committed
             existing = selectors.open_reports().get(reporter=reporter, comment=locked)

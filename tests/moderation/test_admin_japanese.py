@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from forum.services import edit_comment
 from moderation import sanctions, word_rules
 from moderation.models import AuditEntry, WordRule
 from moderation.services import SUSPEND_DAYS, report_comment
@@ -31,7 +32,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # comment bodies and titles in the queue's column, the recent actions' object names, and the
 # permissions' names (rows Django stores in English when it creates them, not translated text).
 DATA_TAGS = {"td", "textarea", "bdi"}
-DATA_CLASSES = {"readonly", "queue-text", "queue-meta", "actionlist"}
+DATA_CLASSES = {"readonly", "queue-text", "queue-meta", "queue-reported-text", "actionlist"}
 DATA_IDS = {"id_user_permissions"}
 SKIPPED_TAGS = {"script", "style", "template", "noscript", "title"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -107,6 +108,8 @@ def desk(moderator):
     comment = CommentFactory(article=article, author=taro, body="値上げが続いて苦しい。")
     cast_vote(user=hanako, comment=comment, choice="agree")
     report_comment(reporter=hanako, comment=comment, reason="abuse", detail="言葉がきつい")
+    # Edited after the report: the comment's page lists its earlier text, the queue the reported one.
+    edit_comment(user=taro, comment=comment, body="値上げが続いて本当に苦しい。")
     comment.status = "held"
     comment.save(update_fields=["status"])
     sanctions.suspend_reader(moderator=moderator, reader=kenji, days=3, reason="荒らし")
