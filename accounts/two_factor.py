@@ -254,11 +254,17 @@ class StaffTwoFactorMiddleware:
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
+        self._admin_paths: tuple[str, str] | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Every request passes here (votes and /health/ too): the admin's paths are reversed once,
+        # on the first request (the URLconf is not loaded yet when the middleware is made).
+        if self._admin_paths is None:
+            self._admin_paths = (reverse("admin:index"), reverse("admin:logout"))
+        admin_index, admin_logout = self._admin_paths
         if (
-            request.path.startswith(reverse("admin:index"))
-            and request.path != reverse("admin:logout")
+            request.path.startswith(admin_index)
+            and request.path != admin_logout
             and request.user.is_authenticated
             and must_set_up_two_factor(request.user)
         ):
