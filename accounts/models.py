@@ -154,6 +154,31 @@ class AccountDeletion(models.Model):
         return _("Account deletion #%(number)s") % {"number": self.pk}
 
 
+class Mute(models.Model):
+    """A reader muted another: the muted reader's comments and replies collapse for them, and
+    the muted reader's replies do not notify them. The muted reader is never told. A reader can
+    mute the author of an unsigned comment too: the row names them, the reader is never shown it
+    (their list of muted readers names an unsigned voice by the comment they muted it from)."""
+
+    reader = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mutes", verbose_name=_("reader"))
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("muted reader"))
+    # The comment the reader muted them from: how their list names someone it may not name.
+    muted_from_comment_id = models.PositiveBigIntegerField(_("muted from comment"), null=True, blank=True)
+    created_at = models.DateTimeField(_("muted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "muted"], name="accounts_mute_once"),
+            models.CheckConstraint(condition=~models.Q(reader=models.F("muted")), name="accounts_mute_not_self"),
+        ]
+        verbose_name = _("mute")
+        verbose_name_plural = _("mutes")
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} → {self.muted_id}"
+
+
 class SanctionQuerySet(models.QuerySet):
     def active(self, at=None) -> "SanctionQuerySet":
         """In force at ``at`` (now): not lifted, started, and not yet ended."""

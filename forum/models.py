@@ -200,6 +200,10 @@ class CommentQuerySet(models.QuerySet):
     def visible(self) -> "CommentQuerySet":
         return self.filter(status=Comment.Status.VISIBLE)
 
+    def top_level(self) -> "CommentQuerySet":
+        """Comments that start a thread, not replies: what the sections list and the sorts order."""
+        return self.filter(parent__isnull=True)
+
     def readable(self) -> "CommentQuerySet":
         """Comments that may be read, voted on, edited or deleted: visible, under an article that is
         published now. An article sent back to draft takes its comments with it (ids are
@@ -210,9 +214,12 @@ class CommentQuerySet(models.QuerySet):
 
 
 def _sort_index(name: str, *fields: str) -> models.Index:
-    # Sorts read stored columns through a partial index per order: visible comments of one
-    # article's section, in that order, with the id as the tie-breaker cursors rely on.
-    return models.Index(fields=["article", "section", *fields, "-id"], condition=Q(status="visible"), name=name)
+    # Sorts read stored columns through a partial index per order: visible top-level comments of
+    # one article's section, in that order, with the id as the tie-breaker cursors rely on (the
+    # sorts order threads, not replies: a thread's replies run oldest first, comment_thread_idx).
+    return models.Index(
+        fields=["article", "section", *fields, "-id"], condition=Q(status="visible", parent__isnull=True), name=name
+    )
 
 
 # What the vote tally (votes.counting) derives from the vote rows and nothing else writes: the
@@ -274,6 +281,42 @@ class Comment(models.Model):
     common_ground_score = models.FloatField(_("common ground score"), default=0)
     tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True, editable=False)
 
+    # A reply belongs to one top-level comment's thread (one level deep, as on Yahoo!ニュース):
+    # ``parent`` is that top-level comment, never a reply. A reply to a reply joins the same thread
+    # and names the reply it answers in ``reply_to`` (the parent itself when it answers the
+    # thread). A thread lives in its parent's section, whoever replies (see
+    # forum.services.section_for_new_comment); whether a reply is signed follows its author.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("thread of"),
+    )
+    reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,  # the reply it answered was removed: the reply stays in its thread
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("in reply to"),
+    )
+
+    # An editors' pick (編集部ピックアップ): set by a moderator (moderation audits it), shown at
+    # the top of its section. picked_at is None when the comment is not a pick.
+    picked_at = models.DateTimeField(_("picked by the editors at"), null=True, blank=True, editable=False)
+    pick_note = models.CharField(_("editors' note"), max_length=200, blank=True, default="")
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("picked by"),
+    )
+
     objects = CommentQuerySet.as_manager()
 
     class Meta:
@@ -285,12 +328,21 @@ class Comment(models.Model):
             _sort_index("comment_best_idx", "-best_score"),
             _sort_index("comment_controversial_idx", "-controversy_score"),
             _sort_index("comment_common_ground_idx", "-common_ground_score"),
+            # A thread's replies, oldest first (threads run in the order they were written).
+            models.Index(
+                fields=["parent", "created_at", "id"], condition=Q(status="visible"), name="comment_thread_idx"
+            ),
         ]
         constraints = [
-            # Reactions in Japan name nobody, whoever moved or saved them there.
+            # Top-level reactions in Japan name nobody, whoever moved or saved them there. A reply
+            # in their threads is signed when its author lives elsewhere (signs_new_comment).
             models.CheckConstraint(
-                condition=~Q(section=Section.JAPAN, signed=True), name="forum_comment_japan_unsigned"
+                condition=~Q(section=Section.JAPAN, signed=True, parent__isnull=True),
+                name="forum_comment_japan_unsigned",
             ),
+            # One level deep: a thread's parent is a top-level comment (services keep it so; a
+            # reply never lists itself).
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="forum_comment_not_own_parent"),
         ]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -307,6 +359,14 @@ class Comment(models.Model):
     @property
     def is_edited(self) -> bool:
         return self.edited_at is not None
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_pick(self) -> bool:
+        return self.picked_at is not None
 
 
 class CommentRevision(models.Model):

@@ -184,10 +184,10 @@ def _url_formats_for(_prefix: str, _urlconf) -> dict[str, str]:
 
 
 def with_replies(comments: Iterable[Comment]) -> Iterator[Comment]:
-    """Each comment, followed by its replies (``comment.replies``, when the page gives them)."""
+    """Each comment, followed by its replies (``comment.shown_replies``, when the page gives them)."""
     for comment in comments:
         yield comment
-        yield from getattr(comment, "replies", ())
+        yield from getattr(comment, "shown_replies", ())
 
 
 def prepare(

@@ -152,6 +152,7 @@ def shown_author(*, comment: Comment, viewer: User | AnonymousUser) -> ShownAuth
 def section_comments(*, article: Article, section: str, sort: str = DEFAULT_SORT) -> CommentQuerySet:
     return (
         Comment.objects.readable()
+        .top_level()
         .filter(article=article, section=section)
         .select_related("author")
         .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
@@ -264,6 +265,7 @@ def comment_page(*, comment: Comment, sort: str = DEFAULT_SORT) -> int:
     column = SORTS[sort][0].removeprefix("-")
     before = (
         Comment.objects.readable()
+        .top_level()
         .filter(article_id=comment.article_id, section=comment.section)
         .filter(TupleGreaterThan(Tuple(F(column), F("id")), (getattr(comment, column), comment.pk)))
         .count()
@@ -288,6 +290,7 @@ def page_starts(*, article: Article, section: str, sort: str, version: int) -> l
         order = [F(column).desc(), F("id").desc()]
         numbered = (
             Comment.objects.readable()
+            .top_level()
             .filter(article=article, section=section)
             .annotate(position=Window(RowNumber(), order_by=order))
             .annotate(in_page=Mod(F("position") - 1, COMMENTS_PER_PAGE))

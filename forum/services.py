@@ -172,15 +172,37 @@ def screen_comment_body(body: str) -> bool:
     return needs_review
 
 
-def post_comment(*, author: User, article: Article, body: str, language: str | None = None) -> Comment:
-    """Post a comment in the author's section. Raises PermissionDenied or ValidationError.
+def thread_of(answered: Comment) -> tuple[Comment, Comment]:
+    """The thread a reply to ``answered`` joins, and the comment it answers: a reply to a
+    top-level comment starts or joins its thread; a reply to a reply joins that reply's thread
+    (threads are one level deep) and names the reply it answers."""
+    if answered.parent_id is None:
+        return answered, answered
+    return answered.parent, answered
+
+
+def post_comment(
+    *,
+    author: User,
+    article: Article,
+    body: str,
+    language: str | None = None,
+    answering: Comment | None = None,
+) -> Comment:
+    """Post a comment in the author's section, or with ``answering`` a reply in that comment's
+    thread (see thread_of), in the thread's section. Raises PermissionDenied or ValidationError.
     ``language``: the author's choice; None detects it (comment_language).
 
     It is posted pending a moderator's decision when the author is pre-moderated or a screen
     (a suspect word) asks for review."""
-    if refusal := comment_refusal(user=author, article=article):
+    parent = reply_to = None
+    if answering is not None:
+        if answering.article_id != article.pk or answering.status != Comment.Status.VISIBLE:
+            raise ValidationError(_("That comment cannot be answered."), code="not_answerable")
+        parent, reply_to = thread_of(answering)
+    if refusal := comment_refusal(user=author, article=article, parent=parent):
         raise PermissionDenied(refusal)
-    section = section_for_new_comment(author=author)
+    section = section_for_new_comment(author=author, parent=parent)
     text = clean_comment_body(body)
     language = comment_language(text, language)
     needs_review = screen_comment_body(text) or is_premoderated(user=author)
@@ -192,6 +214,8 @@ def post_comment(*, author: User, article: Article, body: str, language: str | N
         body=text,
         language=language,
         status=Comment.Status.PENDING if needs_review else Comment.Status.VISIBLE,
+        parent=parent,
+        reply_to=reply_to,
     )
     caching.bump_article_version(article.pk)
     return comment

@@ -378,6 +378,7 @@ DOES_NOT_BUMP: dict[str, str] = {
     "forum.services.screen_comment_body": RULE,
     "forum.services.section_for_new_comment": RULE,
     "forum.services.signs_new_comment": RULE,
+    "forum.services.thread_of": RULE,
     "forum.services.participation_refusal": RULE,
     "forum.services.closed_refusal": RULE,
     "forum.services.comment_refusal": RULE,

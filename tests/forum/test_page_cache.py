@@ -115,7 +115,7 @@ def threaded(monkeypatch):
         for section in sections:
             parents = section.comments[::2]
             for parent, reply in zip(parents, section.comments[1::2], strict=False):
-                parent.replies = [reply]
+                parent.shown_replies = [reply]
             section.comments[:] = parents
         return sections
 
