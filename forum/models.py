@@ -303,6 +303,11 @@ class Comment(models.Model):
         verbose_name=_("in reply to"),
     )
 
+    # Taken back by its author (or with their account) while it had replies: the row stays as a
+    # placeholder (「このコメントは削除されました」) so that its replies keep their context; its text
+    # is cleared, and it takes no votes, edits or replies. Without replies a comment is deleted.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+
     # An editors' pick (編集部ピックアップ): set by a moderator (moderation audits it), shown at
     # the top of its section. picked_at is None when the comment is not a pick.
     picked_at = models.DateTimeField(_("picked by the editors at"), null=True, blank=True, editable=False)
@@ -363,6 +368,10 @@ class Comment(models.Model):
     @property
     def is_reply(self) -> bool:
         return self.parent_id is not None
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_pick(self) -> bool:
