@@ -1,5 +1,5 @@
-"""The demo article, its Japanese version and its 35 comments (forum/demo/rare-earths-article.json),
-loaded idempotently.
+"""The demo article, its Japanese version, its 35 comments and a few threads of replies between
+Japan and the world (forum/demo/rare-earths-article.json), loaded idempotently.
 
 The article is published when it is first loaded, not on its dateline: the timed closing
 (moderation/closing.py) closes discussions FORUM_COMMENTS_CLOSE_AFTER_DAYS after publication, and a
@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from accounts.models import JAPAN, User
 
-from . import caching
+from . import caching, services
 from .languages import detect_language
 from .models import Article, Comment, Section
 
@@ -64,8 +64,9 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
     data = json.loads(path.read_text(encoding="utf-8"))
     seed = data["article"]
     dateline = date.fromisoformat(seed["dateline"])
-    comment_count = len(data["comments"])
-    # Published at loading, its comments then a minute apart up to now: the whole window is ahead.
+    comment_count = len(data["comments"]) + len(data.get("replies", []))
+    # Published at loading, its comments then its replies a minute apart up to now: the whole
+    # window is ahead.
     published_at = timezone.now() - COMMENT_SPACING * (comment_count + 1)
     japanese = {
         "title_ja": seed["title_ja"],
@@ -91,15 +92,18 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
         article.save(update_fields=list(japanese))
     created = 0
     japan_number = 0
+    comments: list[Comment] = []
+    world_readers: dict[str, User] = {}
     for position, item in enumerate(data["comments"]):
         if item["section"] == Section.JAPAN:
             japan_number += 1
-            author = _demo_reader(f"demo-japan-{japan_number:02d}", display_name="", country=JAPAN)
+            author = _japan_reader(japan_number)
         else:
             author = _demo_reader("demo-" + slugify(item["author_name"]), item["author_name"], item.get("country", ""))
+            world_readers[item["author_name"]] = author
         # Spaced apart in the seed's order, so "newest" keeps a stable order.
         posted = article.published_at + COMMENT_SPACING * (position + 1)
-        _, was_created = Comment.objects.get_or_create(
+        comment, was_created = Comment.objects.get_or_create(
             article=article,
             author=author,
             body=item["body"],
@@ -110,10 +114,37 @@ def load_demo(path: Path = DEMO_FILE) -> DemoResult:
                 "created_at": posted,
             },
         )
+        comments.append(comment)
+        created += was_created
+    replies: list[Comment] = []
+    for position, item in enumerate(data.get("replies", []), start=len(comments)):
+        answered = comments[item["answering"]] if "answering" in item else replies[item["answering_reply"]]
+        author = _japan_reader(item["japan_reader"]) if "japan_reader" in item else world_readers[item["author_name"]]
+        # Placed by post_comment's own rules (its refusals and screens are not for the demo).
+        parent, reply_to = services.thread_of(answered)
+        reply, was_created = Comment.objects.get_or_create(
+            article=article,
+            author=author,
+            body=item["body"],
+            defaults={
+                "section": services.section_for_new_comment(author=author, parent=parent),
+                "parent": parent,
+                "reply_to": reply_to,
+                "language": detect_language(item["body"]),
+                "signed": services.signs_new_comment(author=author),
+                "created_at": article.published_at + COMMENT_SPACING * (position + 1),
+            },
+        )
+        replies.append(reply)
         created += was_created
     if created:
         caching.bump_article_version(article.pk)
     return DemoResult(article=article, created_comments=created)
+
+
+def _japan_reader(number: int) -> User:
+    """The demo's n-th reader in Japan (from 1): the author of the n-th Japan comment."""
+    return _demo_reader(f"demo-japan-{number:02d}", display_name="", country=JAPAN)
 
 
 def _demo_reader(username: str, display_name: str, country: str) -> User:

@@ -18,8 +18,22 @@ def test_load_demo_creates_the_article_with_18_japan_and_17_world_comments():
     article = Article.objects.get()
     assert article.title == "Government-Business Alliance Forms to Strengthen Supply Chains"
     assert article.status == Article.Status.PUBLISHED
-    assert Comment.objects.filter(article=article, section=Section.JAPAN).count() == 18
-    assert Comment.objects.filter(article=article, section=Section.WORLD).count() == 17
+    top_level = Comment.objects.filter(article=article).top_level()
+    assert top_level.filter(section=Section.JAPAN).count() == 18
+    assert top_level.filter(section=Section.WORLD).count() == 17
+
+
+def test_demo_threads_cross_between_japan_and_the_world():
+    """The demo's replies: a voice from Germany answers a reaction from Japan, signed, in the
+    Japan section's thread; its Japan reader answers back unsigned, naming the reply it answers."""
+    call_command("load_demo")
+    question = Comment.objects.get(author__display_name="Sophie Mueller", parent__isnull=False)
+    answer = Comment.objects.get(reply_to=question)
+    assert question.section == answer.section == Section.JAPAN
+    assert question.signed and not answer.signed
+    assert answer.parent_id == question.parent_id and question.reply_to_id == question.parent_id
+    assert answer.author_id == question.parent.author_id  # the reader who wrote the reaction
+    assert all(reply.created_at > reply.reply_to.created_at for reply in Comment.objects.filter(parent__isnull=False))
 
 
 def test_load_demo_twice_creates_nothing_new():
@@ -27,7 +41,7 @@ def test_load_demo_twice_creates_nothing_new():
     call_command("load_demo")
     counts = (Article.objects.count(), Comment.objects.count())
     call_command("load_demo")
-    assert (Article.objects.count(), Comment.objects.count()) == counts == (1, 35)
+    assert (Article.objects.count(), Comment.objects.count()) == counts == (1, 41)
 
 
 def test_demo_body_keeps_subheadings_and_bullets():
