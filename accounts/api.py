@@ -208,14 +208,14 @@ class SignUpApi(ForumApiView):
         )
         if not form.is_valid():
             if any(error.code == "unique" for error in form.errors.as_data().get("username", [])):
-                raise UsernameTaken()
+                raise UsernameTaken(_("A reader with that username already exists."))
             if any(error.code == DISPOSABLE_EMAIL for error in form.errors.as_data().get("email", [])):
                 raise RefusedInput(_form_errors(form).detail, app_code=DISPOSABLE_EMAIL)
             raise _form_errors(form)
         try:
             account = sign_up(user=form.save(commit=False), with_api_token=True)
         except DjangoValidationError as race:  # the same username, signed up at the same moment
-            raise UsernameTaken() from race
+            raise UsernameTaken(_("A reader with that username already exists.")) from race
         user = account.user
         add_sign_up_address(request._request, user=user, email=fields["email"])
         return Response(

@@ -73,6 +73,15 @@ def test_sign_up_with_a_taken_username_is_a_conflict(anonymous_client, reader):
     assert response.status_code == 409
     assert response.json() == {"detail": "A reader with that username already exists."}
 
+    in_japanese = anonymous_client.post(
+        SIGN_UP,
+        {"username": "READER", "password": "a sturdy passphrase", "email": "r@example.org"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert in_japanese.status_code == 409
+    assert in_japanese.json() == {"detail": "そのユーザー名はすでに使われています。"}
+
 
 @pytest.mark.parametrize("password", ["wrong password", PASSWORD])
 def test_sign_in_with_wrong_or_inactive_credentials_is_unauthorized(anonymous_client, reader, password):
