@@ -7,6 +7,7 @@ reader's browser or app would, and reads the database the cluster writes (the te
 through PgBouncer)."""
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils import timezone
@@ -164,9 +166,19 @@ def test_every_process_runs_and_the_front_serves_pages_static_files_and_the_shar
     css = re.search(r'href="(/static/css/forum\.[0-9a-f]{12}\.css)"', page).group(1)
     status, headers, _, _ = front("GET", css)
     assert status == 200 and "immutable" in headers["Cache-Control"]
-    # A body over FORUM_MAX_REQUEST_BODY_BYTES stops at nginx, with the API's JSON error shape.
+    # A body over FORUM_MAX_REQUEST_BODY_BYTES stops at nginx, with the API's JSON error shape,
+    # in the reader's language, and a page for browsers.
     status, headers, _, body = front("POST", "/api/v1/auth/token/", body="x" * 70_000)
-    assert status == 413 and headers["Content-Type"] == "application/json" and '"detail"' in body
+    assert status == 413 and headers["Content-Type"] == "application/json"
+    limit = settings.MAX_REQUEST_BODY_BYTES
+    assert json.loads(body) == {"detail": f"The request body is larger than {limit} bytes."}
+    japanese = front("POST", "/api/v1/auth/token/", body="x" * 70_000, headers={"Accept-Language": "ja,en;q=0.5"})
+    assert json.loads(japanese[3]) == {"detail": f"リクエスト本文が{limit}バイトを超えています。"}
+    status, headers, _, page = front(
+        "POST", article_path + "comments/", body="x" * 70_000, headers={"Accept-Language": "ja-JP,ja;q=0.9"}
+    )
+    assert status == 413 and headers["Content-Type"].startswith("text/html")
+    assert '<html lang="ja">' in page and "<h1>データが大きすぎます</h1>" in page
 
 
 def test_the_front_answers_the_live_polls_of_a_period(cluster):
