@@ -55,7 +55,8 @@ def bell_key(user_id: int) -> str:
 
 def unread_count(*, user: User) -> int:
     """The header's bell: one cache read (every change rewrites the entry, see
-    services.refresh_bell); on a miss, one query, kept for the next page."""
+    services.count_bell, also run when the reader signs in); on a miss, one query, kept for the
+    next page."""
     count = bell_cache().get(bell_key(user.pk))
     if count is None:
         count = count_unread(user_id=user.pk)

@@ -21,17 +21,20 @@ logger = logging.getLogger(__name__)
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
 
+def count_bell(*, user_id: int) -> int:
+    """Count the reader's unread notifications into the bell's cache now; the count."""
+    count = selectors.count_unread(user_id=user_id)
+    selectors.bell_cache().set(selectors.bell_key(user_id), count, timeout=settings.NOTIFICATIONS_BELL_CACHE_SECONDS)
+    return count
+
+
 def refresh_bell(*, user_ids) -> None:
     """Rewrite the readers' unread counts in the bell's cache, once the change commits."""
     user_ids = set(user_ids)
 
     def refresh() -> None:
         for user_id in user_ids:
-            selectors.bell_cache().set(
-                selectors.bell_key(user_id),
-                selectors.count_unread(user_id=user_id),
-                timeout=settings.NOTIFICATIONS_BELL_CACHE_SECONDS,
-            )
+            count_bell(user_id=user_id)
 
     if user_ids:
         transaction.on_commit(refresh)
@@ -151,17 +154,16 @@ def set_reply_mail(*, user: User, reply_mail: str, language: str | None = None) 
 
 
 def remember_language(*, user: User, language: str | None) -> None:
-    """Note the language the reader reads the site in, for their e-mail. At most one write, and
-    only when it changed; a reader with no preference keeps the site's default for mail."""
+    """Note the language the reader reads the site in, for their e-mail: one statement. A reader
+    who never chose keeps the site's default for mail (an empty ``reply_mail``)."""
     if language not in LANGUAGE_CODES:
         return
-    if MailPreference.objects.filter(user=user).exclude(language=language).update(language=language):
-        return
-    if not MailPreference.objects.filter(user=user).exists():
-        MailPreference.objects.get_or_create(
-            user=user,
-            defaults={"reply_mail": "", "language": language, "changed_at": None},
-        )
+    MailPreference.objects.bulk_create(  # one INSERT … ON CONFLICT (user) DO UPDATE SET language
+        [MailPreference(user=user, reply_mail="", language=language, changed_at=None)],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["language"],
+    )
 
 
 def unsubscribe(*, token: str) -> User | None:

@@ -58,7 +58,9 @@ def test_a_muted_replier_notifies_nobody_who_muted_them(thread, reply):
     assert _told(hana) == [(second.pk, "reply")]
 
 
-def test_a_held_reply_notifies_only_once_a_moderator_approves_it(thread, reply, moderator, django_capture_on_commit_callbacks):
+def test_a_held_reply_notifies_only_once_a_moderator_approves_it(
+    thread, reply, moderator, django_capture_on_commit_callbacks
+):
     _article, top, _emma, hana, _sam = thread
     watched = UserFactory(country="US", is_premoderated=True)
     pending = reply(author=watched, answering=top)
