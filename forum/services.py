@@ -177,10 +177,10 @@ def _replies_came_into_view(comment_ids: list[int]) -> None:
     """Once the transaction commits, run settings.FORUM_REPLY_HOOKS for these comments, now in
     view (each hook takes ``reply_ids``, keeps the replies among them and may run more than once
     for one: the notifications app tells the readers they answer). Named in a setting because
-    forum may not import that app."""
+    forum may not import that app. Robust: a hook that fails is logged, and the reply stands."""
     if comment_ids:
         for path in settings.FORUM_REPLY_HOOKS:
-            transaction.on_commit(partial(import_string(path), reply_ids=list(comment_ids)))
+            transaction.on_commit(partial(import_string(path), reply_ids=list(comment_ids)), robust=True)
 
 
 def thread_of(answered: Comment) -> tuple[Comment, Comment]:
