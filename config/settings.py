@@ -727,9 +727,7 @@ CACHES = {
     # Each reader's unread notifications count, for the header's bell (notifications.selectors.
     # unread_count): rewritten after every change, so reading the bell is one cache read. On the
     # forum Redis, which evicts nothing; every entry expires.
-    "notifications": _expiring_cache(
-        FORUM_REDIS_URL, "notification-cache", prefix="forum:notifications", timeout=3600
-    ),
+    "notifications": _expiring_cache(FORUM_REDIS_URL, "notification-cache", prefix="forum:notifications", timeout=3600),
 }
 # Rate-limit counts when there is no Redis (infra/rate_limits.py counts in Redis when there is): one
 # SQLite file under var/, so every web process of the machine counts against the same limit.

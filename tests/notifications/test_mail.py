@@ -68,7 +68,7 @@ def test_immediate_mail_in_each_readers_language_and_one_click_unsubscribe(mail_
     assert _unsubscribe_path(to_emma) in body_of(to_emma)
     stranger = Client(enforce_csrf_checks=True)
     page = stranger.get(path)
-    assert page.status_code == 200 and "<form method=\"post\"" in page.content.decode()
+    assert page.status_code == 200 and '<form method="post"' in page.content.decode()
     assert MailPreference.objects.get(user=emma).reply_mail == "immediate"
     done = stranger.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert done.status_code == 200
