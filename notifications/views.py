@@ -23,8 +23,10 @@ PER_PAGE = 30
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The reader's notifications, newest first; unread ones marked. Notes the language the
-    reader reads the site in, for their e-mail."""
+    reader reads the site in, for their e-mail, and counts the bell afresh (a reply held or
+    hidden since it notified leaves the count here at the latest)."""
     services.remember_language(user=request.user, language=get_language())
+    services.count_bell(user_id=request.user.pk)
     paginator = Paginator(selectors.notifications_of(user=request.user), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     for notification in page.object_list:

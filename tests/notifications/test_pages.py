@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from forum.models import Comment
 from notifications import selectors
 from notifications.models import MailPreference, Notification
 from tests.factories import CommentFactory, UserFactory
@@ -26,6 +27,15 @@ def test_the_bell_shows_the_unread_count_at_the_cost_of_a_cache_read(
     # A new reply rewrites the cached count.
     reply(author=UserFactory(country="FR"), answering=top)
     assert '<span class="bell-count">3</span>' in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_reply_hidden_after_it_notified_leaves_the_bell_when_the_page_is_opened(client, thread, reply):
+    _article, top, emma, hana, _sam = thread
+    answer = reply(author=emma, answering=top)
+    client.force_login(hana)
+    Comment.objects.filter(pk=answer.pk).update(status=Comment.Status.HIDDEN)
+    page = client.get(reverse("notifications")).content.decode()
+    assert "bell-count" not in page and "No notifications yet." in page
 
 
 def test_a_cold_bell_costs_one_query(thread, reply, django_assert_num_queries):
@@ -62,8 +72,9 @@ def test_the_page_lists_newest_first_and_opening_one_marks_it_read_and_leads_to_
     client.force_login(hana)
     for number in range(20):
         reply(author=sam, answering=top, body=f"More {number}.")
-    # The session, the reader, the language noted (one upsert), the page's count and its rows.
-    with django_assert_max_num_queries(5):
+    # The session, the reader, the language noted (one upsert), the bell counted afresh, the
+    # page's count and its rows.
+    with django_assert_max_num_queries(6):
         page = client.get(reverse("notifications")).content.decode()
     assert page.index("More 19.") < page.index("二番目の返信。") < page.index("First answer from Germany.")
     assert "Emma (Germany) replied to your comment" in page
