@@ -6,6 +6,7 @@ import logging
 import redis
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
@@ -89,9 +90,26 @@ def replies_became_visible(*, reply_ids: list[int]) -> list[Notification]:
                 if is_new:
                     created.append(notification)
         refresh_bell(user_ids={n.recipient_id for n in created})
+        at_once = _wanting_mail_at_once({n.recipient_id for n in created})
         for notification in created:
-            transaction.on_commit(lambda pk=notification.pk: _queue_reply_mail(pk))
+            if notification.recipient_id in at_once:
+                transaction.on_commit(lambda pk=notification.pk: _queue_reply_mail(pk))
     return created
+
+
+def _wanting_mail_at_once(user_ids: set[int]) -> set[int]:
+    """Those of the readers who want each reply e-mailed at once and have a verified address (one
+    query; the task checks again when it runs)."""
+    if not user_ids:
+        return set()
+    immediate = Q(mail_preference__reply_mail=ReplyMail.IMMEDIATE)
+    if settings.NOTIFICATIONS_DEFAULT_REPLY_MAIL == ReplyMail.IMMEDIATE:
+        immediate |= Q(mail_preference__isnull=True) | Q(mail_preference__reply_mail="")
+    return set(
+        User.objects.filter(immediate, pk__in=user_ids, is_active=True, email_verified=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
 
 
 def _queue_reply_mail(notification_id: int) -> None:
