@@ -18,6 +18,13 @@ from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
 from moderation.api import CommentReportApi, MyCommentsApi
+from notifications.api import (
+    MailPreferenceApi,
+    NotificationListApi,
+    NotificationReadApi,
+    NotificationsReadAllApi,
+    UnreadCountApi,
+)
 from votes.api import CommentVoteApi
 
 register_converter(IdConverter, "id")
@@ -41,6 +48,15 @@ v1 = [
     path("me/two-factor/recovery-codes/", MeRecoveryCodesApi.as_view(), name="api_me_two_factor_recovery_codes"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
+    path("me/notifications/", NotificationListApi.as_view(), name="api_me_notifications"),
+    path("me/notifications/unread/", UnreadCountApi.as_view(), name="api_me_notifications_unread"),
+    path("me/notifications/read/", NotificationsReadAllApi.as_view(), name="api_me_notifications_read_all"),
+    path(
+        "me/notifications/<id:notification_id>/read/",
+        NotificationReadApi.as_view(),
+        name="api_me_notification_read",
+    ),
+    path("me/notifications/email/", MailPreferenceApi.as_view(), name="api_me_notifications_email"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
     path("articles/<slug:slug>/", ArticleDetailApi.as_view(), name="api_article"),
     path("articles/<slug:slug>/perception/", ArticlePerceptionApi.as_view(), name="api_article_perception"),

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import csp.constants
 import dj_database_url
 import kombu
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "forum",
     "votes",
     "moderation",
+    "notifications",
     "config.apps.SiteConfig",
 ]
 
@@ -145,6 +147,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # LANGUAGE_CODE for <html lang> and the language switcher in base.html.
                 "django.template.context_processors.i18n",
+                # The header's bell: a signed-in reader's unread notifications (a cache read).
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -304,6 +308,10 @@ FORUM_NAME_SCREENS = ["moderation.words.screen_name"]
 # of the change (accounts.services.byline_changed): each takes the user. The forum re-renders the
 # pages they commented on. Named here because accounts imports no other app.
 ACCOUNTS_BYLINE_HOOKS = ["forum.services.author_byline_changed"]
+# What runs when replies come into view: posted visible (forum.services.post_comment) or approved
+# by a moderator (forum.services.set_comment_status), after the commit; each takes reply_ids.
+# The notifications app tells the readers they answer. Named here because forum may not import it.
+FORUM_REPLY_HOOKS = ["notifications.services.replies_became_visible"]
 # Which comments a reader has reported and not yet seen decided, so the article page can mark them
 # (forum.page_cache): a function taking the reader and returning a queryset of those comments'
 # ids. Named here because forum may not import moderation; empty: no marks.
@@ -328,6 +336,9 @@ FORUM_REPORT_BRIGADE_REPORTS = int(os.environ.get("FORUM_REPORT_BRIGADE_REPORTS"
 FORUM_REPORT_BRIGADE_WINDOW_MINUTES = int(os.environ.get("FORUM_REPORT_BRIGADE_WINDOW_MINUTES", "60"))
 
 # --- E-mail -----------------------------------------------------------------------------------
+# Where the site is, for links in e-mail sent without a request (reply notifications and their
+# digest, sent by the worker): scheme and host, no trailing slash.
+FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://localhost:8000").rstrip("/")
 # Verification links, password resets and rejected comments' notices. Development prints e-mails
 # to the console; production points the SMTP backend at a relay (docs/operations.md, "Configuration"). Account
 # mail is sent by a Celery task (accounts.tasks.send_account_mail), retried on SMTP failures.
@@ -713,6 +724,10 @@ CACHES = {
     "api_tokens": _expiring_cache(
         FORUM_REDIS_URL, "api-token-cache", prefix="forum:api-tokens", timeout=API_TOKEN_CACHE_SECONDS
     ),
+    # Each reader's unread notifications count, for the header's bell (notifications.selectors.
+    # unread_count): rewritten after every change, so reading the bell is one cache read. On the
+    # forum Redis, which evicts nothing; every entry expires.
+    "notifications": _expiring_cache(FORUM_REDIS_URL, "notification-cache", prefix="forum:notifications", timeout=3600),
 }
 # Rate-limit counts when there is no Redis (infra/rate_limits.py counts in Redis when there is): one
 # SQLite file under var/, so every web process of the machine counts against the same limit.
@@ -735,6 +750,23 @@ CELERY_BEAT_SCHEDULE["tally-dirty-comments"] = {
     "task": "votes.tasks.tally_dirty_comments",
     "schedule": TALLY_SWEEP_SECONDS,
     "options": {"expires": TALLY_SWEEP_SECONDS * 5},
+}
+
+# Reply notifications (notifications app). E-mail for replies, per reader: "off", "immediate" or
+# "daily" (one digest a day). The default for a reader who chose nothing is the digest: at most
+# one e-mail a day, only when someone answered them, only to a verified address, and every one
+# with a one-click unsubscribe; immediate mail for every reply would flood whoever writes a
+# comment that draws a crowd, and "off" would leave most readers never learning they were answered.
+NOTIFICATIONS_DEFAULT_REPLY_MAIL = os.environ.get("FORUM_DEFAULT_REPLY_MAIL", "daily")
+# The hour (CELERY_TIMEZONE, Asia/Tokyo by default) beat sends the daily digests.
+NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("FORUM_DIGEST_HOUR", "7"))
+# How long the header's unread count is kept in the "notifications" cache (every change rewrites it).
+NOTIFICATIONS_BELL_CACHE_SECONDS = int(os.environ.get("FORUM_BELL_CACHE_SECONDS", "3600"))
+CELERY_BEAT_SCHEDULE["send-reply-digest-mails"] = {
+    "task": "notifications.tasks.send_reply_digest_mails",
+    "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR),
+    # A run missed by an hour is dropped: the next day's digest takes what it would have sent.
+    "options": {"expires": 3600},
 }
 
 # --- REST framework ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("votes.urls")),
     path("", include("moderation.urls")),
+    path("", include("notifications.urls")),
     # The admin signs in through the site's sign-in, with its limits and its two-factor step
     # (matched before the admin's own page, which would sign in with the password alone).
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

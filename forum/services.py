@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -172,6 +173,16 @@ def screen_comment_body(body: str) -> bool:
     return needs_review
 
 
+def _replies_came_into_view(comment_ids: list[int]) -> None:
+    """Once the transaction commits, run settings.FORUM_REPLY_HOOKS for these comments, now in
+    view (each hook takes ``reply_ids``, keeps the replies among them and may run more than once
+    for one: the notifications app tells the readers they answer). Named in a setting because
+    forum may not import that app. Robust: a hook that fails is logged, and the reply stands."""
+    if comment_ids:
+        for path in settings.FORUM_REPLY_HOOKS:
+            transaction.on_commit(partial(import_string(path), reply_ids=list(comment_ids)), robust=True)
+
+
 def thread_of(answered: Comment) -> tuple[Comment, Comment]:
     """The thread a reply to ``answered`` joins, and the comment it answers: a reply to a
     top-level comment starts or joins its thread; a reply to a reply joins that reply's thread
@@ -218,6 +229,8 @@ def post_comment(
         reply_to=reply_to,
     )
     caching.bump_article_version(article.pk)
+    if parent is not None and comment.status == Comment.Status.VISIBLE:
+        _replies_came_into_view([comment.pk])
     return comment
 
 
@@ -324,6 +337,8 @@ def set_comment_status(*, comments: Sequence[Comment], status: str) -> None:
         raise ValueError(f"unknown comment status {status!r}")
     Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(status=status)
     caching.bump_article_versions(comment.article_id for comment in comments)
+    if status == Comment.Status.VISIBLE:  # approved or restored: a reply among them now notifies
+        _replies_came_into_view([comment.pk for comment in comments])
 
 
 def move_comments(*, comments: CommentQuerySet, section: str) -> int:

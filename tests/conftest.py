@@ -49,6 +49,7 @@ def _clean_forum_redis():
         caches["pages"].clear()
         machine_counts.clear()  # the rate-limit counts' file under var/
         caches["api_tokens"].clear()
+        caches["notifications"].clear()  # the bell's counts
     yield
 
 

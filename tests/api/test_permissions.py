@@ -4,6 +4,7 @@ against every operation, with the exact status each gets. Moderators get no powe
 import pytest
 
 from forum.models import Comment
+from notifications.models import Notification
 from tests.api.conftest import client_for, comment_url, comments_url, vote_url
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -44,6 +45,12 @@ OPERATIONS = {
     "turn two-factor on, wrong code": ("post", "totp", {"setup_token": "not ours", "otp": "000000"}),
     "turn two-factor off, wrong code": ("delete", "two-factor", {"otp": "000000"}),
     "new recovery codes, wrong code": ("post", "recovery codes", {"otp": "000000"}),
+    "list notifications": ("get", "notifications", None),
+    "unread notifications": ("get", "unread", None),
+    "mark notifications read": ("post", "read all", None),
+    "mark the author's notification read": ("post", "notification read", None),
+    "read e-mail preference": ("get", "mail preference", None),
+    "set e-mail preference": ("put", "mail preference", {"reply_mail": "off"}),
 }
 
 #                          anonymous reader author moderator
@@ -80,6 +87,12 @@ EXPECTED = {
     "turn two-factor on, wrong code": (401, 403, 403, 403),
     "turn two-factor off, wrong code": (401, 409, 409, 403),
     "new recovery codes, wrong code": (401, 409, 409, 403),
+    "list notifications":     (401, 200, 200, 200),
+    "unread notifications":   (401, 200, 200, 200),
+    "mark notifications read": (401, 200, 200, 200),
+    "mark the author's notification read": (401, 404, 200, 404),
+    "read e-mail preference": (401, 200, 200, 200),
+    "set e-mail preference":  (401, 200, 200, 200),
 }  # fmt: skip
 
 
@@ -93,6 +106,8 @@ def world(moderators_group):
     draft = ArticleFactory(slug="draft-article", status="draft")
     comment = CommentFactory(article=article, author=author)
     hidden = CommentFactory(article=article, author=author, status=Comment.Status.HIDDEN)
+    reply = CommentFactory(article=article, author=UserFactory(country="DE"), parent=comment, reply_to=comment)
+    told = Notification.objects.create(recipient=author, reply=reply, kind=Notification.Kind.REPLY)
     users = {"anonymous": None, "reader": UserFactory(username="reader"), "author": author, "moderator": moderator}
     urls = {
         "articles": "/api/v1/articles/",
@@ -115,6 +130,11 @@ def world(moderators_group):
         "two-factor": "/api/v1/me/two-factor/",
         "totp": "/api/v1/me/two-factor/totp/",
         "recovery codes": "/api/v1/me/two-factor/recovery-codes/",
+        "notifications": "/api/v1/me/notifications/",
+        "unread": "/api/v1/me/notifications/unread/",
+        "read all": "/api/v1/me/notifications/read/",
+        "notification read": f"/api/v1/me/notifications/{told.pk}/read/",
+        "mail preference": "/api/v1/me/notifications/email/",
     }
     return users, urls, comment
 
@@ -183,5 +203,11 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("post", "/api/v1/me/two-factor/recovery-codes/"),
         # the sign-in's code step: open to everyone by design; test_two_factor_api covers its answers
         ("post", "/api/v1/auth/token/two-factor/"),
+        ("get", "/api/v1/me/notifications/"),
+        ("get", "/api/v1/me/notifications/unread/"),
+        ("post", "/api/v1/me/notifications/read/"),
+        ("post", "/api/v1/me/notifications/{notification_id}/read/"),
+        ("get", "/api/v1/me/notifications/email/"),
+        ("put", "/api/v1/me/notifications/email/"),
     }
     assert declared == matrix_paths

@@ -22,6 +22,9 @@ ROUTES = {
     "moderation.tasks.close_old_discussions": "moderation",
     "accounts.tasks.send_confirmation_mail": "mail",
     "moderation.tasks.send_rejection_mail": "mail",
+    "notifications.tasks.send_reply_mail": "mail",
+    "notifications.tasks.send_reply_digest_mails": "mail",
+    "notifications.tasks.send_notification_mail": "mail",
 }
 
 

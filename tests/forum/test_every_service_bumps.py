@@ -31,7 +31,7 @@ from votes.models import Vote
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("accounts", "forum", "votes", "moderation")
+APPS = ("accounts", "forum", "votes", "moderation", "notifications")
 # Modules that are moderation's faces, not its services (they call the services).
 FACES = ("admin", "api", "views", "forms", "selectors", "history", "audit", "tasks")
 
@@ -368,6 +368,7 @@ BUMPS: dict[str, Run] = {
 RULE = "a rule or a reading: writes nothing"
 STANDING = "the reader's standing: read per request for their own actions, never part of a cached page"
 VOTE = "a vote row only: the tally bumps when the counters move (votes.counting)"
+NOTICE = "a reader's notifications, their bell or their e-mail preference: never part of a cached page"
 
 DOES_NOT_BUMP: dict[str, str] = {
     "forum.services.can_edit_comment": RULE,
@@ -421,6 +422,14 @@ DOES_NOT_BUMP: dict[str, str] = {
     "moderation.sanctions.lift_sanction": STANDING,
     "moderation.word_rules.save_word_rule": "screens comments posted later; what is shown stays",
     "moderation.word_rules.remove_word_rules": "screens comments posted later; what is shown stays",
+    "notifications.services.replies_became_visible": NOTICE,
+    "notifications.services.mark_read": NOTICE,
+    "notifications.services.mark_all_read": NOTICE,
+    "notifications.services.count_bell": NOTICE,
+    "notifications.services.refresh_bell": NOTICE,
+    "notifications.services.set_reply_mail": NOTICE,
+    "notifications.services.remember_language": NOTICE,
+    "notifications.services.unsubscribe": NOTICE,
 }
 
 
