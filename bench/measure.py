@@ -7,7 +7,7 @@ Imported after django.setup() with the benchmark's environment (its own database
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from django.conf import settings
@@ -259,12 +259,14 @@ class PageSeed:
     reader_headers: dict[str, str]
 
 
-def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
+def seed_page(*, per_section: int = PER_SECTION, extra: int = 20, replies: int = 0) -> PageSeed:
     """An article with two full sections (and a few comments more, so both have a second page); a
-    reader in Japan who wrote three comments in each section and voted on a tenth of the rest."""
+    reader in Japan who wrote three comments in each section and voted on a tenth of the rest.
+    With ``replies``: that many replies spread evenly over the threads of the comments the first
+    pages show (2,000 over 200 threads: 10 each, 3 shown and "7 more replies"), under its own slug."""
     article = Article.objects.create(
-        title="Page benchmark",
-        slug=PAGE_SLUG,
+        title="Page benchmark" + (" with threads" if replies else ""),
+        slug=f"{PAGE_SLUG}-threads" if replies else PAGE_SLUG,
         dateline=timezone.localdate(),
         body="A long-running story.\n\n" * 20,
         status=Article.Status.PUBLISHED,
@@ -285,6 +287,24 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
                 Comment(article=article, author=author, section=section, signed=section.signs_comments, body=body)
             )
     comments = Comment.objects.bulk_create(comments)
+    if replies:
+        # The newest sort (the page's default) shows each section's last ``per_section``.
+        shown = [c for c in comments if int(c.body.split()[1]) >= extra]
+        later = timezone.now()
+        comments += Comment.objects.bulk_create(
+            Comment(
+                article=article,
+                author=(author := authors[(n + 1) % len(authors)]),
+                section=parent.section,
+                signed=author.country != "JP",
+                body=f"Reply {n} in the thread: an answer,\nwith a second line.",
+                parent=parent,
+                reply_to=parent,
+                created_at=later + timedelta(milliseconds=n),
+            )
+            for n in range(replies)
+            for parent in [shown[n % len(shown)]]
+        )
     votes = Vote.objects.bulk_create(
         [
             Vote(
