@@ -142,3 +142,24 @@ def test_a_world_reader_and_a_japan_reader_answer_each_other(open_page, lang, li
         expect(page.locator(f"#comment-{reaction.pk} ol.replies > li")).to_have_count(5)
         expect(page.locator(f"#comment-{kenji_reply.pk} .byline")).to_have_text(tr(lang, "A reader in Japan"))
         expect(page.locator(".sign-in-invite")).to_contain_text(tr(lang, "Sign in"))
+
+
+def test_new_replies_are_announced_under_their_thread_and_shown_in_place(open_page, lang, live_server):
+    """The live counts tell an open page how many replies each thread it shows got since it was
+    read; the notice under the thread shows them in place."""
+    article = ArticleFactory()
+    reaction = CommentFactory(article=article, author=UserFactory(country="JP"), body="A reaction.")
+    other = CommentFactory(article=article, author=UserFactory(country="JP"), body="Another reaction.")
+    page = open_page()
+    page.goto(live_server.url + article.get_absolute_url())
+    page.evaluate("window.stillTheSamePage = true")
+    for n in range(2):
+        services.post_comment(author=UserFactory(country="GB"), article=article, body=f"Late {n}.", answering=reaction)
+    notice = page.locator(f"#comment-{reaction.pk} > .new-replies a")
+    expect(notice).to_have_text(tr(lang, "__COUNT__ new replies: show them").replace("__COUNT__", "2"), timeout=8_000)
+    expect(page.locator(f"#comment-{other.pk} > .new-replies")).to_have_count(0)
+    notice.click()
+    expect(page.locator(f"#comment-{reaction.pk} ol.replies > li")).to_have_count(2)
+    expect(page.locator(f"#comment-{reaction.pk} ol.replies")).to_contain_text("Late 1.")
+    expect(notice).to_have_count(0)
+    assert page.evaluate("window.stillTheSamePage") is True
