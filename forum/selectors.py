@@ -524,7 +524,7 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
     }
     ranked = (
         Comment.objects.readable()
-        .filter(article=article)
+        .filter(article=article, deleted_at__isnull=True)  # a placeholder has no words to quote
         .select_related("author")
         .annotate(
             japan_votes=F("agree_japan_count") + F("disagree_japan_count"),
