@@ -20,9 +20,9 @@ Three shared renderings per article, version, language, time zone, sort and page
 The markup of a comment is in two places. comment_list.html holds what every reader sees alike
 (the text, the time, the "edited" marks, a thread's nested replies) and marks the places of the
 comment's reader parts; forum/reader_parts.py holds those parts (the byline, the vote buttons and
-counts, Report, Edit and Delete), small templates rendered from data: what the reader may do with
+counts, Reply, Report, Edit and Delete), small templates rendered from data: what the reader may do with
 each comment is asked of the refusal rules the services raise (votes.services.vote_refusal, forum.services.
-report_refusal, edit_refusal, delete_refusal). A rendering is kept cut at the parts (``Sections``),
+comment_refusal, report_refusal, edit_refusal, delete_refusal). A rendering is kept cut at the parts (``Sections``),
 each part's position known by (comment id, part name).
 
 A signed-in reader gets the shared rendering with their own parts laid in by position

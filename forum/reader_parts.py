@@ -1,5 +1,5 @@
 """The reader parts of a comment on the article page: the byline, the vote buttons with their
-counts, and Report, Edit and Delete. They are what one reader may see of a comment that another
+counts, and Reply, Report, Edit and Delete (the "controls"). They are what one reader may see of a comment that another
 may not; everything else of its markup (forum/templates/forum/comment_list.html) is the same for
 every reader and only marks their places.
 

@@ -164,11 +164,14 @@ def test_the_reply_control_follows_the_refusal_rule(client, article, thread):
     page = _page(client, article)
     assert 'class="reply-button" disabled' in comment_markup(page, parent.pk)
     assert 'id="participation-refusal"' in page and "suspended" in page
-    # A closed discussion offers no Reply at all.
+    # A closed discussion offers no Reply at all, and the thread's page says it is closed.
     article.comments_open = False
     article.save()
     client.force_login(emma)
     assert "reply-control" not in _page(client, article)
+    client.logout()
+    thread_page = client.get(f"/comments/{parent.pk}/thread/").content.decode()
+    assert "Comments on this article are closed." in thread_page and "sign-in-invite" not in thread_page
 
 
 def test_replying_without_javascript(client, article, thread):
