@@ -380,7 +380,12 @@ def _readers_comments(*, user: User, article: Article, comment_ids: tuple[int, .
         ids = {_READER_STANDIN: user.pk, _ARTICLE_STANDIN: article.pk}
         rows = Comment.objects.raw(sql, [ids[standin] for standin in standins])
     shown = set(comment_ids)
-    return [comment for comment in rows if comment.pk in shown]
+    found = [comment for comment in rows if comment.pk in shown]
+    for comment in found:
+        if comment.my_vote_at is not None and comment.my_vote_at.tzinfo is None:
+            # SQLite (the embedded default) gives a raw statement's annotation back naive, in UTC.
+            comment.my_vote_at = comment.my_vote_at.replace(tzinfo=UTC)
+    return found
 
 
 def _counts_behind(comment: Comment) -> bool:

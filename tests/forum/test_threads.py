@@ -123,6 +123,7 @@ def test_section_totals_and_sorts_count_top_level_comments_only(client, article,
         assert [c.pk for c in sections[0].comments] == [parent.pk] and sections[1].comments == []
 
 
+@pytest.mark.embedded  # a voter's page on SQLite too: the overlay compares its vote's time
 def test_replies_take_votes_counted_by_region(client, article, thread):
     parent, replies, emma, kenji = thread
     voter_jp, voter_de = UserFactory(country="JP"), UserFactory(country="DE")
@@ -317,3 +318,18 @@ def test_a_new_reply_shows_on_the_next_signed_out_request(client, article, threa
     # The article page shows its first three; the new one is counted among the more.
     assert "3 more replies" in _page(client, article)
     assert reply.reply_to_id == replies[0].pk
+
+
+@pytest.mark.embedded
+def test_replies_count_against_the_comment_limits_and_keep_the_text(client, rates, article, thread):
+    """A reply is a comment for the rate limits: over the limit, the thread's page again with the
+    text kept and how long to wait (429 with Retry-After), and nothing stored."""
+    rates(comment_user="2/min")
+    parent, _replies, emma, _kenji = thread
+    client.force_login(UserFactory(country="GB"))
+    answers = [client.post(f"/comments/{parent.pk}/reply/", {"reply-body": f"Flood {n}"}) for n in range(3)]
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    refused = answers[2].content.decode()
+    assert 1 <= int(answers[2]["Retry-After"]) <= 60
+    assert "Too many comments at once" in refused and "Flood 2</textarea>" in refused
+    assert not Comment.objects.filter(body="Flood 2").exists()
