@@ -241,6 +241,7 @@ def test_live_counts_tell_each_thread_its_new_replies(article, thread):
     _reply(other, kenji, "Elsewhere.")
     answer = selectors.live_counts(article_id=article.pk, comment_ids=[parent.pk, replies[0].pk], after_id=newest)
     assert answer["new_replies"] == {str(parent.pk): 2}  # threads not shown are not told
+    assert set(answer["counts"]) == {str(parent.pk), str(replies[0].pk)}  # a shown reply's counts too
     assert answer["new_comments"] == {"japan": 0, "world": 1}
 
 
