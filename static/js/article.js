@@ -167,8 +167,21 @@
         }
         var sectionNode = comment.closest(".comment-section");
         var heading = sectionNode.querySelector("h2");
-        comment.remove();
-        countOneLess(sectionNode);
+        if (comment.querySelector(":scope > ol.replies > li")) {
+          // Taken back with replies under it: it stays as a placeholder, its replies in place.
+          Array.prototype.forEach.call(comment.children, function (child) {
+            if (!child.matches("ol.replies, .more-replies, .new-replies")) child.remove();
+          });
+          var placeholder = document.createElement("p");
+          placeholder.className = "comment-body deleted";
+          placeholder.textContent = texts().placeholder || "";
+          comment.prepend(placeholder);
+          comment.classList.add("placeholder");
+        } else {
+          comment.remove();
+          // The sections count top-level comments; a reply is counted in its thread only.
+          if (!comment.classList.contains("reply")) countOneLess(sectionNode);
+        }
         var live = document.getElementById("page-announcer");
         if (live) live.textContent = texts().deleted || "";
         if (heading) { heading.tabIndex = -1; heading.focus(); }

@@ -163,3 +163,21 @@ def test_new_replies_are_announced_under_their_thread_and_shown_in_place(open_pa
     expect(page.locator(f"#comment-{reaction.pk} ol.replies")).to_contain_text("Late 1.")
     expect(notice).to_have_count(0)
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_deleting_a_reply_in_place_leaves_the_sections_count(open_page, lang, live_server):
+    """The sections count top-level comments: a reply taken back leaves its thread, not the count."""
+    article = ArticleFactory()
+    reaction = CommentFactory(article=article, author=UserFactory(country="JP"), body="A reaction.")
+    author = UserFactory(username="emma", display_name="Emma", country="DE", password=PASSWORD)
+    reply = services.post_comment(author=author, article=article, body="Taken back soon.", answering=reaction)
+    page = open_page()
+    sign_in(page, live_server.url, "emma", article.get_absolute_url(), lang)
+    count = page.locator('.section-links a[href="#section-japan"] .section-count')
+    expect(count).to_have_text("1")
+    page.locator(f"#comment-{reply.pk}").get_by_role("link", name=tr(lang, "Delete"), exact=True).click()
+    dialog = page.get_by_role("dialog", name=tr(lang, "Delete this comment?"))
+    dialog.get_by_role("button", name=tr(lang, "Delete"), exact=True).click()
+    expect(page.locator(f"#comment-{reply.pk}")).to_have_count(0)
+    expect(page.locator(f"#comment-{reaction.pk}")).to_be_visible()
+    expect(count).to_have_text("1")
