@@ -7,7 +7,7 @@ Imported after django.setup() with the benchmark's environment (its own database
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from django.conf import settings
@@ -259,23 +259,26 @@ class PageSeed:
     reader_headers: dict[str, str]
 
 
-def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
+def seed_page(*, per_section: int = PER_SECTION, extra: int = 20, replies: int = 0) -> PageSeed:
     """An article with two full sections (and a few comments more, so both have a second page); a
-    reader in Japan who wrote three comments in each section and voted on a tenth of the rest."""
+    reader in Japan who wrote three comments in each section and voted on a tenth of the rest.
+    With ``replies``: that many replies spread evenly over the threads of the comments the first
+    pages show (2,000 over 200 threads: 10 each, 3 shown and "7 more replies"), under its own slug."""
+    who = "page-threads" if replies else "page"  # two seeds, one database
     article = Article.objects.create(
-        title="Page benchmark",
-        slug=PAGE_SLUG,
+        title="Page benchmark" + (" with threads" if replies else ""),
+        slug=f"{PAGE_SLUG}-threads" if replies else PAGE_SLUG,
         dateline=timezone.localdate(),
         body="A long-running story.\n\n" * 20,
         status=Article.Status.PUBLISHED,
     )
     authors = User.objects.bulk_create(
         [
-            User(username=f"page-author-{i}", country="JP" if i % 2 else "FR", password="!", email_verified=True)
+            User(username=f"{who}-author-{i}", country="JP" if i % 2 else "FR", password="!", email_verified=True)
             for i in range(20)
         ]
     )
-    reader = User.objects.create(username="page-reader", country="JP", password="!", email_verified=True)
+    reader = User.objects.create(username=f"{who}-reader", country="JP", password="!", email_verified=True)
     comments = []
     for section in (Section.JAPAN, Section.WORLD):
         for i in range(per_section + extra):
@@ -301,6 +304,26 @@ def seed_page(*, per_section: int = PER_SECTION, extra: int = 20) -> PageSeed:
     # Counted like any vote: left untallied, these comments were the "drift" the vote phases
     # reported with the reconciliation off, and the corrections it logged with it on.
     tally_comments(comment_ids=[vote.comment_id for vote in votes])
+    # The replies come after the reader's votes, which stay on top-level comments as on the page
+    # without threads: the two signed-in figures differ by the threads alone.
+    if replies:
+        # The newest sort (the page's default) shows each section's last ``per_section``.
+        shown = [c for c in comments if int(c.body.split()[1]) >= extra]
+        later = timezone.now()
+        Comment.objects.bulk_create(
+            Comment(
+                article=article,
+                author=(author := authors[(n + 1) % len(authors)]),
+                section=parent.section,
+                signed=author.country != "JP",
+                body=f"Reply {n} in the thread: an answer,\nwith a second line.",
+                parent=parent,
+                reply_to=parent,
+                created_at=later + timedelta(milliseconds=n),
+            )
+            for n in range(replies)
+            for parent in [shown[n % len(shown)]]
+        )
     # A browser's headers: the session and CSRF cookies, not the JSON Accept the vote phases send.
     headers = {key: value for key, value in session_headers(reader).items() if key == "Cookie"}
     return PageSeed(path=article.get_absolute_url(), reader_id=reader.pk, reader_headers=headers)

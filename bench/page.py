@@ -4,7 +4,9 @@ Figures (issue 12):
 - article page, signed out, 200 comments shown (100 per section), req/s ÷ GET /health/ (target ≥ 0.5);
 - the same, signed in (target ≥ 0.15): a reader who voted on some comments and wrote some;
 - the CPU one page request costs in process, with Django's test client (no HTTP, no load client):
-  signed out and signed in, in ms.
+  signed out and signed in, in ms;
+- with threads (issue 20): the signed-out page of an article whose 200 shown comments have 2,000
+  replies (3 shown per thread, "7 more replies"), against the same signed-out target.
 
 The HTTP phases are closed loops over kept-alive connections, as the vote phases; the page's
 answers are full 200s (no If-None-Match), so the figure is the server's work, not a 304's.
@@ -89,9 +91,24 @@ def page_lines(*, health_rate: float, signed_out, signed_in, cpu_out, cpu_in, in
     ]
 
 
-def page_phase(bench, *, seed: PageSeed, clients: int, seconds: float) -> list[str]:
+def threaded_lines(*, health_rate: float, signed_out, cpu, inprocess: dict[str, float]) -> list[str]:
+    """The threaded variant's lines: the signed-out page of 200 threads with 2,000 replies."""
+    ratio = signed_out.rate / health_rate if health_rate else 0.0
+    return [
+        f"article page with threads (200 comments, 2,000 replies, 3 shown each), signed out, ÷ /health/: "
+        f"{ratio:.3f} ({signed_out.rate:,.0f}/s; target ≥ {TARGET_SIGNED_OUT}) {verdict(ratio, TARGET_SIGNED_OUT)}",
+        f"  p50 {load.percentile(signed_out.latencies_ms, 0.5):.1f} ms, "
+        f"p99 {load.percentile(signed_out.latencies_ms, 0.99):.1f} ms"
+        + (f", failures {signed_out.failures}" if signed_out.failures else ""),
+        f"  CPU: {cpu.describe()}",
+        f"  in process: signed out {inprocess['signed out']:.2f} ms, signed in {inprocess['signed in']:.2f} ms",
+    ]
+
+
+def page_phase(bench, *, seed: PageSeed, clients: int, seconds: float, threaded: PageSeed | None = None) -> list[str]:
     """The phases, for a running gunicorn of ``bench`` (bench/run.py's Bench): /health/, then the
-    page signed out, then signed in. Returns the report's lines (also printed)."""
+    page signed out, then signed in, then (with ``threaded``, measure.seed_page(replies=2000)) the
+    threaded article's page signed out. Returns the report's lines (also printed)."""
 
     gunicorn = next(s for s in bench.running if s.name.startswith("gunicorn"))
     celery = [s for s in bench.running if s.name.startswith("celery")]
@@ -130,6 +147,25 @@ def page_phase(bench, *, seed: PageSeed, clients: int, seconds: float) -> list[s
         cpu_in=cpu_in,
         inprocess=inprocess_page_cpu(seed),
     )
+    if threaded is not None:
+        warm_up = run_pages(
+            base_url=bench.base_url, path=threaded.path, headers={}, clients=clients, seconds=2, name="warm-up"
+        )
+        run_async(warm_up)
+        threads_out, cpu_threads = phase(
+            meter,
+            run_pages(
+                base_url=bench.base_url,
+                path=threaded.path,
+                headers={},
+                clients=clients,
+                seconds=seconds,
+                name="page with threads, signed out",
+            ),
+        )
+        lines += threaded_lines(
+            health_rate=health.rate, signed_out=threads_out, cpu=cpu_threads, inprocess=inprocess_page_cpu(threaded)
+        )
     for line in lines:
         print(line, flush=True)
     return lines
@@ -144,6 +180,9 @@ def main() -> int:
         default="3x1,3x8",
         help="gunicorn shapes to compare, workers x threads, comma-separated (e.g. 3x1,3x8)",
     )
+    parser.add_argument(
+        "--replies", type=int, default=2000, help="replies in the threaded variant's article (0: no variant)"
+    )
     harness.add_database_options(parser)
     args = parser.parse_args()
     shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")]
@@ -153,12 +192,16 @@ def main() -> int:
         from bench import measure  # Django is set up now
 
         seed = measure.seed_page()
+        threaded = measure.seed_page(replies=args.replies) if args.replies else None
         for workers, threads in shapes:
             bench.args.workers, bench.args.threads = workers, threads
             print(f"gunicorn {workers} workers x {threads} threads (gthread)", flush=True)
             gunicorn = bench.start_gunicorn(f"page-{workers}x{threads}")
             results.append(
-                (f"{workers}x{threads}", page_phase(bench, seed=seed, clients=args.clients, seconds=args.seconds))
+                (
+                    f"{workers}x{threads}",
+                    page_phase(bench, seed=seed, clients=args.clients, seconds=args.seconds, threaded=threaded),
+                )
             )
             bench.stop(gunicorn)
     print()

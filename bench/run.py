@@ -197,6 +197,7 @@ class VoteBench(Bench):
 
         super().prepare()
         self.page_seed = measure.seed_page()
+        self.threaded_page_seed = measure.seed_page(replies=2000)  # 200 threads, 3 replies shown each
 
     def measure(self) -> Figures:
         from django.conf import settings
@@ -272,7 +273,11 @@ class VoteBench(Bench):
         hot_writes = measure.stop_counting_writes(seed.hot_comment_id)
         print("Article page: 200 comments shown, signed out and signed in (bench/page.py)", flush=True)
         page_lines = page.page_phase(
-            self, seed=self.page_seed, clients=args.article_clients, seconds=args.article_seconds
+            self,
+            seed=self.page_seed,
+            clients=args.article_clients,
+            seconds=args.article_seconds,
+            threaded=self.threaded_page_seed,
         )
         hot_votes = coalesced.ok + len(hot_lag.lags_ms)
         drift_at_idle = len(measure.drifted_comments())

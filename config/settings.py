@@ -296,6 +296,11 @@ NEW_ACCOUNT_WAIT_SECONDS = int(os.environ.get("FORUM_NEW_ACCOUNT_WAIT_SECONDS", 
 # A reader's country (their section and voting region) changes at most once in this many days.
 COUNTRY_CHANGE_DAYS = int(os.environ.get("FORUM_COUNTRY_CHANGE_DAYS", "30"))
 
+# A thread under a top-level comment shows its first replies (oldest first) on the article page,
+# then "N more replies"; the thread's own page shows them all, this many a page.
+FORUM_THREAD_REPLIES_SHOWN = int(os.environ.get("FORUM_THREAD_REPLIES_SHOWN", "3"))
+FORUM_THREAD_REPLIES_PER_PAGE = int(os.environ.get("FORUM_THREAD_REPLIES_PER_PAGE", "100"))
+
 # --- Moderation (moderation app) --------------------------------------------------------------
 # Checks every comment's text goes through when posted or edited (forum.services): each is a
 # function taking the text, raising ValidationError to refuse it, returning True to hold it

@@ -37,3 +37,13 @@ class CommentForm(forms.Form):
 
 class EditCommentForm(CommentForm):
     """Rewording one's own comment: the same text rules as posting it."""
+
+
+class ReplyForm(CommentForm):
+    """A reply in a thread: the same text rules as a comment."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = _("Your reply")
+        # Not the comment box's: a page may hold both, and the script copies this one under a comment.
+        self.fields["body"].widget.attrs["aria-describedby"] = "body-counter"

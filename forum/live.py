@@ -33,7 +33,9 @@ from django.conf import settings
 
 from . import caching, selectors
 
-MAX_IDS = 250  # two sections of 100 comments, with room to spare
+# Two sections of 100 comments, each with its first replies shown (FORUM_THREAD_REPLIES_SHOWN, 3),
+# with room to spare.
+MAX_IDS = 1000
 ANSWER_SECONDS = 60  # an answer outlives its version by little: the next change makes a new one
 # Seconds the page's script waits before its next poll (static/js/article.js reads it).
 POLL_HEADER = "X-Poll-Seconds"

@@ -20,9 +20,9 @@ Three shared renderings per article, version, language, time zone, sort and page
 The markup of a comment is in two places. comment_list.html holds what every reader sees alike
 (the text, the time, the "edited" marks, a thread's nested replies) and marks the places of the
 comment's reader parts; forum/reader_parts.py holds those parts (the byline, the vote buttons and
-counts, Report, Edit and Delete), small templates rendered from data: what the reader may do with
+counts, Reply, Report, Edit and Delete), small templates rendered from data: what the reader may do with
 each comment is asked of the refusal rules the services raise (votes.services.vote_refusal, forum.services.
-report_refusal, edit_refusal, delete_refusal). A rendering is kept cut at the parts (``Sections``),
+comment_refusal, report_refusal, edit_refusal, delete_refusal). A rendering is kept cut at the parts (``Sections``),
 each part's position known by (comment id, part name).
 
 A signed-in reader gets the shared rendering with their own parts laid in by position
@@ -162,7 +162,8 @@ class Sections:
         """These sections with the given reader parts in place of theirs."""
         laid = list(self.parts)
         for key, html in parts.items():
-            laid[self.part_at[key]] = html
+            if key in self.part_at:  # a placeholder has no parts (forum/comment_list.html)
+                laid[self.part_at[key]] = html
         return replace(self, parts=tuple(laid))
 
 
@@ -179,6 +180,7 @@ def _url_formats_for(_prefix: str, _urlconf) -> dict[str, str]:
         "edit_url": "edit_comment",
         "delete_url": "delete_comment",
         "report_url": "report_comment",
+        "reply_url": "reply",
     }
     return {attr: reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "{}") for attr, name in names.items()}
 
@@ -216,6 +218,10 @@ def prepare(
         comment.can_report = viewer.is_authenticated and services.report_refusal(user=viewer, comment=comment) is None
         comment.can_delete = services.delete_refusal(user=viewer, comment=comment) is None
         comment.can_edit = comment.can_delete and services.edit_refusal(user=viewer, comment=comment) is None
+        # A reply to this comment joins its thread: the thread's parent when the page holds it,
+        # else the comment itself (a reply's section is its thread's, which is what the rule reads).
+        thread = comment.parent if comment.parent_id and Comment.parent.is_cached(comment) else comment
+        comment.reply_refusal = services.comment_refusal(user=viewer, article=article, parent=thread)
         for attr, url_format in formats.items():
             setattr(comment, attr, url_format.format(comment.pk))
 
@@ -273,6 +279,24 @@ def render_sections(
     return rendered, pages_exist
 
 
+def thread_html(*, thread: selectors.ThreadPage, viewer, csrf_token: str | None, next_path: str) -> SafeString:
+    """A thread's page (forum.selectors.thread_page) as ``viewer`` sees it, rendered for them alone
+    (a thread's page is read far less than the article's): the parent's <li> with the page's
+    replies nested in it, every reader part rendered as the article page renders it."""
+    article = thread.parent.article
+    shown = [thread.parent, *thread.replies]
+    ids = [comment.pk for comment in shown]
+    choices, reported = None, frozenset()
+    if viewer.is_authenticated:
+        choices = choices_of(user=viewer, comment_ids=ids)
+        if (reports := reported_comment_ids(viewer)) is not None:
+            reported = frozenset(Comment.objects.filter(Q(pk__in=reports), pk__in=ids).values_list("pk", flat=True))
+    prepare(shown, viewer=viewer, article=article, choices=choices, reported=reported)
+    markup = render_to_string("forum/comment_list.html", {**_context(viewer), "comments": [thread.parent]})
+    parts, _part_at = _cut(markup, render_parts(shown, viewer=viewer))
+    return fill_slots("".join(parts), csrf_token=csrf_token, next_path=next_path)
+
+
 def shared_sections(
     *, article: Article, version: int, sort: str, pages: dict[str, int], signed_in: bool, may_take_part: bool = True
 ) -> Sections:
@@ -302,7 +326,7 @@ def reported_comment_ids(user: User) -> QuerySet | None:
 
 
 # What the reader parts of a comment read of it (prepare and forum/reader_parts.py).
-_PART_FIELDS = ("author_id", "section", "signed", "status", "created_at", "tallied_at", *COUNT_FIELDS)
+_PART_FIELDS = ("author_id", "parent_id", "section", "signed", "status", "created_at", "tallied_at", *COUNT_FIELDS)
 
 
 def _readers_query(*, user, article_id: int) -> QuerySet:
@@ -356,7 +380,12 @@ def _readers_comments(*, user: User, article: Article, comment_ids: tuple[int, .
         ids = {_READER_STANDIN: user.pk, _ARTICLE_STANDIN: article.pk}
         rows = Comment.objects.raw(sql, [ids[standin] for standin in standins])
     shown = set(comment_ids)
-    return [comment for comment in rows if comment.pk in shown]
+    found = [comment for comment in rows if comment.pk in shown]
+    for comment in found:
+        if comment.my_vote_at is not None and comment.my_vote_at.tzinfo is None:
+            # SQLite (the embedded default) gives a raw statement's annotation back naive, in UTC.
+            comment.my_vote_at = comment.my_vote_at.replace(tzinfo=UTC)
+    return found
 
 
 def _counts_behind(comment: Comment) -> bool:

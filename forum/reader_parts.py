@@ -1,5 +1,5 @@
 """The reader parts of a comment on the article page: the byline, the vote buttons with their
-counts, and Report, Edit and Delete. They are what one reader may see of a comment that another
+counts, and Reply, Report, Edit and Delete (the "controls"). They are what one reader may see of a comment that another
 may not; everything else of its markup (forum/templates/forum/comment_list.html) is the same for
 every reader and only marks their places.
 
@@ -20,12 +20,15 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from .models import Comment
+from .services import DISCUSSION_CLOSED, SECTION_CLOSED, SIGN_IN
 
 PART_NAMES = ("byline", "votes", "controls")
 
 BYLINE = '<p class="byline"><span class="author">{name}</span>{country}{hint}</p>'
 COUNTRY = ', <span class="country">{country}</span>'
 UNSIGNED_HINT = ' <span class="hint">{unsigned}</span>'
+# An unsigned reply names nobody, but says where its voice is from, as a reaction's section does.
+REGION_BYLINE = '<p class="byline"><span class="author region-voice">{reader_in_japan}</span></p>'
 
 VOTE = (
     '\n    <span class="vote">'
@@ -56,6 +59,18 @@ OWNER_CONTROLS = (
     "\n  </p>"
 )
 EDIT = '\n    <a class="edit-link" href="{edit_url}" data-edit-url="{edit_url}">{edit}</a>'
+# Reply: without JavaScript a link to the thread's page with a form answering this comment; the
+# page's script opens the same form under the comment instead (static/js/article.js).
+REPLY = (
+    '<p class="reply-control">'
+    '<a class="reply-link" href="{reply_url}#reply-form" data-reply-url="{reply_url}">{reply}</a></p>'
+)
+# Refused: disabled, and why beside it (a closed section), or in the page's shell (a sanction, an
+# unverified address: each reader's own reason, which a shared rendering cannot know).
+REPLY_REFUSED = (
+    '<p class="reply-control"><button type="button" class="reply-button" disabled aria-describedby="why-{pk}">'
+    '{reply}</button> <span class="reply-refusal" id="why-{pk}">{why}</span></p>'
+)
 
 
 def labels() -> dict[str, str]:
@@ -76,6 +91,9 @@ def labels() -> dict[str, str]:
         "delete": gettext("Delete"),
         "report": gettext("Report"),
         "reported": gettext("You reported this comment."),
+        "reader_in_japan": gettext("A reader in Japan"),
+        "reply": gettext("Reply"),
+        "reply_refused": gettext("You cannot reply for now: the reason is shown above the comments."),
     }
 
 
@@ -90,7 +108,7 @@ class PartRenderer:
     def byline(self, comment: Comment) -> str:
         by = comment.shown_author  # forum.selectors.shown_author: the one rule of who is named
         if by is None:
-            return ""
+            return REGION_BYLINE.format(reader_in_japan=self.t["reader_in_japan"]) if comment.is_reply else ""
         return BYLINE.format(
             name=escape(by.public_name),
             country=COUNTRY.format(country=escape(by.country.name)) if by.country else "",
@@ -131,7 +149,17 @@ class PartRenderer:
             note=note,
         )
 
+    def reply(self, comment: Comment) -> str:
+        refusal = comment.reply_refusal  # forum.services.comment_refusal, asked in prepare
+        if refusal is None or getattr(refusal, "code", "") == SIGN_IN:  # signed out: the thread page invites
+            return REPLY.format(reply_url=escape(comment.reply_url), reply=self.t["reply"])
+        if getattr(refusal, "code", "") == DISCUSSION_CLOSED:
+            return ""
+        why = escape(refusal) if getattr(refusal, "code", "") == SECTION_CLOSED else self.t["reply_refused"]
+        return REPLY_REFUSED.format(pk=comment.pk, reply=self.t["reply"], why=why)
+
     def controls(self, comment: Comment) -> str:
+        reply = self.reply(comment)
         if comment.reported_by_me:
             report = REPORTED.format(reported=self.t["reported"])
         elif comment.can_report:
@@ -139,9 +167,10 @@ class PartRenderer:
         else:
             report = ""
         if not comment.can_delete:
-            return report
+            return reply + report
         edit = EDIT.format(edit_url=escape(comment.edit_url), edit=self.t["edit"]) if comment.can_edit else ""
-        return report + OWNER_CONTROLS.format(edit=edit, delete_url=escape(comment.delete_url), delete=self.t["delete"])
+        owner = OWNER_CONTROLS.format(edit=edit, delete_url=escape(comment.delete_url), delete=self.t["delete"])
+        return reply + report + owner
 
     def parts(self, comments, names: tuple[str, ...] = PART_NAMES) -> dict[tuple[int, str], str]:
         """The named reader parts of these prepared comments, by (comment id, part name)."""

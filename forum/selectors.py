@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Count, F, FloatField, Func, Max, Q, Value, When, Window
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThanOrEqual
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan, TupleLessThanOrEqual
 from django.db.models.functions import Abs, Cast, Mod, NullIf, RowNumber
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
@@ -165,11 +166,13 @@ def section_totals(*, article: Article) -> dict[str, int]:
 
 
 def _totals_and_newest(*, article: Article) -> tuple[dict[str, int], int]:
-    """Readable comments per section and the newest one's id (0 when none), in one query."""
+    """Readable top-level comments per section (what the sections list and page through; replies
+    are in their threads) and the newest comment's or reply's id (0 when none), in one query."""
+    top_level = Q(parent__isnull=True)
     totals = (
         Comment.objects.readable()
         .filter(article=article)
-        .aggregate(newest=Max("pk"), **{key: Count("pk", filter=Q(section=key)) for key in Section.values})
+        .aggregate(newest=Max("pk"), **{key: Count("pk", filter=top_level & Q(section=key)) for key in Section.values})
     )
     return {key: totals[key] or 0 for key in Section.values}, totals["newest"] or 0
 
@@ -196,6 +199,7 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
     version = caching.article_version(article.pk)
     totals, newest_id = _cached_totals_and_newest(article=article, version=version)
     sections = []
+    threads: list[Comment] = []
     for key, title in Section.choices:
         total = totals[key]
         page_count = max(1, -(-total // COMMENTS_PER_PAGE))
@@ -208,11 +212,126 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
         comments = list(comments[:COMMENTS_PER_PAGE])
         for comment in comments:
             comment.article = article  # the page already holds it; no query per comment
+        threads.extend(comments)
         closed = article.discussion_open and not article.section_open(key)
         sections.append(
             SectionPage(key, str(title), comments, total, page, page_count, newest_id=newest_id, closed=closed)
         )
+    attach_replies(threads, article=article)
     return sections
+
+
+# --- Threads -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Whom a reply to a reply answers, as every reader is told (shown_author for a reader
+    nobody is signed in as): ``name`` when that reply is signed ("@Emma"), None when it is not
+    ("Replying to a reader in Japan"). ``url``: where it shows, on this page or its permalink."""
+
+    name: str | None
+    comment_id: int
+    url: str
+
+
+def _thread_rows(article: Article) -> CommentQuerySet:
+    """A thread's visible replies with what their markup reads: the author (byline) and the reply
+    each answers with its author (the "@name" naming). The article page has already checked that
+    the article is published."""
+    return Comment.objects.visible().filter(article=article).select_related("author", "reply_to__author")
+
+
+def _name_answered(replies: list[Comment], *, parent: Comment, shown: set[int]) -> None:
+    """Set ``answering`` (an Answered, or None when it answers the thread itself) on each reply,
+    with ``parent`` as its parent (no query per reply)."""
+    nobody = AnonymousUser()
+    permalink = reverse("comment", args=[0]).removesuffix("0/")
+    for reply in replies:
+        reply.parent = parent
+        reply.answering = None
+        answered = reply.reply_to if reply.reply_to_id not in (None, parent.pk) else None
+        if answered is None or answered.status != Comment.Status.VISIBLE or answered.is_placeholder:
+            continue
+        by = shown_author(comment=answered, viewer=nobody)
+        url = f"#comment-{answered.pk}" if answered.pk in shown else f"{permalink}{answered.pk}/"
+        reply.answering = Answered(by.public_name if by else None, answered.pk, url)
+
+
+def attach_replies(parents: list[Comment], *, article: Article, shown: int | None = None) -> None:
+    """Give each top-level comment its first ``shown`` replies (FORUM_THREAD_REPLIES_SHOWN), oldest
+    first (``shown_replies``), its number of visible replies (``reply_count``) and how many are not
+    shown (``more_replies``): one query for all the threads, whatever their number (each reply is
+    numbered in its thread and counted with window functions; comment_thread_idx serves it)."""
+    if shown is None:
+        shown = settings.FORUM_THREAD_REPLIES_SHOWN
+    shown = max(0, shown)
+    for parent in parents:
+        parent.shown_replies, parent.reply_count, parent.more_replies = [], 0, 0
+    if not parents:
+        return
+    by_id = {parent.pk: parent for parent in parents}
+    thread = [F("parent_id")]
+    rows = (
+        _thread_rows(article)
+        .filter(parent_id__in=list(by_id))
+        .annotate(
+            position=Window(RowNumber(), partition_by=thread, order_by=[F("created_at").asc(), F("id").asc()]),
+            in_thread=Window(Count("id"), partition_by=thread),
+        )
+        # The first reply of every thread comes back even when none is shown: it carries the count.
+        .filter(position__lte=max(shown, 1))
+        .order_by("parent_id", "position")
+    )
+    for reply in rows:
+        parent = by_id[reply.parent_id]
+        parent.reply_count = reply.in_thread
+        if reply.position <= shown:
+            reply.article = article
+            parent.shown_replies.append(reply)
+    ids = {parent.pk for parent in parents} | {reply.pk for parent in parents for reply in parent.shown_replies}
+    for parent in parents:
+        parent.more_replies = parent.reply_count - len(parent.shown_replies)
+        _name_answered(parent.shown_replies, parent=parent, shown=ids)
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """A thread's own page: its top-level comment and one page of its replies, oldest first."""
+
+    parent: Comment
+    replies: list[Comment]
+    total: int
+    page: int
+    pages: int
+
+
+def thread_page(*, parent: Comment, page: int = 1) -> ThreadPage:
+    """One page of the thread under ``parent`` (a readable top-level comment with its article):
+    two queries, the count and the page (the replies' authors and whom they answer with them)."""
+    per_page = max(1, settings.FORUM_THREAD_REPLIES_PER_PAGE)
+    rows = _thread_rows(parent.article).filter(parent=parent)
+    total = rows.count()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    replies = list(rows.order_by("created_at", "id")[(page - 1) * per_page : page * per_page])
+    for reply in replies:
+        reply.article = parent.article
+    _name_answered(replies, parent=parent, shown={parent.pk} | {reply.pk for reply in replies})
+    parent.shown_replies, parent.reply_count, parent.more_replies = replies, total, 0
+    return ThreadPage(parent, replies, total, page, pages)
+
+
+def reply_place(*, reply: Comment) -> int:
+    """A reply's place in its thread, counting from 0 (oldest first, among visible replies): one
+    count, which comment_thread_idx serves. The article page shows the first
+    FORUM_THREAD_REPLIES_SHOWN; the others are on the thread's pages."""
+    return (
+        Comment.objects.visible()
+        .filter(parent_id=reply.parent_id)
+        .filter(TupleLessThan(Tuple(F("created_at"), F("id")), (reply.created_at, reply.pk)))
+        .count()
+    )
 
 
 def is_published(article_id: int) -> bool:
@@ -221,7 +340,9 @@ def is_published(article_id: int) -> bool:
 
 def live_counts(*, article_id: int, comment_ids: list[int], after_id: int) -> dict:
     """What an open article page needs to stay current (two queries): the stored counters of the
-    comments it shows, and per section how many readable comments are newer than ``after_id``."""
+    comments it shows (replies included), per section how many readable top-level comments are
+    newer than ``after_id``, and per thread shown how many replies are (``new_replies``, by the
+    parent's id; threads without new replies are left out)."""
     comments = (
         Comment.objects.readable()
         .filter(article_id=article_id, pk__in=comment_ids)
@@ -235,9 +356,19 @@ def live_counts(*, article_id: int, comment_ids: list[int], after_id: int) -> di
     newer = (
         Comment.objects.readable()
         .filter(article_id=article_id, pk__gt=after_id)
-        .aggregate(**{key: Count("pk", filter=Q(section=key)) for key in Section.values})
+        .values_list("section", "parent_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {"counts": counts, "new_comments": {key: newer[key] or 0 for key in Section.values}}
+    new_comments = dict.fromkeys(Section.values, 0)
+    new_replies = {}
+    shown = set(comment_ids)
+    for section, parent_id, n in newer:
+        if parent_id is None:
+            new_comments[section] = new_comments.get(section, 0) + n
+        elif parent_id in shown:
+            new_replies[str(parent_id)] = n
+    return {"counts": counts, "new_comments": new_comments, "new_replies": new_replies}
 
 
 def _cached_totals_and_newest(*, article: Article, version: int) -> tuple[dict[str, int], int]:
@@ -393,7 +524,7 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
     }
     ranked = (
         Comment.objects.readable()
-        .filter(article=article)
+        .filter(article=article, deleted_at__isnull=True)  # a placeholder has no words to quote
         .select_related("author")
         .annotate(
             japan_votes=F("agree_japan_count") + F("disagree_japan_count"),

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
@@ -33,7 +35,7 @@ from votes.selectors import votes_of
 from . import live as live_counts
 from . import page_cache, selectors, services
 from .caching import article_version, page_etag
-from .forms import CommentForm, EditCommentForm
+from .forms import CommentForm, EditCommentForm, ReplyForm
 from .models import Article, Comment
 
 # The comment box's anchor: a post that fails comes back here, with its errors beside the form.
@@ -143,6 +145,7 @@ def _article_page(
         "sort": sort,
         "sorts": selectors.SORT_LABELS,
         "form": form,
+        "reply_form": ReplyForm(prefix="reply"),
         # Read before the comments: a change made while the page renders bumps past this number,
         # so the page's first live poll fetches it.
         "live_version": version,
@@ -299,17 +302,152 @@ def comment_permalink(request: HttpRequest, comment_id: int) -> HttpResponse:
     when it is not on the first page. A comment out of view since the link was made (held,
     removed) leads to its article."""
     comment = get_object_or_404(
-        Comment.objects.filter(article__in=Article.objects.published()).select_related("article"), pk=comment_id
+        Comment.objects.filter(article__in=Article.objects.published()).select_related("article", "parent"),
+        pk=comment_id,
     )
     if comment.status != Comment.Status.VISIBLE:
         return redirect(comment.article)
+    shown = comment
+    if comment.is_reply:  # in its thread: under its parent on the article page, or on the thread's page
+        shown = comment.parent
+        if shown.status != Comment.Status.VISIBLE:
+            return redirect(comment.article)
+        place = selectors.reply_place(reply=comment)
+        if place >= settings.FORUM_THREAD_REPLIES_SHOWN:
+            page = place // max(1, settings.FORUM_THREAD_REPLIES_PER_PAGE) + 1
+            query = f"?page={page}" if page > 1 else ""
+            return redirect(f"{reverse('comment_thread', args=[shown.pk])}{query}#comment-{comment.pk}")
     sort, _pages = _sort_and_pages(request)
-    page = selectors.comment_page(comment=comment, sort=sort)
+    page = selectors.comment_page(comment=shown, sort=sort)
     query = {"sort": sort} if sort != selectors.DEFAULT_SORT else {}
     if page > 1:
-        query[f"{comment.section}_page"] = page
+        query[f"{shown.section}_page"] = page
     address = comment.article.get_absolute_url() + (f"?{urlencode(query)}" if query else "")
     return redirect(f"{address}#comment-{comment.pk}")
+
+
+# --- Threads: a thread's own page, and replying -------------------------------------------------
+
+
+def _thread_comment(comment_id: int) -> tuple[Comment, Comment]:
+    """A readable comment and its thread's parent (itself when it starts the thread); 404 when
+    either is out of view."""
+    comment = get_object_or_404(
+        Comment.objects.readable().select_related("article", "author", "parent__author"), pk=comment_id
+    )
+    parent = comment.parent if comment.is_reply else comment
+    if parent.status != Comment.Status.VISIBLE:
+        raise Http404
+    parent.article = comment.article
+    return comment, parent
+
+
+def _thread_response(
+    request: HttpRequest,
+    parent: Comment,
+    *,
+    answering: Comment,
+    form: ReplyForm,
+    page: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The thread's page with the reply form answering ``answering`` (the parent, or one of its
+    replies): what the reader typed stays in a refused form, with why beside it."""
+    user = request.user
+    if page is None:
+        page = _page_number(request.GET.get("page"))
+    thread = selectors.thread_page(parent=parent, page=page)
+    article = parent.article
+    refusal = services.comment_refusal(user=user, article=article, parent=parent) if user.is_authenticated else None
+    if refusal and form.is_bound:  # a refused post: the text stays readable and copyable
+        form.fields["body"].widget.attrs["readonly"] = True
+    answering_label = None
+    if answering.pk != parent.pk:
+        by = selectors.shown_author(comment=answering, viewer=AnonymousUser())
+        answering_label = (
+            _("Replying to @%(name)s") % {"name": by.public_name} if by else _("Replying to a reader in Japan")
+        )
+    context = {
+        "article": article,
+        "heading": selectors.heading_in(article, get_language()),
+        "parent": parent,
+        "thread": thread,
+        "thread_html": page_cache.thread_html(
+            thread=thread,
+            viewer=user,
+            csrf_token=get_token(request) if user.is_authenticated else None,
+            next_path=request.get_full_path(),
+        ),
+        "form": form,
+        "refusal": refusal,
+        "reply_action": reverse("reply", args=[answering.pk]) + "#reply-form",
+        "answering_label": answering_label,
+        "comment_max_length": settings.COMMENT_MAX_LENGTH,
+    }
+    response = render(request, "forum/thread.html", context, status=status)
+    if user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+@require_GET
+def comment_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """A thread's own page (/comments/<id>/thread/): the top-level comment, all its replies
+    oldest first (paginated), and the form to answer it. A reply's id leads to its thread."""
+    comment, parent = _thread_comment(comment_id)
+    if comment.pk != parent.pk:
+        return redirect(comment)
+    return _thread_response(request, parent, answering=parent, form=ReplyForm(prefix="reply"))
+
+
+@require_http_methods(["GET", "POST"])
+def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Answer a comment or a reply (/comments/<id>/reply/), HTML only. GET: the thread's page with
+    the form answering it (where Reply leads without JavaScript). POST: the reply is posted
+    (forum.services.post_comment) and the reader lands on it; a refusal or a bad text shows the
+    form again with what was typed and why."""
+    wait_seconds = _comment_rate_wait(request) if request.method == "POST" else None
+    if wait_seconds is not None and not request.user.is_authenticated:
+        return rate_limits.too_many_requests(request, wait_seconds=wait_seconds)
+    comment, parent = _thread_comment(comment_id)
+    if request.method == "GET":
+        page = None
+        if comment.pk != parent.pk and "page" not in request.GET:
+            page = selectors.reply_place(reply=comment) // max(1, settings.FORUM_THREAD_REPLIES_PER_PAGE) + 1
+        return _thread_response(request, parent, answering=comment, form=ReplyForm(prefix="reply"), page=page)
+    if not request.user.is_authenticated:
+        return redirect_to_login(f"{reverse('reply', args=[comment.pk])}#reply-form")
+    form = ReplyForm(request.POST, prefix="reply")
+
+    def again(status: int, error=None) -> HttpResponse:
+        if error is not None:
+            form.add_error("body", error)
+        return _thread_response(request, parent, answering=comment, form=form, status=status)
+
+    if wait_seconds is not None:
+        response = again(429, _rate_limit_text(wait_seconds))
+        response["Retry-After"] = str(wait_seconds)
+        return response
+    if not form.is_valid():
+        return again(400)
+    try:
+        posted = services.post_comment(
+            author=request.user,
+            article=comment.article,
+            body=form.cleaned_data["body"],
+            language=form.cleaned_data["language"] or None,
+            answering=comment,
+        )
+    except PermissionDenied as refusal:  # closed, a sanction, the new-account wait, unverified
+        return again(403, str(refusal))
+    except ValidationError as refusal:  # a screen refused the text, or the comment cannot be answered
+        return again(400, refusal.messages)
+    if posted.status == Comment.Status.PENDING:
+        messages.info(request, _("Your reply is awaiting review: it appears once a moderator approves it."))
+        return redirect(f"{reverse('comment_thread', args=[parent.pk])}#reply-form")
+    messages.success(request, _("Your reply is posted."))
+    return redirect(posted)
 
 
 # --- The author's own comment: edit and delete ---------------------------------------------------

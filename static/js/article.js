@@ -4,7 +4,9 @@
 //   (api.js; the links lead to pages that do the same without JavaScript);
 // - live counts: the page polls a small endpoint with the article's content version as ETag, so
 //   an unchanged article costs the server one cache read (a 304); changed counts update in place
-//   and new comments are announced with a link to show them.
+//   and new comments are announced with a link to show them, new replies under their thread;
+// - threads: "N more replies" expands in place (the thread's page, fetched, gives its replies);
+//   Reply opens the reply form under the comment (it posts to the page's /comments/<id>/reply/).
 (function () {
   "use strict";
 
@@ -26,7 +28,7 @@
 
   function setUpCounter(textarea) {
     var limit = parseInt(textarea.getAttribute("data-max-length"), 10);
-    var counter = document.getElementById("body-counter");
+    var counter = document.getElementById(textarea.getAttribute("aria-describedby") || "body-counter");
     var warning = counter && counter.nextElementSibling;
     if (!limit || !counter) return;
     var wasOver = false;
@@ -165,8 +167,21 @@
         }
         var sectionNode = comment.closest(".comment-section");
         var heading = sectionNode.querySelector("h2");
-        comment.remove();
-        countOneLess(sectionNode);
+        if (comment.querySelector(":scope > ol.replies > li")) {
+          // Taken back with replies under it: it stays as a placeholder, its replies in place.
+          Array.prototype.forEach.call(comment.children, function (child) {
+            if (!child.matches("ol.replies, .more-replies, .new-replies")) child.remove();
+          });
+          var placeholder = document.createElement("p");
+          placeholder.className = "comment-body deleted";
+          placeholder.textContent = texts().placeholder || "";
+          comment.prepend(placeholder);
+          comment.classList.add("placeholder");
+        } else {
+          comment.remove();
+          // The sections count top-level comments; a reply is counted in its thread only.
+          if (!comment.classList.contains("reply")) countOneLess(sectionNode);
+        }
         var live = document.getElementById("page-announcer");
         if (live) live.textContent = texts().deleted || "";
         if (heading) { heading.tabIndex = -1; heading.focus(); }
@@ -185,6 +200,142 @@
       confirmDelete(link);
     }
   });
+
+  // --- Threads: "N more replies" expands in place, Reply opens the form under the comment -----
+
+  // A thread's address: the page carries comment 0's (#reader-texts data-thread-url).
+  function threadUrl(parentId) {
+    return (texts().threadUrl || "").replace(/\/0\/thread\/$/, "/" + encodeURIComponent(parentId) + "/thread/");
+  }
+
+  // Replies the reader has been shown of each thread since the page loaded, by the live counts'
+  // "new replies" (a thread expanded shows them all, so its notice waits for newer ones).
+  var repliesSeen = {};
+
+  // Fetch the thread's page and take its replies (the same markup, rendered for this reader) in
+  // place of the few shown; a thread longer than its page keeps a link to the rest.
+  function expandThread(comment, link) {
+    var t = texts();
+    var live = document.getElementById("page-announcer");
+    link.setAttribute("aria-busy", "true");
+    if (t.loading) {
+      link.dataset.label = link.textContent;
+      link.textContent = t.loading;
+    }
+    return fetch(link.getAttribute("data-thread-url") || link.href, {
+      headers: { Accept: "text/html" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fetched = page.getElementById("comment-" + comment.dataset.commentId);
+        var replies = fetched && fetched.querySelector(":scope > ol.replies");
+        if (!replies) throw new Error("no replies");
+        var mine = comment.querySelector(":scope > ol.replies");
+        var adopted = document.importNode(replies, true);
+        if (mine) mine.replaceWith(adopted);
+        else (comment.querySelector(":scope > .more-replies") || comment.lastElementChild).before(adopted);
+        var more = comment.querySelector(":scope > .more-replies");
+        var next = page.querySelector("nav.pages a[rel=next]");
+        if (more && next) {
+          var rest = more.querySelector("a");
+          rest.removeAttribute("data-thread-url");
+          rest.href = new URL(next.getAttribute("href"), link.href).href;
+          rest.textContent = rest.dataset.label || rest.textContent;
+        } else if (more) {
+          more.remove();
+        }
+        var notice = comment.querySelector(":scope > .new-replies");
+        if (notice) notice.remove();
+        // The live counts count replies newer than the page: those now shown are seen.
+        var section = document.querySelector("section.comments[data-newest-id]");
+        var newest = parseInt((section && section.dataset.newestId) || "0", 10);
+        repliesSeen[comment.dataset.commentId] = Array.prototype.filter.call(
+          adopted.querySelectorAll(".comment[data-comment-id]"),
+          function (node) { return parseInt(node.dataset.commentId, 10) > newest; }
+        ).length;
+        var first = adopted.querySelector(".comment");
+        if (first) { first.tabIndex = -1; first.focus(); }
+        if (live) live.textContent = "";
+      })
+      .catch(function () {
+        // The link still works as a link: the thread's own page.
+        window.location.href = link.href;
+      });
+  }
+
+  function openReplyForm(link) {
+    var template = document.getElementById("reply-form-template");
+    var comment = link.closest(".comment");
+    if (!template || !comment) return false;
+    var id = comment.dataset.commentId;
+    var open = comment.querySelector(":scope > form.reply-form");
+    if (open) {
+      open.querySelector("textarea").focus();
+      return true;
+    }
+    var form = template.content.querySelector("form").cloneNode(true);
+    form.action = link.getAttribute("data-reply-url") + "#reply-form";
+    // The template's ids, made this form's own (a page may hold several forms).
+    form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-" + id; });
+    form.querySelectorAll("label[for]").forEach(function (node) { node.htmlFor = node.htmlFor + "-" + id; });
+    var textarea = form.querySelector("textarea");
+    textarea.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby") + "-" + id);
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = texts().cancel || "Cancel";
+    cancel.addEventListener("click", function () {
+      form.remove();
+      link.focus();
+    });
+    form.append(cancel);
+    var control = link.closest(".reply-control");
+    (control || link).after(form);
+    setUpCounter(textarea);
+    textarea.focus();
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    var more = event.target.closest(".more-replies a[data-thread-url], .new-replies a[data-thread-url]");
+    if (more) {
+      event.preventDefault();
+      expandThread(more.closest(".comment"), more);
+      return;
+    }
+    var reply = event.target.closest("a[data-reply-url]");
+    if (reply && openReplyForm(reply)) event.preventDefault();
+  });
+
+  // "N new replies" under a thread the page shows, from the live counts (by the parent's id).
+  function showNewReplies(newReplies) {
+    var t = texts();
+    Object.keys(newReplies || {}).forEach(function (id) {
+      var comment = document.getElementById("comment-" + id);
+      var count = newReplies[id];
+      if (!comment || comment.classList.contains("reply") || !(count > 0)) return;
+      if (count <= (repliesSeen[id] || 0)) return;
+      var notice = comment.querySelector(":scope > .new-replies");
+      if (!notice) {
+        notice = document.createElement("p");
+        notice.className = "new-replies";
+        var link = document.createElement("a");
+        link.href = threadUrl(id);
+        link.setAttribute("data-thread-url", link.href);
+        notice.append(link);
+        comment.append(notice);
+      }
+      var fresh = count - (repliesSeen[id] || 0);
+      notice.querySelector("a").textContent =
+        fresh === 1 ? t.newReplyOne : (t.newReplyMany || "").replace("__COUNT__", String(fresh));
+    });
+  }
 
   // --- Live counts --------------------------------------------------------------------------
 
@@ -227,6 +378,7 @@
           }
         }
       });
+      showNewReplies(answer.new_replies);
       var fresh = 0;
       Object.keys(answer.new_comments).forEach(function (key) { fresh += answer.new_comments[key]; });
       if (notice) {

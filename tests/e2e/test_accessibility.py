@@ -4,7 +4,8 @@ signed out and signed in, at desktop width and (the article) at phone width: no 
 
 To check a new page, add one line to PAGES. A URL may use
 {slug} (the article), {my_comment} (a comment by the signed-in reader, within its edit window) and
-{other_comment} (another reader's comment, which the signed-in reader voted on).
+{other_comment} (another reader's comment, which the signed-in reader voted on, with a thread of
+replies) and {a_reply} (a reply in that thread, which answers another reply).
 """
 
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
+from forum import services
 from forum.models import Article, Comment, Section
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from votes.services import cast_vote
@@ -47,11 +49,15 @@ PAGES = [
     ForumPage("comment edit", "/comments/{my_comment}/edit/", signed_in=True),
     ForumPage("comment delete", "/comments/{my_comment}/delete/", signed_in=True),
     ForumPage("comment report", "/comments/{other_comment}/report/", signed_in=True),
+    ForumPage("thread signed out", "/comments/{other_comment}/thread/", signed_in=False),
+    ForumPage("thread signed in", "/comments/{other_comment}/thread/", signed_in=True),
+    ForumPage("reply to a reply", "/comments/{a_reply}/reply/", signed_in=True),
 ]
 
 # Pages whose form, sent empty, comes back with its errors shown: (page, the form's selector).
 FORMS_SENT_EMPTY = [
     (ForumPage("article, empty comment", "/articles/{slug}/", signed_in=True), "form.comment-form"),
+    (ForumPage("reply, empty", "/comments/{other_comment}/reply/", signed_in=True), "#reply-form form.reply-form"),
     (ForumPage("sign-in, empty", "/accounts/sign-in/", signed_in=False), "main form.stacked"),
     (ForumPage("sign-up, empty", "/accounts/sign-up/", signed_in=False), "main form.stacked"),
     (ForumPage("password change, empty", "/accounts/password/", signed_in=True), "main form.stacked"),
@@ -85,7 +91,23 @@ def forum_content(transactional_db):
     )
     mine = CommentFactory(article=article, author=reader, body="Recycling buys independence.")
     cast_vote(user=reader, comment=in_japan, choice="agree")
-    return {"reader": reader, "slug": article.slug, "my_comment": mine.pk, "other_comment": in_japan.pk}
+    # A thread under the reaction: a signed reply, an unsigned one answering it, and more than the
+    # article page shows ("N more replies").
+    emma = UserFactory(display_name="Emma", country="DE")
+    first = services.post_comment(author=emma, article=article, body="From Berlin.", answering=in_japan)
+    a_reply = services.post_comment(
+        author=UserFactory(country="JP"), article=article, body="From Osaka.", answering=first
+    )
+    for n in range(3):
+        services.post_comment(author=emma, article=article, body=f"More {n}.", answering=in_japan)
+    cast_vote(user=reader, comment=first, choice="disagree")
+    return {
+        "reader": reader,
+        "slug": article.slug,
+        "my_comment": mine.pk,
+        "other_comment": in_japan.pk,
+        "a_reply": a_reply.pk,
+    }
 
 
 def session_cookie(user, base_url: str) -> dict:

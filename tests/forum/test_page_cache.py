@@ -13,7 +13,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.services import update_profile
 from forum import page_cache, selectors, services
@@ -144,6 +144,54 @@ def test_shared_threads_with_the_overlay_equal_a_rendering_for_the_reader_alone(
             markup = comment_markup(html, comment.pk)
             assert "Me In Tokyo" in markup and 'class="delete-link"' in markup
         assert html.count('aria-pressed="true"') == len(choices_of(user=me, comment_ids=[c.pk for c in comments]))
+
+
+@pytest.fixture
+def real_threads(busy_article):
+    """busy_article's comments answered for real (forum.services.post_comment): replies by the
+    reader under test (unsigned, in Japan) and by others, replies to replies, the reader's votes
+    on replies, threads longer than the page shows, and a placeholder with its replies."""
+    article, me, comments = busy_article
+    world, japan = UserFactory(country="DE", display_name="Emma"), UserFactory(country="JP")
+    replies = []
+    for n, parent in enumerate(comments[:6]):
+        for k, author in enumerate((world, me, japan, world, me)[: 2 + n % 4]):
+            answering = replies[-1] if k and k % 2 == 0 else parent
+            replies.append(services.post_comment(author=author, article=article, body=f"R{n}.{k}", answering=answering))
+    for reply in replies:
+        if reply.author_id != me.pk and reply.pk % 2:
+            cast_vote(user=me, comment=reply, choice="agree")
+    Comment.objects.filter(pk=comments[5].pk).update(deleted_at=timezone.now(), body="")
+    tally_comments(comment_ids=[reply.pk for reply in replies])
+    article.save()
+    return article, me, comments, replies
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("who", ["signed out", "voter and author in Japan", "other reader", "staff"])
+def test_shared_real_threads_with_the_overlay_equal_a_rendering_for_the_reader_alone(real_threads, who, language):
+    article, me, comments, replies = real_threads
+    viewer = {
+        "signed out": AnonymousUser(),
+        "voter and author in Japan": me,
+        "other reader": UserFactory(country="GB"),
+        "staff": UserFactory(country="GB", is_staff=True),
+    }[who]
+    with translation.override(language):
+        version = article_version(article.pk)
+        first = page_cache.reader_sections(article=article, version=version, sort="newest", pages=PAGES, user=viewer)
+        second = page_cache.reader_sections(article=article, version=version, sort="newest", pages=PAGES, user=viewer)
+        assert first.html == second.html == _fresh(article, viewer)
+    html = first.html
+    shown = [reply for reply in replies if f'id="comment-{reply.pk}"' in html]
+    assert len(shown) >= 10 and "more-replies" in html and 'class="comment placeholder"' in html
+    if who == "voter and author in Japan":
+        mine = [reply for reply in shown if reply.author_id == me.pk]
+        assert mine and all("Me In Tokyo" in comment_markup(html, reply.pk) for reply in mine)
+        voted = [reply for reply in shown if reply.author_id != me.pk and reply.pk % 2]
+        assert voted and all('aria-pressed="true"' in comment_markup(html, reply.pk) for reply in voted)
+    else:
+        assert "Me In Tokyo" not in html or who == "staff"
 
 
 def test_a_reader_never_sees_another_readers_state(client, busy_article):

@@ -69,6 +69,8 @@ def _page_offers(reader, article: Article, comment: Comment) -> dict[str, bool]:
         "edit": 'class="edit-link"' in markup,
         "delete": 'class="delete-link"' in markup,
         "comment": form_button is not None and "disabled" not in form_button.group(1),
+        # Signed out, Reply is a link to the thread's page, which invites to sign in: not an offer.
+        "reply": reader.is_authenticated and 'class="reply-link"' in markup,
     }
 
 
@@ -86,6 +88,7 @@ def _services_do(reader, article: Article, comment: Comment) -> dict[str, bool]:
         "vote": done(lambda: cast_vote(user=reader, comment=comment, choice=Vote.Choice.AGREE)),
         "report": done(lambda: report_comment(reporter=reader, comment=comment, reason="spam")),
         "comment": done(lambda: services.post_comment(author=reader, article=article, body="Asked to.")),
+        "reply": done(lambda: services.post_comment(author=reader, article=article, body="Re.", answering=comment)),
         "edit": done(lambda: services.edit_comment(user=reader, comment=comment, body="Reworded.")),
         "delete": done(lambda: services.delete_comment(user=reader, comment=comment)),  # last: it goes
     }
@@ -107,13 +110,13 @@ def test_the_page_offers_exactly_what_the_services_do(kind, state, settings):
 
     assert offered == done
     if kind == "another reader" and state in ("open", "other section closed"):
-        assert offered == {"vote": True, "report": True, "comment": True, "edit": False, "delete": False}
+        assert offered == {"vote": True, "report": True, "comment": True, "reply": True, "edit": False, "delete": False}
     if kind in ("signed out", "unverified e-mail", "suspended", "banned", "too new"):
         assert offered == dict.fromkeys(offered, False)
     if state == "article closed":  # what was said stays reportable
         assert {action for action, yes in offered.items() if yes} <= {"report"}
     if kind == "author" and state == "open":
-        assert offered == {"vote": False, "report": False, "comment": True, "edit": True, "delete": True}
+        assert offered == {"vote": False, "report": False, "comment": True, "reply": True, "edit": True, "delete": True}
 
 
 def test_a_refused_reader_is_told_why_beside_the_disabled_form(client, article, settings):
