@@ -56,4 +56,6 @@ def test_the_bell_counts_a_reply_and_opening_it_lands_on_the_reply(open_page, la
 
     expect(page).to_have_url(re.compile(rf"{re.escape(article.get_absolute_url())}.*#comment-{reply.pk}$"))
     expect(page.locator(f"#comment-{top.pk}")).to_be_visible()
+    # The reply itself, in its thread under the comment it answers, is where the page opened.
+    expect(page.locator(f"#comment-{top.pk} #comment-{reply.pk}")).to_be_in_viewport()
     expect(page.locator("header a.bell .bell-count")).to_have_count(0)
