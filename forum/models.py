@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -206,11 +207,28 @@ class CommentQuerySet(models.QuerySet):
 
     def readable(self) -> "CommentQuerySet":
         """Comments that may be read, voted on, edited or deleted: visible, under an article that is
-        published now. An article sent back to draft takes its comments with it (ids are
-        sequential, so a comment must not outlive its article by id)."""
-        return self.visible().filter(
-            article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
+        published now, and (a reply) in the thread of a visible comment. An article sent back to
+        draft takes its comments with it (ids are sequential, so a comment must not outlive its
+        article by id); a thread's parent hidden, held or pending takes its replies out of view
+        until a moderator shows it again (see thread_readable)."""
+        return (
+            self.visible()
+            .filter(article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now())
+            .filter(thread_readable())
         )
+
+    def placeholders(self) -> "CommentQuerySet":
+        """Comments taken back while they had replies (Comment.is_placeholder)."""
+        return self.filter(deleted_at__isnull=False)
+
+
+def thread_readable() -> Q:
+    """A top-level comment, or a reply whose thread's parent is visible. The parent's status is
+    a scalar subquery on its primary key, not a join or EXISTS: OR stops at ``parent_id IS NULL``
+    for top-level comments, so the sorts' partial indexes serve them as before and the subquery
+    runs only for replies (PostgreSQL may turn an EXISTS into a hash of every visible comment)."""
+    parent_status = models.Subquery(Comment.objects.filter(pk=models.OuterRef("parent_id")).order_by().values("status"))
+    return Q(parent__isnull=True) | Q(Exact(parent_status, Comment.Status.VISIBLE))
 
 
 def _sort_index(name: str, *fields: str) -> models.Index:

@@ -275,5 +275,7 @@ def delete_readers(*, editor: User, readers: list[User]) -> int:
     """Delete readers' accounts (superusers only, by the admin's permissions); each audited."""
     readers = list(readers)
     audit.record(actor=editor, action=Action.DELETE_ACCOUNT, targets=readers)
+    for reader in readers:
+        accounts.account_leaving(user=reader)  # other readers' replies to them stay (forum.services.author_leaving)
     User.objects.filter(pk__in=[reader.pk for reader in readers]).delete()
     return len(readers)
