@@ -318,7 +318,7 @@ def delete_comment(*, user: User, comment: Comment) -> None:
         else:
             Comment.objects.filter(pk=comment.pk).delete()
             if parent.is_placeholder and not Comment.objects.visible().filter(parent_id=parent.pk).exists():
-                parent.delete()
+                Comment.objects.filter(pk=parent.pk).delete()
         caching.bump_article_version(comment.article_id)
 
 
