@@ -1,6 +1,6 @@
 """Writes for articles and comments. Views, API views, admin actions and commands call these."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -300,7 +300,7 @@ def delete_comment(*, user: User, comment: Comment) -> None:
     """The author may take back their own comment, while the discussion is open; its votes go
     with it. Closing a discussion freezes what was said, as for edits: the record stays whole.
 
-    A comment whose thread has visible replies stays as a placeholder (make_placeholder), so
+    A comment whose thread has visible replies stays as a placeholder (_make_placeholders), so
     that the replies keep their context; without any, it is deleted (with replies nobody can
     see: held, pending or hidden ones). Deleting the last visible reply of a placeholder's
     thread deletes the placeholder too. The thread's parent is locked first: a reply posted
@@ -320,6 +320,21 @@ def delete_comment(*, user: User, comment: Comment) -> None:
             if parent.is_placeholder and not Comment.objects.visible().filter(parent_id=parent.pk).exists():
                 Comment.objects.filter(pk=parent.pk).delete()
         caching.bump_article_version(comment.article_id)
+
+
+def remove_bare_placeholders(*, parent_ids: Iterable[int]) -> int:
+    """Delete the placeholders among these comments that have no visible reply left (staff
+    deleted their last one): nothing of their thread is left to read. Returns how many went."""
+    bare = (
+        Comment.objects.placeholders()
+        .filter(pk__in=list(parent_ids))
+        .exclude(models.Exists(Comment.objects.visible().filter(parent=models.OuterRef("pk"))))
+    )
+    with transaction.atomic():
+        found = list(bare.values_list("pk", "article_id"))
+        Comment.objects.filter(pk__in=[pk for pk, _article in found]).delete()
+        caching.bump_article_versions({article_id for _pk, article_id in found})
+    return len(found)
 
 
 def _make_placeholders(comments: CommentQuerySet, **changes) -> int:

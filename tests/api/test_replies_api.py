@@ -214,3 +214,12 @@ def test_the_replies_operations_are_in_the_schema(anonymous_client):
     }
     fields = schema["components"]["schemas"]["CommentOutput"]["properties"]
     assert {"parent", "reply_to", "reply_count", "deleted", "is_pick", "pick_note"} <= set(fields)
+
+
+def test_my_comments_name_each_replys_thread(japan_comment):
+    reader = UserFactory(country="GB")
+    reply = _reply(japan_comment, reader)
+    mine = client_for(reader).get("/api/v1/me/comments/").json()["results"]
+    assert [(item["id"], item["parent"], item["reply_to"], item["deleted"]) for item in mine] == [
+        (reply.pk, japan_comment.pk, japan_comment.pk, False)
+    ]

@@ -150,6 +150,13 @@ def _author_leaving():
     return comment.article, lambda: forum.author_leaving(user=comment.author)
 
 
+def _remove_bare_placeholders():
+    comment = _comment()
+    comment.deleted_at = timezone.now()
+    comment.save()
+    return comment.article, lambda: forum.remove_bare_placeholders(parent_ids=[comment.pk])
+
+
 def _account_leaving():
     comment = _comment()
     CommentFactory(article=comment.article, parent=comment, reply_to=comment, section=comment.section)
@@ -348,6 +355,7 @@ BUMPS: dict[str, Run] = {
     "forum.services.publish_article": _publish,
     "forum.services.author_byline_changed": _byline_hook,
     "forum.services.author_leaving": _author_leaving,
+    "forum.services.remove_bare_placeholders": _remove_bare_placeholders,
     "accounts.services.account_leaving": _account_leaving,
     "forum.demo.load_demo": _load_demo_again,
     "accounts.services.update_profile": _update_profile,

@@ -9,6 +9,7 @@ from django.http import Http404
 from forum import services
 from forum.models import Comment, CommentRevision, Section
 from forum.services import COMMENT_DELETED, delete_refusal, edit_refusal, reply_refusal, report_refusal
+from moderation import staff_edits
 from tests.factories import CommentFactory, UserFactory
 from votes.models import Vote
 from votes.selectors import comment_to_vote_on
@@ -127,3 +128,26 @@ def test_a_thread_moves_with_its_parent_and_a_reply_does_not_move_alone(article)
     reply.refresh_from_db()
     assert (parent.section, parent.signed) == (Section.JAPAN, False)
     assert (reply.section, reply.signed) == (Section.JAPAN, True)
+
+
+def test_staff_deleting_a_placeholders_last_reply_takes_the_placeholder_too(comment):
+    """As when the reply's author deletes it: nothing of the thread is left to read."""
+    reply = _reply(comment)
+    services.delete_comment(user=comment.author, comment=comment)
+
+    staff_edits.delete_comments(editor=UserFactory(is_staff=True, is_superuser=True), comments=[reply])
+
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_staff_moving_a_thread_audits_its_comment_only(article):
+    parent = CommentFactory(article=article, author=UserFactory(country="GB"))
+    reply = _reply(parent)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+
+    moved = staff_edits.move_comments(
+        moderator=staff, comments=Comment.objects.filter(pk__in=[parent.pk, reply.pk]), section=Section.JAPAN
+    )
+
+    assert moved == 1
+    assert Comment.objects.filter(pk__in=[parent.pk, reply.pk], section=Section.JAPAN).count() == 2
