@@ -180,10 +180,8 @@ def section_totals(*, article: Article) -> dict[str, int]:
 
 def _totals_and_newest(*, article: Article) -> tuple[dict[str, int], int]:
     """Readable comments per section and the newest one's id (0 when none), in one query."""
-    totals = (
-        Comment.objects.readable()
-        .filter(article=article)
-        .aggregate(newest=Max("pk"), **{key: Count("pk", filter=Q(section=key)) for key in Section.values})
+    totals = Comment.objects.readable(article=article).aggregate(
+        newest=Max("pk"), **{key: Count("pk", filter=Q(section=key)) for key in Section.values}
     )
     return {key: totals[key] or 0 for key in Section.values}, totals["newest"] or 0
 
@@ -406,8 +404,7 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
         "widest_gap": ("-agree_count", "-id"),
     }
     ranked = (
-        Comment.objects.readable()
-        .filter(article=article)
+        Comment.objects.readable(article=article)
         .select_related("author")
         .annotate(
             japan_votes=F("agree_japan_count") + F("disagree_japan_count"),

@@ -151,3 +151,17 @@ def test_staff_moving_a_thread_audits_its_comment_only(article):
 
     assert moved == 1
     assert Comment.objects.filter(pk__in=[parent.pk, reply.pk], section=Section.JAPAN).count() == 2
+
+
+def test_reading_a_whole_article_agrees_with_reading_comment_by_comment(article):
+    """readable(article=) reads the threads' parents once; it must keep the same comments as the
+    lookup per reply: a reply under a held parent is left out either way."""
+    shown, held = CommentFactory(article=article), CommentFactory(article=article)
+    replies = [_reply(shown), _reply(held)]
+    services.set_comment_status(comments=[held], status=Comment.Status.HELD)
+    CommentFactory()  # another article's
+
+    whole = set(Comment.objects.readable(article=article).values_list("pk", flat=True))
+
+    assert whole == set(Comment.objects.readable().filter(article=article).values_list("pk", flat=True))
+    assert whole == {shown.pk, replies[0].pk}
