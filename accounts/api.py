@@ -467,6 +467,15 @@ class CommentExport(serializers.Serializer):
     edited_at = serializers.DateTimeField(allow_null=True)
     agree_count = serializers.IntegerField()
     disagree_count = serializers.IntegerField()
+    parent = serializers.IntegerField(
+        allow_null=True, help_text="A reply: the id of the comment whose thread it is in; null on a comment."
+    )
+    reply_to = serializers.IntegerField(
+        allow_null=True, help_text="A reply: the id of the comment or reply it answers (null if that was deleted)."
+    )
+    deleted_at = serializers.DateTimeField(
+        allow_null=True, help_text="When you deleted it while it had replies: its text is gone, the thread stays."
+    )
 
 
 class CommentRevisionExport(serializers.Serializer):

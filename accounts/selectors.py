@@ -64,7 +64,8 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
     """Everything the forum holds about the reader, as one JSON-ready document (GDPR Art. 15/20).
 
     Read through the user's reverse relations (comments and their earlier texts, votes, reports
-    made), so accounts imports no other app. Who imposed a sanction is left out: moderators are not named to readers. An
+    made), so accounts imports no other app. Replies are comments too, with their thread's ids.
+    Who imposed a sanction is left out: moderators are not named to readers. An
     article is named as readers last saw it, never by a title it was given after it left view.
     """
     profile = {
@@ -84,7 +85,11 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
             user,
             "comments",
             "article",
-            {"id": "id"} | {name: name for name in comment_fields},
+            # A reply names its thread's comment (parent) and the comment it answers (reply_to);
+            # both null on a comment that starts a thread.
+            {"id": "id"}
+            | {name: name for name in comment_fields}
+            | {"parent": "parent_id", "reply_to": "reply_to_id", "deleted_at": "deleted_at"},
             title=True,
         ),
         # The earlier texts of the reader's comments, kept at each edit (theirs, or staff's

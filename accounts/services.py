@@ -219,6 +219,29 @@ def update_profile(*, user: User, display_name: str, country: str, time_zone: st
 WRONG_PASSWORD_NOT_DELETED = gettext_lazy("The password is not right; your account is not deleted.")
 
 
+# The account that stands as the author of what a deleted reader leaves behind for others: the
+# placeholder of a comment of theirs that other readers replied to (no text, no name). Not a name
+# anyone can sign up with (usernames take letters, digits and @.+-_ only), and it cannot sign in.
+DEPARTED_USERNAME = "~departed"
+
+
+def departed_reader() -> User:
+    """The account standing for deleted readers (DEPARTED_USERNAME), made the first time."""
+    user, created = User.objects.get_or_create(username=DEPARTED_USERNAME, defaults={"is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def account_leaving(*, user: User) -> None:
+    """Tell the apps holding what the reader wrote that their account is about to be deleted
+    (settings.ACCOUNTS_DELETION_HOOKS: the forum keeps other readers' replies to them), in the
+    transaction of the deletion, before the cascade (accounts imports no other app)."""
+    for path in settings.ACCOUNTS_DELETION_HOOKS:
+        import_string(path)(user=user)
+
+
 def delete_account(*, user: User, via: str) -> None:
     """Erase the reader: their account, comments, votes and token go in one transaction.
 
@@ -226,8 +249,9 @@ def delete_account(*, user: User, via: str) -> None:
     under the sign-in limits, which need the request).
 
     The comments go too (not kept under "a deleted reader"): a comment's words are the reader's
-    personal data, and the comments here stand alone (no replies hang from them), so removing
-    them leaves no thread broken. Other readers' votes on those comments go with them.
+    personal data. Other readers' votes on those comments go with them. Other readers' replies
+    do not: first the hooks (account_leaving) keep a comment that others answered as a
+    placeholder without the reader's words or name.
 
     The vote rows are deleted by the cascade; the database records which comments lost votes
     (votes.models.DeletedVote) and the next reconciliation counts them out, so no other app is
@@ -236,6 +260,7 @@ def delete_account(*, user: User, via: str) -> None:
     says when and from where, not whose.
     """
     with transaction.atomic():
+        account_leaving(user=user)
         user.delete()
         AccountDeletion.objects.create(via=via)
 

@@ -170,7 +170,8 @@ DETAIL_SCHEMA = {
             "signed in with the site's session cookie carried no valid CSRF token: take a fresh one and retry); "
             "`incorrect_code` (the two-factor code is not right: ask for it again); `sign_in`, "
             "`discussion_closed`, `section_closed`, `own_comment`, `not_author`, `edit_window_passed`, "
-            "`not_open_for_votes`.",
+            "`not_open_for_votes`, `comment_deleted` (a comment deleted while it had replies takes no votes, "
+            "edits, reports or replies), `not_answerable`.",
         },
     },
     "required": ["detail"],

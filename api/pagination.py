@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import F, Model, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -78,14 +78,22 @@ def after(column: str, value, last_id: int) -> TupleLessThan:
     return TupleLessThan(Tuple(F(column), F("id")), (value, last_id))
 
 
+def after_ascending(column: str, value, last_id: int) -> TupleGreaterThan:
+    """Rows strictly after (value, last_id) in ("column", "id") order: ``(column, id) > (value, last_id)``."""
+    return TupleGreaterThan(Tuple(F(column), F("id")), (value, last_id))
+
+
 def paginate(*, queryset: QuerySet, ordering: tuple[str, ...], request: Request, cursor: str | None, size: int) -> Page:
-    """One page of ``queryset`` in ``ordering`` (a descending column, then "-id"): one query."""
-    if len(ordering) != 2 or ordering[1] != "-id" or not ordering[0].startswith("-"):
-        raise ImproperlyConfigured(f"keyset pagination needs ('-column', '-id'), not {ordering!r}")
-    column = ordering[0][1:]
+    """One page of ``queryset`` in ``ordering``: a descending column then "-id", or an ascending
+    column then "id" (a thread, oldest first): one query."""
+    descending = ordering[:1] and ordering[0].startswith("-")
+    if len(ordering) != 2 or ordering[1] != ("-id" if descending else "id"):
+        raise ImproperlyConfigured(f"keyset pagination needs ('-column', '-id') or ('column', 'id'), not {ordering!r}")
+    column = ordering[0].removeprefix("-")
     if cursor:
         value, last_id = _decode(cursor, queryset.model, column)
-        queryset = queryset.filter(after(column, value, last_id))
+        seek = after if descending else after_ascending
+        queryset = queryset.filter(seek(column, value, last_id))
     rows = list(queryset.order_by(*ordering)[: size + 1])
     items = rows[:size]
     token = encode_cursor(column, getattr(items[-1], column), items[-1].pk) if len(rows) > size else None

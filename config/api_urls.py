@@ -16,7 +16,14 @@ from accounts.social_api import MySocialAccountApi, MySocialAccountsApi, SocialS
 from accounts.two_factor_api import MeRecoveryCodesApi, MeTotpApi, MeTwoFactorApi, TokenTwoFactorApi
 from api.converters import IdConverter
 from api.errors import api_not_found
-from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
+from forum.api import (
+    ArticleDetailApi,
+    ArticleListApi,
+    ArticlePerceptionApi,
+    CommentDetailApi,
+    CommentListApi,
+    CommentRepliesApi,
+)
 from moderation.api import CommentReportApi, MyCommentsApi
 from notifications.api import (
     MailPreferenceApi,
@@ -62,6 +69,7 @@ v1 = [
     path("articles/<slug:slug>/perception/", ArticlePerceptionApi.as_view(), name="api_article_perception"),
     path("articles/<slug:slug>/comments/", CommentListApi.as_view(), name="api_comments"),
     path("comments/<id:comment_id>/", CommentDetailApi.as_view(), name="api_comment"),
+    path("comments/<id:comment_id>/replies/", CommentRepliesApi.as_view(), name="api_comment_replies"),
     path("comments/<id:comment_id>/vote/", CommentVoteApi.as_view(), name="api_vote"),
     path("comments/<id:comment_id>/report/", CommentReportApi.as_view(), name="api_report"),
 ]

@@ -317,6 +317,10 @@ ACCOUNTS_BYLINE_HOOKS = ["forum.services.author_byline_changed"]
 # by a moderator (forum.services.set_comment_status), after the commit; each takes reply_ids.
 # The notifications app tells the readers they answer. Named here because forum may not import it.
 FORUM_REPLY_HOOKS = ["notifications.services.replies_became_visible"]
+# What runs when a reader's account is about to be deleted, in the transaction of the deletion and
+# before the cascade (accounts.services.account_leaving): each takes the user. The forum keeps other
+# readers' replies to them, under placeholders. Named here because accounts imports no other app.
+ACCOUNTS_DELETION_HOOKS = ["forum.services.author_leaving"]
 # Which comments a reader has reported and not yet seen decided, so the article page can mark them
 # (forum.page_cache): a function taking the reader and returning a queryset of those comments'
 # ids. Named here because forum may not import moderation; empty: no marks.

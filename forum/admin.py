@@ -7,6 +7,7 @@ discussion is audited there, and forum does not import moderation."""
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,69 @@ class CommentAdminForm(forms.ModelForm):
         return services.clean_comment_body(body)  # its ValidationError becomes the field's error
 
 
+class ThreadFilter(admin.SimpleListFilter):
+    """Replies, or the comments that start threads."""
+
+    title = _("replies")
+    parameter_name = "thread"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return [("replies", _("Replies")), ("top_level", _("Top-level comments"))]
+
+    def queryset(self, request: HttpRequest, queryset):
+        match self.value():
+            case "replies":
+                return queryset.filter(parent__isnull=False)
+            case "top_level":
+                return queryset.filter(parent__isnull=True)
+        return queryset
+
+
+def _excerpt(comment: Comment, length: int) -> str:
+    if comment.is_placeholder:
+        return str(_("(deleted by its author)"))
+    return comment.body if len(comment.body) <= length else comment.body[: length - 1] + "…"
+
+
+def thread_context(comment: Comment, *, length: int = 200) -> str:
+    """For a reply, what a moderator judges it against: its thread's comment (its text, a link to
+    its admin page, its status when out of view) and, when it answers another reply, that reply.
+    Empty for a comment that starts a thread. Reads ``parent`` and ``reply_to``: select them."""
+    if comment.parent_id is None:
+        return ""
+    parent = comment.parent
+    lines = [
+        format_html(
+            '<div class="thread-context-parent"><span class="thread-context-label">{}</span> '
+            '<a href="{}"><q lang="{}">{}</q></a>{}</div>',
+            _("A reply in the thread of:"),
+            reverse("admin:forum_comment_change", args=[parent.pk]),
+            parent.language,
+            _excerpt(parent, length),
+            format_html(" <strong>({})</strong>", parent.get_status_display())
+            if parent.status != Comment.Status.VISIBLE
+            else "",
+        )
+    ]
+    answered = comment.reply_to
+    if answered is not None and answered.pk != parent.pk:
+        lines.append(
+            format_html(
+                '<div class="thread-context-answers"><span class="thread-context-label">{}</span> '
+                '<a href="{}"><q lang="{}">{}</q></a></div>',
+                _("Answering the reply:"),
+                reverse("admin:forum_comment_change", args=[answered.pk]),
+                answered.language,
+                _excerpt(answered, length),
+            )
+        )
+    elif comment.reply_to_id is None:
+        lines.append(
+            format_html('<div class="thread-context-answers">{}</div>', _("The reply it answered was deleted."))
+        )
+    return format_html('<div class="thread-context">{}</div>', format_html_join("", "{}", ((line,) for line in lines)))
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = (
@@ -61,14 +125,24 @@ class CommentAdmin(admin.ModelAdmin):
         "disagree_count",
         "created_at",
     )
-    list_filter = ("status", "section", "article")
-    list_select_related = ("author", "article")
+    list_filter = ("status", ThreadFilter, "section", "article")
+    list_select_related = ("author", "article", "parent", "reply_to")
     search_fields = ("body", "author__username", "author__display_name")
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
     # The language is the author's to correct (forum.services.edit_comment); staff see it.
     # Its earlier texts: a read-only list for everyone, being the record of what was written.
-    readonly_fields = ("language", "created_at", "edited_at", "earlier_versions", *COUNT_FIELDS, "tallied_at")
+    # A reply shows its thread: what it answers, for a moderator to judge it in context.
+    readonly_fields = (
+        "thread",
+        "language",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+        "earlier_versions",
+        *COUNT_FIELDS,
+        "tallied_at",
+    )
     fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     form = CommentAdminForm
 
@@ -86,7 +160,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def short_body(self, comment: Comment) -> str:
-        return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+        text = _excerpt(comment, 80)
+        return format_html("{}{}", text, thread_context(comment, length=80)) if comment.parent_id else text
+
+    @admin.display(description=_("thread"))
+    def thread(self, comment: Comment) -> str:
+        return thread_context(comment) or _("It starts a thread.")
 
     @admin.display(description=_("earlier versions"))
     def earlier_versions(self, comment: Comment) -> str:

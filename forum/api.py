@@ -25,11 +25,18 @@ from api.pagination import (
     query_values,
 )
 from api.throttles import COMMENT_THROTTLES
-from votes.selectors import choices_of
 
 from . import caching, list_cache, selectors, services
 from .models import Article, Comment, Section
-from .serializers import COMMENT_ID, SLUG, CommentBodyInput, CommentEditInput, CommentOutput, comment_data
+from .serializers import (
+    COMMENT_ID,
+    SLUG,
+    CommentBodyInput,
+    CommentEditInput,
+    CommentOutput,
+    comment_context,
+    comment_data,
+)
 
 ARTICLE_ORDERING = ("-published_at", "-id")
 
@@ -175,8 +182,7 @@ class ArticlePerceptionApi(ForumApiView):
     def get(self, request: Request, slug: str) -> Response:
         article = get_object_or_404(Article.objects.published(), slug=slug)
         picks = {pick.kind: pick for pick in selectors.perception(article=article)}
-        my_votes = choices_of(user=request.user, comment_ids=[pick.comment.pk for pick in picks.values()])
-        context = {"user": request.user, "my_votes": my_votes}
+        context = comment_context([pick.comment for pick in picks.values()], request.user)
         body = {"min_votes_per_region": settings.PERCEPTION_MIN_VOTES_PER_REGION}
         for kind in selectors.PERCEPTION_KINDS:
             pick = picks.get(kind)
@@ -267,7 +273,9 @@ class CommentListApi(ForumApiView):
     def _page(self, request: Request, article: Article, params: dict) -> tuple[str | None, list]:
         sort = params["sort"]
         page = paginate(
-            queryset=selectors.section_comments(article=article, section=params["section"], sort=sort),
+            queryset=selectors.with_reply_counts(
+                selectors.section_comments(article=article, section=params["section"], sort=sort)
+            ),
             ordering=selectors.SORTS[sort],
             request=request,
             cursor=params.get("cursor"),
@@ -385,3 +393,87 @@ class CommentDetailApi(ForumApiView):
     def delete(self, request: Request, comment_id: int) -> Response:
         services.delete_comment(user=request.user, comment=self._comment(comment_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentRepliesApi(ForumApiView):
+    """A thread: the replies to a comment, and answering it. Threads are one level deep: the
+    replies of a comment that starts a thread, and an answer to a reply joins that reply's thread
+    (naming the reply in ``reply_to``)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    ReplyPage = page_of(CommentOutput, "ReplyPage")
+
+    def get_throttles(self):
+        return [throttle() for throttle in COMMENT_THROTTLES] if self.request.method == "POST" else []
+
+    @extend_schema(
+        operation_id="comments_replies_list",
+        summary="A thread's replies, oldest first",
+        description=(
+            "The visible replies in the thread of the comment given: the comment's own when it starts a "
+            "thread, else the thread the reply is in. A deleted comment with replies (`deleted`) still "
+            "has its thread. Replies in the thread of a comment that is hidden or awaiting a moderator "
+            "are not shown (404) until it is shown again."
+        ),
+        parameters=[COMMENT_ID, PageQuery],
+        responses={
+            200: ReplyPage,
+            **error_responses(400, 401, 404, d404="No such comment (or not visible), or an invalid cursor."),
+        },
+    )
+    def get(self, request: Request, comment_id: int) -> Response:
+        query = PageQuery(data=query_values(request))
+        query.is_valid(raise_exception=True)
+        comment = get_object_or_404(selectors.visible_comments(), pk=comment_id)
+        parent = comment.parent if comment.parent_id is not None else comment
+        page = paginate(
+            queryset=selectors.thread_replies(parent=parent),
+            ordering=selectors.THREAD_ORDER,
+            request=request,
+            cursor=query.validated_data.get("cursor"),
+            size=query.validated_data["page_size"],
+        )
+        for reply in page.items:
+            reply.article = comment.article  # already loaded; no query per reply
+        return Response({"next": page.next_url, "results": comment_data(page.items, request, many=True)})
+
+    @extend_schema(
+        operation_id="comments_replies_create",
+        summary="Reply to a comment or to a reply (the reply joins its thread)",
+        description=(
+            "Anyone who may comment may reply in either section's threads. The reply goes to the "
+            "thread's section, whatever your country; it is signed (your name and country shown) when "
+            'you live outside Japan, and unsigned ("A reader in Japan") when you live in Japan. The '
+            "same rules, limits and moderation as a comment apply: it may come back `pending`."
+        ),
+        parameters=[COMMENT_ID],
+        request=CommentBodyInput,
+        examples=[OpenApiExample("A reply", value={"body": "Here in Osaka we see it differently."}, request_only=True)],
+        responses={
+            201: CommentOutput,
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                404,
+                429,
+                d403="The comment was deleted (`comment_deleted`), comments in its section or on the article "
+                "are closed, or the account is too new, suspended or banned (the detail says until when), or "
+                "a CSRF failure.",
+                d404="No such comment, or it is not visible (hidden, awaiting a moderator, or in such a thread).",
+            ),
+        },
+    )
+    def post(self, request: Request, comment_id: int) -> Response:
+        answering = get_object_or_404(selectors.visible_comments(), pk=comment_id)
+        data = CommentBodyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        reply = services.post_comment(
+            author=request.user,
+            article=answering.article,
+            body=data.validated_data["body"],
+            language=data.validated_data.get("language"),
+            answering=answering,
+        )
+        headers = {"Location": request.build_absolute_uri(reverse("api_comment", args=[reply.pk]))}
+        return Response(comment_data([reply], request), status=status.HTTP_201_CREATED, headers=headers)

@@ -326,7 +326,18 @@ def reported_comment_ids(user: User) -> QuerySet | None:
 
 
 # What the reader parts of a comment read of it (prepare and forum/reader_parts.py).
-_PART_FIELDS = ("author_id", "parent_id", "section", "signed", "status", "created_at", "tallied_at", *COUNT_FIELDS)
+# deleted_at: every refusal rule refuses a placeholder (forum.services, votes.services.vote_refusal).
+_PART_FIELDS = (
+    "author_id",
+    "parent_id",
+    "section",
+    "signed",
+    "status",
+    "created_at",
+    "tallied_at",
+    "deleted_at",
+    *COUNT_FIELDS,
+)
 
 
 def _readers_query(*, user, article_id: int) -> QuerySet:

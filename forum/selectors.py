@@ -4,9 +4,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, F, FloatField, Func, Max, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan, TupleLessThanOrEqual
-from django.db.models.functions import Abs, Cast, Mod, NullIf, RowNumber
+from django.db.models.functions import Abs, Cast, Coalesce, Mod, NullIf, RowNumber
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -169,10 +183,8 @@ def _totals_and_newest(*, article: Article) -> tuple[dict[str, int], int]:
     """Readable top-level comments per section (what the sections list and page through; replies
     are in their threads) and the newest comment's or reply's id (0 when none), in one query."""
     top_level = Q(parent__isnull=True)
-    totals = (
-        Comment.objects.readable()
-        .filter(article=article)
-        .aggregate(newest=Max("pk"), **{key: Count("pk", filter=top_level & Q(section=key)) for key in Section.values})
+    totals = Comment.objects.readable(article=article).aggregate(
+        newest=Max("pk"), **{key: Count("pk", filter=top_level & Q(section=key)) for key in Section.values}
     )
     return {key: totals[key] or 0 for key in Section.values}, totals["newest"] or 0
 
@@ -523,8 +535,8 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
         "widest_gap": ("-agree_count", "-id"),
     }
     ranked = (
-        Comment.objects.readable()
-        .filter(article=article, deleted_at__isnull=True)  # a placeholder has no words to quote
+        Comment.objects.readable(article=article)
+        .filter(deleted_at__isnull=True)  # a placeholder has no words to quote
         .select_related("author")
         .annotate(
             japan_votes=F("agree_japan_count") + F("disagree_japan_count"),
@@ -563,3 +575,46 @@ def comment_revisions(*, comment: Comment) -> list[CommentRevision]:
     """The comment's earlier texts, newest first, with who replaced each: one query, for
     moderators only (readers are told that a comment was edited, never what it said)."""
     return list(comment.revisions.select_related("edited_by").order_by("-edited_at", "-id"))
+
+
+# --- Threads, for the API -----------------------------------------------------------------------
+
+
+def reply_counts(*, comment_ids: list[int]) -> dict[int, int]:
+    """The visible replies in each of these comments' threads, in one query over
+    comment_thread_idx (the page's comments are already readable, so their replies are too);
+    {} without a query when there are none to count."""
+    if not comment_ids:
+        return {}
+    rows = (
+        Comment.objects.visible()
+        .filter(parent_id__in=comment_ids)
+        .order_by()
+        .values("parent_id")
+        .annotate(replies=Count("pk"))
+        .values_list("parent_id", "replies")
+    )
+    return dict(rows)
+
+
+def with_reply_counts(comments: CommentQuerySet) -> CommentQuerySet:
+    """The comments with their threads' visible replies counted in the same query (``reply_total``,
+    a subquery per row read over comment_thread_idx): a page of comments costs no query more."""
+    replies = (
+        Comment.objects.visible()
+        .filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return comments.annotate(reply_total=Coalesce(Subquery(replies, output_field=IntegerField()), 0))
+
+
+def thread_replies(*, parent: Comment) -> CommentQuerySet:
+    """A readable thread's visible replies with their authors, to be read oldest first
+    (THREAD_ORDER). The parent was read as readable, so its replies are without asking again."""
+    return Comment.objects.visible().filter(parent=parent).select_related("author")
+
+
+THREAD_ORDER = ("created_at", "id")

@@ -57,13 +57,39 @@ class AuthorOutput(serializers.Serializer):
 
 
 class CommentOutput(serializers.Serializer):
-    """A comment as every list and answer shows it. The view passes the reader and their votes
-    on these comments in the context (``user``, ``my_votes``), so no field costs a query."""
+    """A comment or a reply as every list and answer shows it. The view passes the reader, their
+    votes on these comments and the comments' visible replies in the context (``user``,
+    ``my_votes``, ``reply_counts``: comment_context), so no field costs a query.
+
+    A placeholder (a comment its author deleted while it had replies) shows ``deleted``, with
+    an empty body and no author: only its thread stays."""
 
     id = serializers.IntegerField()
     article = serializers.SlugField(source="article.slug")
     section = serializers.ChoiceField(choices=Section.choices)
-    body = serializers.CharField()
+    parent = serializers.IntegerField(
+        source="parent_id",
+        allow_null=True,
+        help_text="A reply: the id of the comment whose thread it is in (threads are one level deep). "
+        "Null on a comment that starts a thread.",
+    )
+    reply_to = serializers.IntegerField(
+        source="reply_to_id",
+        allow_null=True,
+        help_text="A reply: the id of the comment or reply it answers (the parent when it answers the "
+        "thread; null on a comment, or when the reply it answered was deleted).",
+    )
+    reply_count = serializers.SerializerMethodField(
+        help_text="The visible replies in its thread (0 on a reply). List them at /comments/{id}/replies/."
+    )
+    deleted = serializers.BooleanField(
+        source="is_placeholder",
+        help_text="Deleted by its author while it had replies: shown as a placeholder, with no text and "
+        "no author, so that its replies keep their context. It takes no votes, edits, reports or replies.",
+    )
+    is_pick = serializers.BooleanField(help_text="An editors' pick.")
+    pick_note = serializers.CharField(help_text="The editors' note on a pick (may be empty).")
+    body = serializers.CharField(help_text="Empty on a deleted comment (`deleted`).")
     language = serializers.ChoiceField(
         choices=settings.LANGUAGES,
         help_text="The language it is written in: detected when posted, or as its author set it. "
@@ -78,7 +104,7 @@ class CommentOutput(serializers.Serializer):
         "reaction a moderator moved to the world."
     )
     author = serializers.SerializerMethodField(
-        help_text="Null on unsigned comments, except for their author and moderators."
+        help_text="Null on unsigned comments, except for their author and moderators; null on deleted ones."
     )
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
@@ -93,7 +119,9 @@ class CommentOutput(serializers.Serializer):
 
     @extend_schema_field(AuthorOutput(allow_null=True))
     def get_author(self, comment: Comment) -> dict | None:
-        # Unsigned comments: null for anyone but their author and moderators.
+        # Unsigned comments: null for anyone but their author and moderators; placeholders: null.
+        if comment.is_placeholder:
+            return None
         author = selectors.shown_author(comment=comment, viewer=self.context["user"])
         return None if author is None else AuthorOutput(author).data
 
@@ -112,11 +140,28 @@ class CommentOutput(serializers.Serializer):
     def get_my_vote(self, comment: Comment) -> str | None:
         return self.context["my_votes"].get(comment.pk)
 
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_reply_count(self, comment: Comment) -> int:
+        counted = getattr(comment, "reply_total", None)  # selectors.with_reply_counts
+        return counted if counted is not None else self.context["reply_counts"].get(comment.pk, 0)
+
+
+def comment_context(comments: list[Comment], user) -> dict:
+    """What CommentOutput reads besides the comments: the reader's votes on them (one query when
+    signed in) and their threads' visible replies (one query when any starts a thread and was
+    not read with them, selectors.with_reply_counts)."""
+    uncounted = [c.pk for c in comments if c.parent_id is None and getattr(c, "reply_total", None) is None]
+    return {
+        "user": user,
+        "my_votes": choices_of(user=user, comment_ids=[comment.pk for comment in comments]),
+        "reply_counts": selectors.reply_counts(comment_ids=uncounted),
+    }
+
 
 def comment_data(comments: list[Comment], request: Request, *, many: bool = False):
-    """Serialize comments with the reader's own votes on them (one query for all of them)."""
-    my_votes = choices_of(user=request.user, comment_ids=[comment.pk for comment in comments])
-    context = {"user": request.user, "my_votes": my_votes}
+    """Serialize comments with the reader's own votes on them and their reply counts (a query
+    each for all of them, see comment_context)."""
+    context = comment_context(comments, request.user)
     if many:
         return CommentOutput(comments, many=True, context=context).data
     return CommentOutput(comments[0], context=context).data

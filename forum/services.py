@@ -1,6 +1,6 @@
 """Writes for articles and comments. Views, API views, admin actions and commands call these."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import Refusal, is_premoderated, taking_part_refusal
+from accounts.services import Refusal, departed_reader, is_premoderated, taking_part_refusal
 from accounts.text import has_visible_text
 
 from . import caching
@@ -85,6 +85,16 @@ SECTION_CLOSED = "section_closed"
 NOT_AUTHOR = "not_author"
 OWN_COMMENT = "own_comment"
 EDIT_WINDOW_PASSED = "edit_window_passed"
+COMMENT_DELETED = "comment_deleted"
+NOT_ANSWERABLE = "not_answerable"
+
+
+def _deleted_refusal(comment: Comment) -> Refusal | None:
+    """A placeholder (a comment taken back while it had replies) takes nothing more: no votes,
+    edits, reports or replies, and it cannot be deleted twice."""
+    if comment.is_placeholder:
+        return Refusal(_("This comment was deleted."), COMMENT_DELETED)
+    return None
 
 
 def participation_refusal(*, user) -> str | None:
@@ -120,9 +130,23 @@ def comment_refusal(*, user, article: Article, parent: Comment | None = None) ->
     return participation_refusal(user=user)
 
 
+def reply_refusal(*, user, comment: Comment) -> str | None:
+    """Why this reader may not answer ``comment`` (a top-level comment or a reply: the answer joins
+    its thread, in the thread's section); None when they may. A placeholder takes no answer (its
+    thread's replies still do); otherwise comment_refusal with the thread's section (a reply
+    lives in its parent's section, so the answered comment's section is the thread's)."""
+    if refusal := _deleted_refusal(comment):
+        return refusal
+    if comment.status != Comment.Status.VISIBLE:
+        return Refusal(_("That comment cannot be answered."), NOT_ANSWERABLE)
+    return comment_refusal(user=user, article=comment.article, parent=comment)
+
+
 def edit_refusal(*, user, comment: Comment) -> str | None:
     """The author may reword a comment within the edit window, while its section is open (closing
     a discussion freezes what was said) and while they may take part; None when they may."""
+    if refusal := _deleted_refusal(comment):
+        return refusal
     if not _is_author(user, comment):
         return Refusal(_("Only the author can edit this comment."), NOT_AUTHOR)
     if refusal := closed_refusal(comment.article, comment.section):
@@ -137,6 +161,8 @@ def edit_refusal(*, user, comment: Comment) -> str | None:
 def delete_refusal(*, user, comment: Comment) -> str | None:
     """The author may take back their comment while its section is open (a sanction does not
     stop them); None when they may."""
+    if refusal := _deleted_refusal(comment):
+        return refusal
     if not _is_author(user, comment):
         return Refusal(_("Only the author can delete this comment."), NOT_AUTHOR)
     if not comment.article.section_open(comment.section):
@@ -148,6 +174,8 @@ def report_refusal(*, user, comment: Comment) -> str | None:
     """Why this reader may not report the comment; None when they may. Here rather than in
     moderation, which handles reports: the article page (forum) shows the Report link by it, and
     it reads nothing of moderation's."""
+    if refusal := _deleted_refusal(comment):
+        return refusal
     if _is_author(user, comment):
         return Refusal(_("You cannot report your own comment."), OWN_COMMENT)
     return participation_refusal(user=user)
@@ -208,9 +236,14 @@ def post_comment(
     (a suspect word) asks for review."""
     parent = reply_to = None
     if answering is not None:
-        if answering.article_id != article.pk or answering.status != Comment.Status.VISIBLE:
-            raise ValidationError(_("That comment cannot be answered."), code="not_answerable")
+        if answering.article_id != article.pk:
+            raise ValidationError(_("That comment cannot be answered."), code=NOT_ANSWERABLE)
+        answering.article = article
+        if refusal := reply_refusal(user=author, comment=answering):
+            raise PermissionDenied(refusal)
         parent, reply_to = thread_of(answering)
+        if parent.status != Comment.Status.VISIBLE:  # a reply in a thread that is out of view
+            raise PermissionDenied(Refusal(_("That comment cannot be answered."), NOT_ANSWERABLE))
     if refusal := comment_refusal(user=author, article=article, parent=parent):
         raise PermissionDenied(refusal)
     section = section_for_new_comment(author=author, parent=parent)
@@ -278,11 +311,66 @@ def edit_comment(*, user: User, comment: Comment, body: str | None = None, langu
 
 def delete_comment(*, user: User, comment: Comment) -> None:
     """The author may take back their own comment, while the discussion is open; its votes go
-    with it. Closing a discussion freezes what was said, as for edits: the record stays whole."""
+    with it. Closing a discussion freezes what was said, as for edits: the record stays whole.
+
+    A comment whose thread has visible replies stays as a placeholder (_make_placeholders), so
+    that the replies keep their context; without any, it is deleted (with replies nobody can
+    see: held, pending or hidden ones). Deleting the last visible reply of a placeholder's
+    thread deletes the placeholder too. The thread's parent is locked first: a reply posted
+    meanwhile is either seen here or waits for this to commit."""
     if refusal := delete_refusal(user=user, comment=comment):
         raise PermissionDenied(refusal)
-    comment.delete()
-    caching.bump_article_version(comment.article_id)
+    with transaction.atomic():
+        thread = comment.parent_id or comment.pk
+        parent = Comment.objects.select_for_update().only("id", "deleted_at").get(pk=thread)
+        if comment.parent_id is None:
+            if Comment.objects.visible().filter(parent_id=comment.pk).exists():
+                _make_placeholders(Comment.objects.filter(pk=comment.pk))
+            else:
+                comment.delete()
+        else:
+            Comment.objects.filter(pk=comment.pk).delete()
+            if parent.is_placeholder and not Comment.objects.visible().filter(parent_id=parent.pk).exists():
+                Comment.objects.filter(pk=parent.pk).delete()
+        caching.bump_article_version(comment.article_id)
+
+
+def remove_bare_placeholders(*, parent_ids: Iterable[int]) -> int:
+    """Delete the placeholders among these comments that have no visible reply left (staff
+    deleted their last one): nothing of their thread is left to read. Returns how many went."""
+    bare = (
+        Comment.objects.placeholders()
+        .filter(pk__in=list(parent_ids))
+        .exclude(models.Exists(Comment.objects.visible().filter(parent=models.OuterRef("pk"))))
+    )
+    with transaction.atomic():
+        found = list(bare.values_list("pk", "article_id"))
+        Comment.objects.filter(pk__in=[pk for pk, _article in found]).delete()
+        caching.bump_article_versions({article_id for _pk, article_id in found})
+    return len(found)
+
+
+def _make_placeholders(comments: CommentQuerySet, **changes) -> int:
+    """Turn these comments into placeholders: their text, earlier texts and votes go, as with a
+    deletion, and so does an editors' pick; the row and its thread stay. The vote rows are deleted
+    through the relation (forum imports nothing of votes); the database records the comments
+    that lost votes and the next reconciliation counts them out (votes.models.DeletedVote)."""
+    ids = list(comments.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    rows = Comment.objects.filter(pk__in=ids)
+    CommentRevision.objects.filter(comment_id__in=ids).delete()
+    Comment.votes.rel.related_model.objects.filter(comment_id__in=ids).delete()
+    return rows.update(
+        deleted_at=timezone.now(),
+        body="",
+        edited_at=None,
+        unusual_voting_at=None,
+        picked_at=None,
+        pick_note="",
+        picked_by=None,
+        **changes,
+    )
 
 
 # What a reader wrote and under whose name: changing either is rewriting their words.
@@ -344,12 +432,19 @@ def set_comment_status(*, comments: Sequence[Comment], status: str) -> None:
 def move_comments(*, comments: CommentQuerySet, section: str) -> int:
     """Move comments to another section. Whether a comment names its author does not follow it to
     the world: a reaction from Japan was posted unsigned, and its author did not agree to be named,
-    so it stays unsigned there. Moved to Japan, a comment loses its byline like every reaction."""
+    so it stays unsigned there. Moved to Japan, a comment loses its byline like every reaction.
+
+    A thread lives in its parent's section: a top-level comment takes its replies with it (each
+    keeps its byline, which follows where its author lives), and a reply is not moved on its own.
+    Returns how many top-level comments moved."""
     if section not in Section.values:
         raise ValidationError(_("Unknown section."))
-    if section == Section.JAPAN:
-        return _update_comments(comments, section=section, signed=False)
-    return _update_comments(comments, section=section)
+    with transaction.atomic():
+        parents = comments.filter(parent__isnull=True)
+        _update_comments(Comment.objects.filter(parent__in=parents.values("pk")), section=section)
+        if section == Section.JAPAN:
+            return _update_comments(parents, section=section, signed=False)
+        return _update_comments(parents, section=section)
 
 
 def _set_open(articles: models.QuerySet[Article], field: str, is_open: bool) -> list[Article]:
@@ -415,3 +510,22 @@ def author_byline_changed(*, user: User) -> None:
     caching.bump_article_versions(
         Comment.objects.filter(author_id=user.pk).values_list("article_id", flat=True).distinct().order_by()
     )
+
+
+def author_leaving(*, user: User) -> None:
+    """The reader's account is about to be deleted (settings.ACCOUNTS_DELETION_HOOKS, in the
+    transaction of the deletion, before the cascade): their comments go with it, but not other
+    readers' replies. A comment of theirs whose thread has visible replies from others becomes a
+    placeholder under accounts.services.departed_reader (no text, no name, no votes), so that the
+    cascade leaves the thread. A placeholder whose visible replies are all theirs goes: nothing
+    of its thread would be left to read. The pages of every article they commented on change."""
+    author_byline_changed(user=user)
+    others = Comment.objects.visible().filter(parent=models.OuterRef("pk")).exclude(author=user)
+    _make_placeholders(
+        Comment.objects.filter(author=user, parent__isnull=True).filter(models.Exists(others)),
+        author=departed_reader(),
+        signed=False,
+    )
+    Comment.objects.placeholders().filter(
+        models.Exists(Comment.objects.visible().filter(parent=models.OuterRef("pk"), author=user))
+    ).exclude(models.Exists(others)).delete()

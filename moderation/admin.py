@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import ReportingStanding, User
 from accounts.selectors import account_summary
+from forum.admin import ThreadFilter, thread_context
 from forum.models import Comment
 
 from . import audit, selectors, services
@@ -156,8 +157,9 @@ class QueueAdmin(admin.ModelAdmin):
 
     list_display = ("text", "reports", "waiting_since_display", "decide")
     list_display_links = None
-    list_filter = (WhyFilter, BurstFilter, "article", "section", "status")
-    list_select_related = ("author", "article")
+    list_filter = (WhyFilter, BurstFilter, ThreadFilter, "article", "section", "status")
+    # A reply is shown under its thread's comment and the reply it answers (forum.admin.thread_context).
+    list_select_related = ("author", "article", "parent", "reply_to")
     search_fields = ("body", "author__username")
     list_per_page = 50
     show_full_result_count = False  # one count query, not two
@@ -211,8 +213,9 @@ class QueueAdmin(admin.ModelAdmin):
         body = item.body if len(item.body) <= 300 else item.body[:299] + "…"
         account = account_summary(item.author)
         return format_html(
-            '<div class="queue-text" lang="{}">{}</div>'
+            '{}<div class="queue-text" lang="{}">{}</div>'
             '<div class="queue-meta">{}{} · {} · {} · <strong>{}</strong></div>',
+            thread_context(item),
             item.language,
             body,
             item.author.username,

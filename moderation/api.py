@@ -84,6 +84,15 @@ class MyCommentOutput(serializers.Serializer):
     )
     section = serializers.ChoiceField(choices=Section.choices)
     signed = serializers.BooleanField(help_text="Whether other readers see your name with it.")
+    parent = serializers.IntegerField(
+        source="parent_id", allow_null=True, help_text="A reply: the comment whose thread it is in; null otherwise."
+    )
+    reply_to = serializers.IntegerField(
+        source="reply_to_id", allow_null=True, help_text="A reply: the comment or reply it answers."
+    )
+    deleted = serializers.BooleanField(
+        source="is_placeholder", help_text="You deleted it while it had replies: its text is gone, its thread stays."
+    )
     body = serializers.CharField()
     created_at = serializers.DateTimeField()
     status = serializers.ChoiceField(

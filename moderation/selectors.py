@@ -57,10 +57,11 @@ def open_report_of(*, reporter, comment_id: int) -> Report | None:
 
 def awaiting_decision() -> Q:
     """What puts a comment in the queue: held or pending, or still in view but reported or flagged
-    for unusual voting. A hidden comment has been decided."""
+    for unusual voting. A hidden comment has been decided; a placeholder (taken back by its author
+    while it had replies) has no words left to decide on."""
     reported = Exists(open_reports().filter(comment=OuterRef("pk")))
     return Q(status__in=[Comment.Status.HELD, Comment.Status.PENDING]) | Q(
-        Q(status=Comment.Status.VISIBLE) & (Q(unusual_voting_at__isnull=False) | reported)
+        Q(status=Comment.Status.VISIBLE, deleted_at__isnull=True) & (Q(unusual_voting_at__isnull=False) | reported)
     )
 
 

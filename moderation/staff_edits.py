@@ -80,8 +80,9 @@ def restore_comments(*, moderator: User, comments: CommentQuerySet) -> int:
 
 @transaction.atomic
 def move_comments(*, moderator: User, comments: CommentQuerySet, section: str) -> int:
-    """Move the comments to ``section`` (those not there already). Returns how many moved."""
-    changing = list(_locked(comments).exclude(section=section))
+    """Move the comments to ``section`` (those not there already), each with its thread's replies
+    (a reply is not moved on its own: it lives in its thread's section). Returns how many moved."""
+    changing = list(_locked(comments).exclude(section=section).filter(parent__isnull=True))
     count = forum.move_comments(comments=Comment.objects.filter(pk__in=[c.pk for c in changing]), section=section)
     audit.record(
         actor=moderator,
@@ -134,6 +135,8 @@ def delete_comments(*, editor: User, comments: list[Comment]) -> int:
             details={"article": comment.article_id, "author": comment.author_id, "body": comment.body},
         )
     Comment.objects.filter(pk__in=[comment.pk for comment in comments]).delete()
+    # A placeholder whose last reply staff deleted goes too, as when its author deletes it.
+    forum.remove_bare_placeholders(parent_ids={comment.parent_id for comment in comments if comment.parent_id})
     caching.bump_article_versions(comment.article_id for comment in comments)
     return len(comments)
 
@@ -275,5 +278,7 @@ def delete_readers(*, editor: User, readers: list[User]) -> int:
     """Delete readers' accounts (superusers only, by the admin's permissions); each audited."""
     readers = list(readers)
     audit.record(actor=editor, action=Action.DELETE_ACCOUNT, targets=readers)
+    for reader in readers:
+        accounts.account_leaving(user=reader)  # other readers' replies to them stay (forum.services.author_leaving)
     User.objects.filter(pk__in=[reader.pk for reader in readers]).delete()
     return len(readers)

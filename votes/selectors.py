@@ -37,16 +37,17 @@ def current_choice(*, user: User, comment: Comment) -> str | None:
 # Comment.objects.readable(): tests/votes/test_counting_rule.py runs both on the same comments
 # (hidden, held, under a draft, under an article published in the future) and compares.
 _COMMENT_TO_VOTE_ON = """
-SELECT c.id, c.article_id, c.author_id, c.section, c.status, c.tallied_at,
+SELECT c.id, c.article_id, c.author_id, c.section, c.status, c.tallied_at, c.deleted_at,
        a.slug AS article_slug, a.status AS article_status, a.comments_open AS article_comments_open,
        a.japan_open AS article_japan_open, a.world_open AS article_world_open
 FROM {comment} c JOIN {article} a ON a.id = c.article_id
 WHERE c.id = %s AND c.status = %s AND a.status = %s AND a.published_at <= %s
+  AND (c.parent_id IS NULL OR (SELECT p.status FROM {comment} p WHERE p.id = c.parent_id) = %s)
 """
 COMMENT_TO_VOTE_ON_SQL = _COMMENT_TO_VOTE_ON.format(comment=Comment._meta.db_table, article=Article._meta.db_table)
 
 
-_COMMENT_FIELDS = ("id", "article_id", "author_id", "section", "status", "tallied_at")
+_COMMENT_FIELDS = ("id", "article_id", "author_id", "section", "status", "tallied_at", "deleted_at")
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -69,16 +70,22 @@ def comment_to_vote_on(comment_id: int) -> Comment:
         Comment.Status.VISIBLE,
         Article.Status.PUBLISHED,
         connection.ops.adapt_datetimefield_value(timezone.now()),
+        Comment.Status.VISIBLE,  # a reply's thread: its parent is visible
     ]
     with connection.cursor() as cursor:
         cursor.execute(COMMENT_TO_VOTE_ON_SQL, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404("No comment matches the given query.")
-    pk, article_id, author_id, section, status, tallied_at, slug, article_status, comments_open, japan, world = row
-    comment = Comment.from_db(
-        connection.alias, _COMMENT_FIELDS, (pk, article_id, author_id, section, status, _aware(tallied_at))
+    pk, article_id, author_id, section, status, tallied_at, deleted_at, slug, article_status, comments_open, *opens = (
+        row
     )
+    comment = Comment.from_db(
+        connection.alias,
+        _COMMENT_FIELDS,
+        (pk, article_id, author_id, section, status, _aware(tallied_at), _aware(deleted_at)),
+    )
+    japan, world = opens
     article = Article.from_db(
         connection.alias,
         ("id", "slug", "status", "comments_open", "japan_open", "world_open"),

@@ -33,7 +33,7 @@ def vote_refusal(*, user, comment: Comment) -> str | None:
         return Refusal(_("You cannot vote on your own comment."), OWN_COMMENT)
     if refusal := participation_refusal(user=user):
         return refusal
-    if comment.status != Comment.Status.VISIBLE:
+    if comment.status != Comment.Status.VISIBLE or comment.is_placeholder:
         return Refusal(_("This comment is not open for votes."), NOT_OPEN_FOR_VOTES)
     if not comment.article.discussion_open:
         return Refusal(_("The discussion on this article is closed."), DISCUSSION_CLOSED)

@@ -144,6 +144,25 @@ def _byline_hook():
     return comment.article, lambda: forum.author_byline_changed(user=comment.author)
 
 
+def _author_leaving():
+    comment = _comment()
+    CommentFactory(article=comment.article, parent=comment, reply_to=comment, section=comment.section)
+    return comment.article, lambda: forum.author_leaving(user=comment.author)
+
+
+def _remove_bare_placeholders():
+    comment = _comment()
+    comment.deleted_at = timezone.now()
+    comment.save()
+    return comment.article, lambda: forum.remove_bare_placeholders(parent_ids=[comment.pk])
+
+
+def _account_leaving():
+    comment = _comment()
+    CommentFactory(article=comment.article, parent=comment, reply_to=comment, section=comment.section)
+    return comment.article, lambda: accounts.account_leaving(user=comment.author)
+
+
 def _load_demo_again():
     article = demo.load_demo().article
     Comment.objects.filter(article=article).order_by("pk").last().delete()
@@ -335,6 +354,9 @@ BUMPS: dict[str, Run] = {
     "forum.services.close_discussions_published_before": _timed_close,
     "forum.services.publish_article": _publish,
     "forum.services.author_byline_changed": _byline_hook,
+    "forum.services.author_leaving": _author_leaving,
+    "forum.services.remove_bare_placeholders": _remove_bare_placeholders,
+    "accounts.services.account_leaving": _account_leaving,
     "forum.demo.load_demo": _load_demo_again,
     "accounts.services.update_profile": _update_profile,
     "accounts.services.byline_changed": _byline_changed,
@@ -386,6 +408,8 @@ DOES_NOT_BUMP: dict[str, str] = {
     "forum.services.edit_refusal": RULE,
     "forum.services.delete_refusal": RULE,
     "forum.services.report_refusal": RULE,
+    "forum.services.reply_refusal": RULE,
+    "accounts.services.departed_reader": "the account deleted readers' placeholders stand under: no page shows it",
     "forum.demo.seed_text_to_markdown": RULE,
     "accounts.services.email_refusal": RULE,
     "accounts.services.ensure_country_change_allowed": RULE,
