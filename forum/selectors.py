@@ -251,7 +251,11 @@ def _thread_rows(article: Article) -> CommentQuerySet:
     """A thread's visible replies with what their markup reads: the author (byline) and the reply
     each answers with its author (the "@name" naming). The article page has already checked that
     the article is published."""
-    return Comment.objects.visible().filter(article=article).select_related("author", "reply_to__author")
+    return Comment.objects.visible().filter(article=article).select_related(*_THREAD_RELATED)
+
+
+# What a reply's markup and answer read with it: its author, and whom it answers ("@name").
+_THREAD_RELATED = ("author", "reply_to__author")
 
 
 def _name_answered(replies: list[Comment], *, parent: Comment, shown: set[int]) -> None:
@@ -322,11 +326,11 @@ def thread_page(*, parent: Comment, page: int = 1) -> ThreadPage:
     """One page of the thread under ``parent`` (a readable top-level comment with its article):
     two queries, the count and the page (the replies' authors and whom they answer with them)."""
     per_page = max(1, settings.FORUM_THREAD_REPLIES_PER_PAGE)
-    rows = _thread_rows(parent.article).filter(parent=parent)
+    rows = thread_replies(parent=parent)
     total = rows.count()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    replies = list(rows.order_by("created_at", "id")[(page - 1) * per_page : page * per_page])
+    replies = list(rows.order_by(*THREAD_ORDER)[(page - 1) * per_page : page * per_page])
     for reply in replies:
         reply.article = parent.article
     _name_answered(replies, parent=parent, shown={parent.pk} | {reply.pk for reply in replies})
@@ -612,9 +616,11 @@ def with_reply_counts(comments: CommentQuerySet) -> CommentQuerySet:
 
 
 def thread_replies(*, parent: Comment) -> CommentQuerySet:
-    """A readable thread's visible replies with their authors, to be read oldest first
-    (THREAD_ORDER). The parent was read as readable, so its replies are without asking again."""
-    return Comment.objects.visible().filter(parent=parent).select_related("author")
+    """A readable thread's visible replies with their authors and whom each answers, to be read
+    oldest first (THREAD_ORDER): the thread's page and the API's thread list. The parent was read
+    as readable, so its replies are without asking again."""
+    return Comment.objects.visible().filter(parent=parent).select_related(*_THREAD_RELATED)
 
 
+# A thread's order: oldest first, the id breaking ties (comment_thread_idx).
 THREAD_ORDER = ("created_at", "id")
