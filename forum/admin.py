@@ -60,15 +60,27 @@ class CommentAdmin(admin.ModelAdmin):
         "agree_count",
         "disagree_count",
         "created_at",
+        "is_pick",
     )
-    list_filter = ("status", "section", "article")
+    list_filter = ("status", "section", ("picked_at", admin.EmptyFieldListFilter), "article")
     list_select_related = ("author", "article")
     search_fields = ("body", "author__username", "author__display_name")
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
     # The language is the author's to correct (forum.services.edit_comment); staff see it.
     # Its earlier texts: a read-only list for everyone, being the record of what was written.
-    readonly_fields = ("language", "created_at", "edited_at", "earlier_versions", *COUNT_FIELDS, "tallied_at")
+    # An editors' pick is made and unmade by the list's actions (moderation audits them).
+    readonly_fields = (
+        "language",
+        "created_at",
+        "edited_at",
+        "earlier_versions",
+        *COUNT_FIELDS,
+        "tallied_at",
+        "picked_at",
+        "pick_note",
+        "picked_by",
+    )
     fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     form = CommentAdminForm
 
@@ -83,6 +95,10 @@ class CommentAdmin(admin.ModelAdmin):
             # re-attribute them, or move them to another article.
             readonly = ("article", "author", "section", "body", *readonly)
         return readonly
+
+    @admin.display(description=_("editors' pick"), boolean=True, ordering="picked_at")
+    def is_pick(self, comment: Comment) -> bool:
+        return comment.is_pick
 
     @admin.display(description=_("comment"))
     def short_body(self, comment: Comment) -> str:
