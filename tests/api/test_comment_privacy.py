@@ -85,7 +85,9 @@ def test_api_never_falls_back_to_the_username_of_a_japan_reaction(open_article, 
 def test_a_reaction_posted_through_the_api_is_named_only_to_its_author(open_article, japan_author, reader):
     posted = client_for(japan_author).post(comments_url(open_article), {"body": "Mine."}, format="json").json()
 
-    assert posted["author"] == {"display_name": JAPAN_NAME, "country": None, "badge": None} and posted["is_mine"] is True
+    assert (
+        posted["author"] == {"display_name": JAPAN_NAME, "country": None, "badge": None} and posted["is_mine"] is True
+    )
     assert client_for(reader).get(comment_url(posted["id"])).json()["author"] is None
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from forum import selectors
 from forum.models import Comment, Section
