@@ -165,10 +165,11 @@ def shown_author(*, comment: Comment, viewer: User | AnonymousUser) -> ShownAuth
     """Who wrote this comment, as the viewer may know it; None when the viewer may not.
 
     The one rule of the forum's anonymity: a comment names its author to every reader only when it
-    is signed (Comment.signed: posted in "Voices from Around the World", and never turned on
-    later). An unsigned one (every reaction in Japan, and one a moderator moved out of Japan)
-    names its author only to that author and to moderators (staff). Pages, the API, feeds and
-    exports ask this and nothing else; nothing else reads comment.author for readers.
+    is signed (Comment.signed: posted by a reader outside Japan, or by a badge holder who agreed
+    to sign, and never turned on later). An unsigned one (every other reaction in Japan, and one a
+    moderator moved out of Japan) names its author only to that author and to moderators (staff),
+    and never with a badge. Pages, the API, feeds and exports ask this and nothing else; nothing
+    else reads comment.author for readers.
     """
     if comment.signed:
         author = comment.author
@@ -479,7 +480,7 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
     ranked = (
         Comment.objects.readable()
         .filter(article=article)
-        .select_related("author")
+        .select_related("author__badge")
         .annotate(
             japan_votes=F("agree_japan_count") + F("disagree_japan_count"),
             world_votes=F("agree_world_count") + F("disagree_world_count"),

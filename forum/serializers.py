@@ -88,8 +88,8 @@ class CommentOutput(serializers.Serializer):
         help_text="`pending`: awaiting a moderator's review (only its author sees it, right after posting).",
     )
     signed = serializers.BooleanField(
-        help_text="Whether every reader sees who wrote it. Reactions in Japan are unsigned, and so is a "
-        "reaction a moderator moved to the world."
+        help_text="Whether every reader sees who wrote it. Reactions in Japan are unsigned (except a badge "
+        "holder's, who agreed to sign), and so is a reaction a moderator moved to the world."
     )
     author = serializers.SerializerMethodField(
         help_text="Null on unsigned comments, except for their author and moderators."

@@ -281,3 +281,37 @@ def test_the_audit_trail_words_badges_and_picks(client, moderator, expert, comme
     )
     texts = [audit.what_text(entry) for entry in AuditEntry.objects.order_by("pk")]
     assert texts == ["Offered a badge: Expert (“Economist, Keio University”)", "Picked as an editors' pick: “Sharp.”"]
+
+
+# --- The reader's badge through the API ----------------------------------------------------------
+
+
+def test_the_reader_reads_accepts_and_gives_up_their_badge_through_the_api(client, expert, article):
+    client.force_login(expert)
+    url = reverse("api_me_badge")
+    offered = client.get(url, **JA).json()
+    assert offered["label"] == "エキスパート" and offered["accepted_at"] is None
+    accepted = client.post(url)
+    assert accepted.status_code == 200 and accepted.json()["accepted_at"] is not None
+    assert client.post(url).json()["accepted_at"] == accepted.json()["accepted_at"]  # again: no change
+    expert.refresh_from_db()
+    assert forum.post_comment(author=expert, article=article, body="Signed through the app.").signed
+    assert client.delete(url).status_code == 204
+    assert client.get(url).status_code == 404 and client.delete(url).status_code == 404
+    expert.refresh_from_db()
+    assert not forum.post_comment(author=expert, article=article, body="Unsigned again.").signed
+
+
+def test_the_badge_api_needs_a_reader_with_a_badge(client):
+    url = reverse("api_me_badge")
+    assert client.get(url).status_code in (401, 403)
+    client.force_login(UserFactory())
+    for answer in (client.get(url), client.post(url), client.delete(url)):
+        assert answer.status_code == 404 and answer.json()["detail"] == "There is no badge on your account."
+    assert not Badge.objects.exists()
+
+
+def test_the_api_export_includes_the_badge(client, expert):
+    client.force_login(expert)
+    exported = client.get(reverse("api_me_export")).json()
+    assert exported["badge"]["kind"] == "expert" and exported["badge"]["accepted_at"] is None
