@@ -243,8 +243,20 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
         sections.append(
             SectionPage(key, str(title), comments, total, page, page_count, newest_id=newest_id, closed=closed)
         )
-    picks = editors_picks(article=article)
+    picks = _cached_editors_picks(article=article, version=version)
     return [replace(section, picks=picks.get(section.key, ())) for section in sections]
+
+
+def _cached_editors_picks(*, article: Article, version: int) -> dict[str, tuple["EditorsPick", ...]]:
+    """editors_picks under the content version, like the totals: a section's later pages and other
+    sorts need no query for them; picking, unpicking and hiding bump the version."""
+    cache = caching.shared_cache()
+    key = caching.editors_picks_key(article_id=article.pk, version=version)
+    found = cache.get(key)
+    if found is None:
+        found = editors_picks(article=article)
+        cache.set(key, found)
+    return found
 
 
 # --- Editors' picks -----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_a_page_past_the_end_shows_the_last(article, world, small_pages):
 
 
 def test_query_count_is_the_same_on_every_page(article, world, small_pages, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):  # totals, then one page per section
+    with django_assert_max_num_queries(4):  # totals, then one page per section, then the editors' picks
         _world_page(article, "best", 1)
     with django_assert_max_num_queries(4):  # + the page starts of each section, on a cold cache
         _world_page(article, "best", 4)
