@@ -316,7 +316,8 @@ class Comment(models.Model):
     # An editors' pick (編集部ピックアップ): set by a moderator (moderation audits it), shown at
     # the top of its section. picked_at is None when the comment is not a pick.
     picked_at = models.DateTimeField(_("picked by the editors at"), null=True, blank=True, editable=False)
-    pick_note = models.CharField(_("editors' note"), max_length=200, blank=True, default="")
+    # db_default: inserts that name only the columns they fill (load_scale, older processes).
+    pick_note = models.CharField(_("editors' note"), max_length=200, blank=True, default="", db_default="")
     picked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -183,5 +183,9 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("post", "/api/v1/me/two-factor/recovery-codes/"),
         # the sign-in's code step: open to everyone by design; test_two_factor_api covers its answers
         ("post", "/api/v1/auth/token/two-factor/"),
+        # the reader's own badge (IsAuthenticated): tests/forum/test_badges.py covers its answers
+        ("get", "/api/v1/me/badge/"),
+        ("post", "/api/v1/me/badge/"),
+        ("delete", "/api/v1/me/badge/"),
     }
     assert declared == matrix_paths
