@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from . import services
 from .forms import AdminUserAddForm, AdminUserChangeForm, ForumAdminPasswordChangeForm
-from .models import AccountDeletion, DisposableEmailDomain, TwoFactorAuthenticator, User
+from .models import AccountDeletion, Badge, DisposableEmailDomain, TwoFactorAuthenticator, User
 
 # Fields that grant power. Only a superuser may change them, so a moderator who can edit readers
 # cannot promote anyone, themselves included.
@@ -245,3 +245,21 @@ class TwoFactorAuthenticatorAdmin(SuperuserOnlyAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(Badge)
+class BadgeAdmin(admin.ModelAdmin):
+    """Readers' badges: listed and shown here. Offering, changing and removing one is audited, so
+    the moderation app registers a subclass that saves through its service (moderation.badges)."""
+
+    list_display = ("user", "kind", "title", "description", "given_at", "accepted_at")
+    list_filter = ("kind", ("accepted_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__display_name", "title", "description")
+    raw_id_fields = ("user",)
+    fields = ("user", "kind", "title", "description", "given_at", "given_by", "accepted_at")
+    readonly_fields = ("given_at", "given_by", "accepted_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Badge | None = None) -> tuple[str, ...]:
+        # A badge is one reader's: to give it to another, remove it and offer a new one.
+        return (*self.readonly_fields, "user") if obj is not None else self.readonly_fields

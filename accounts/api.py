@@ -21,7 +21,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import APIException, AuthenticationFailed, NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,10 +33,12 @@ from api.throttles import AUTH_THROTTLES, SIGN_UP_THROTTLES
 from .email_addresses import add_sign_up_address
 from .email_domains import DISPOSABLE_EMAIL
 from .forms import ProfileForm, SignUpForm
-from .models import AccountDeletion, User
-from .selectors import reader_data_export, standing_of
+from .models import AccountDeletion, Badge, User
+from .selectors import badge_of, reader_data_export, standing_of
 from .services import (
     WRONG_PASSWORD_NOT_DELETED,
+    accept_badge,
+    decline_badge,
     delete_account,
     ensure_country_change_allowed,
     sign_up,
@@ -514,6 +516,14 @@ class SanctionExport(serializers.Serializer):
     lift_reason = serializers.CharField(allow_blank=True)
 
 
+class BadgeExport(serializers.Serializer):
+    kind = serializers.CharField(help_text="expert, journalist or custom.")
+    title = serializers.CharField(allow_blank=True, help_text="A custom badge's title.")
+    description = serializers.CharField()
+    given_at = serializers.DateTimeField(help_text="When the editors offered it.")
+    accepted_at = serializers.DateTimeField(allow_null=True, help_text="When you accepted it; null: not yet.")
+
+
 class ExportOutput(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     profile = ProfileExport()
@@ -524,6 +534,7 @@ class ExportOutput(serializers.Serializer):
     votes = VoteExport(many=True)
     reports = ReportExport(many=True, help_text="Comments you reported.")
     sanctions = SanctionExport(many=True, help_text="Suspensions, bans and pre-moderation, lifted ones too.")
+    badge = BadgeExport(allow_null=True, help_text="The badge the editors gave or offered you; null if none.")
 
 
 class MeExportApi(ForumApiView):
@@ -539,3 +550,73 @@ class MeExportApi(ForumApiView):
     )
     def get(self, request: Request) -> Response:
         return Response(ExportOutput(reader_data_export(user=request.user)).data)
+
+
+# --- Your badge -----------------------------------------------------------------------------------
+
+
+class MyBadgeOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Badge.Kind.choices)
+    label = serializers.CharField(help_text="What it says, in your language (or the custom title).")
+    description = serializers.CharField(help_text="Its short public description.")
+    given_at = serializers.DateTimeField(help_text="When the editors offered it.")
+    accepted_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When you accepted it. null: only offered; your comments are not signed with it until you accept.",
+    )
+
+
+class MyBadgeApi(ForumApiView):
+    """The badge the editors offered you (Expert, Journalist or a custom title). Accepting it means
+    your comments and replies from then on are signed with your name, your country and the badge,
+    in both sections, Reactions in Japan included; those already posted stay as they were."""
+
+    permission_classes = [IsAuthenticated]
+    per_reader = True
+
+    def _badge(self, request: Request) -> Badge:
+        badge = badge_of(user=request.user)
+        if badge is None:
+            raise NotFound(_("There is no badge on your account."))
+        return badge
+
+    @extend_schema(
+        operation_id="me_badge_retrieve",
+        summary="Your badge: offered or accepted",
+        responses={200: MyBadgeOutput, **error_responses(401, 404, d404="You have no badge.")},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MyBadgeOutput(self._badge(request)).data)
+
+    @extend_schema(
+        operation_id="me_badge_accept",
+        summary="Accept the badge offered to you: your next comments are signed with it, in both sections",
+        request=None,
+        responses={
+            200: MyBadgeOutput,
+            **error_responses(
+                401, 403, 404, d404="You have no badge.", d403="A CSRF failure (signed in through the session)."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        self._badge(request)
+        accept_badge(user=request.user)  # accepting an accepted badge changes nothing
+        return Response(MyBadgeOutput(self._badge(request)).data)
+
+    @extend_schema(
+        operation_id="me_badge_destroy",
+        summary="Decline the badge offered to you, or give up the one you hold",
+        description="Comments already posted keep how they were posted; your next ones follow your country again.",
+        request=None,
+        responses={
+            204: None,
+            **error_responses(
+                401, 403, 404, d404="You have no badge.", d403="A CSRF failure (signed in through the session)."
+            ),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        if not decline_badge(user=request.user):
+            raise NotFound(_("There is no badge on your account."))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,6 @@
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -177,6 +178,70 @@ class Mute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader_id} → {self.muted_id}"
+
+
+class Badge(models.Model):
+    """A badge staff give a reader (エキスパート / Expert, 記者 / Journalist, or a title of their
+    own), with a short public description, as Yahoo!ニュース's エキスパート. A badge holder's comments
+    and replies are signed in both sections, shown with the badge, so the badge is only offered:
+    it is active once the reader accepts it on their profile (``accepted_at``), which is when they
+    agree to be named. Until then, and after it is removed, their comments follow where they live.
+    Comments keep how they were posted (forum.models.Comment.signed_by_badge)."""
+
+    class Kind(models.TextChoices):
+        EXPERT = "expert", _("Expert")
+        JOURNALIST = "journalist", _("Journalist")
+        CUSTOM = "custom", _("Custom title")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="badge", verbose_name=_("reader"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.EXPERT)
+    title = models.CharField(
+        _("custom title"), max_length=40, blank=True, help_text=_("Only for a custom badge: what it says.")
+    )
+    description = models.CharField(
+        _("public description"),
+        max_length=120,
+        help_text=_("Shown to every reader beside the badge, e.g. “Economist, University of Tokyo”."),
+    )
+    given_at = models.DateTimeField(_("offered at"), default=timezone.now, editable=False)
+    given_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("offered by"),
+    )
+    # When the reader accepted the badge, agreeing that their comments are signed with it: None
+    # while it is only offered.
+    accepted_at = models.DateTimeField(_("accepted by the reader at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="custom", title=""), name="accounts_badge_custom_has_title"
+            ),
+        ]
+        verbose_name = _("badge")
+        verbose_name_plural = _("badges")
+
+    def __str__(self) -> str:
+        return f"{self.label} · {self.user}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.CUSTOM and not self.title.strip():
+            raise ValidationError({"title": _("A custom badge needs a title.")}, code="title_required")
+
+    @property
+    def label(self) -> str:
+        """What the badge says: its kind, or the custom title."""
+        return self.title if self.kind == self.Kind.CUSTOM else str(self.get_kind_display())
+
+    @property
+    def is_active(self) -> bool:
+        return self.accepted_at is not None
 
 
 class SanctionQuerySet(models.QuerySet):

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import ReportingStanding, User
+from .models import Badge, ReportingStanding, User
 
 
 def moment_text(moment: datetime) -> str:
@@ -125,6 +125,16 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
             user.sanctions.order_by("starts_at", "id"),
             {name: name for name in ["kind", "starts_at", "ends_at", "reason", "lifted_at", "lift_reason"]},
         ),
+        # Who offered it is left out, as for sanctions.
+        "badge": next(
+            iter(
+                _export_rows(
+                    Badge.objects.filter(user=user),
+                    {name: name for name in ["kind", "title", "description", "given_at", "accepted_at"]},
+                )
+            ),
+            None,
+        ),
     }
 
 
@@ -180,3 +190,17 @@ def account_summary(user: User) -> str:
     last sign-in method ("example.jp · password"), never the address itself; empty if neither is known."""
     method = _("password") if user.sign_in_method == "password" else user.sign_in_method
     return " · ".join(part for part in (user.email_domain, method) if part)
+
+
+def badge_of(*, user) -> Badge | None:
+    """The reader's badge, offered or accepted; None when they have none. Read through the user
+    object (its ``badge``), so a list that selected ``author__badge`` asks no query."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return getattr(user, "badge", None)  # the reverse one-to-one raises an AttributeError when absent
+
+
+def active_badge(*, user) -> Badge | None:
+    """The reader's badge when they accepted it (it signs their comments and shows beside them)."""
+    badge = badge_of(user=user)
+    return badge if badge is not None and badge.is_active else None

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.authtoken.models import Token
 
 from .authentication import forget_tokens
-from .models import AccountDeletion, Sanction, User
-from .selectors import has_verified_email, moment_text
+from .models import AccountDeletion, Badge, Sanction, User
+from .selectors import active_badge, has_verified_email, moment_text
 from .time_zones import validate_time_zone
 
 
@@ -332,3 +332,91 @@ def lift_sanction(*, sanction: Sanction, lifted_by: User | None, reason: str) ->
         sanction.refresh_from_db()
         refresh_standing(user=sanction.user)
     return bool(changed)
+
+
+# --- Badges -------------------------------------------------------------------------------------
+# Staff offer a badge (through moderation.badges, which audits it: accounts imports no other
+# app); the reader accepts or declines it on their profile. A badge holder's comments are signed
+# in both sections, so nothing is signed before the reader agreed (Badge.accepted_at).
+
+
+def signs_with_badge(*, user) -> bool:
+    """Whether the reader's new comments are signed for their badge: they hold one and accepted it
+    (forum.services.signs_new_comment asks). One query the first time per user object."""
+    return active_badge(user=user) is not None
+
+
+def _badge_shown_changed(badge: Badge) -> None:
+    """An active badge appeared or went: it shows beside the holder's signed comments."""
+    byline_changed(user=badge.user)
+
+
+@transaction.atomic
+def offer_badge(
+    *, user: User, kind: str, description: str, title: str = "", given_by: User | None
+) -> tuple[Badge, bool]:
+    """Offer the reader a badge, or change the one they hold or were offered (its kind, title or
+    description; an accepted badge stays accepted: the reader agreed to be named, and the new
+    wording shows beside their signed comments). Returns the badge and whether it is new. Raises
+    ValidationError (a custom badge without a title, an empty description)."""
+    description, title = (description or "").strip(), (title or "").strip()
+    if kind not in Badge.Kind.values:
+        raise ValidationError(_("Choose a kind of badge."), code="invalid_kind")
+    if not description:
+        raise ValidationError(_("Give the badge a short description."), code="description_required")
+    if kind == Badge.Kind.CUSTOM and not title:
+        raise ValidationError(_("A custom badge needs a title."), code="title_required")
+    if kind != Badge.Kind.CUSTOM:
+        title = ""
+    badge, created = Badge.objects.select_for_update().get_or_create(
+        user=user, defaults={"kind": kind, "title": title, "description": description, "given_by": given_by}
+    )
+    if not created:
+        badge.kind, badge.title, badge.description = kind, title, description
+        badge.full_clean(exclude=["user"])
+        badge.save(update_fields=["kind", "title", "description"])
+        if badge.is_active:
+            _badge_shown_changed(badge)
+    return badge, created
+
+
+@transaction.atomic
+def remove_badge(*, badge: Badge) -> bool:
+    """Take the badge away (staff). Comments already posted keep how they were posted (signed);
+    from now on they follow where the reader lives, and no badge shows beside them."""
+    deleted, _rows = Badge.objects.filter(pk=badge.pk).delete()
+    if deleted and badge.is_active:
+        _badge_shown_changed(badge)
+    return bool(deleted)
+
+
+@transaction.atomic
+def accept_badge(*, user: User) -> Badge | None:
+    """The reader accepts the badge offered to them: their comments are signed with it from now
+    on, in both sections. Returns the badge, or None when none is offered (or it was accepted)."""
+    changed = Badge.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())
+    badge = Badge.objects.select_related("user").filter(user=user).first()
+    if changed and badge is not None:
+        _badge_shown_changed(badge)
+    _forget_cached_badge(user)
+    return badge if changed else None
+
+
+@transaction.atomic
+def decline_badge(*, user: User) -> bool:
+    """The reader declines the badge offered to them, or gives up the one they hold: their comments
+    follow where they live again (those already posted keep how they were posted)."""
+    badge = Badge.objects.select_related("user").filter(user=user).first()
+    if badge is None:
+        return False
+    Badge.objects.filter(pk=badge.pk).delete()
+    if badge.is_active:
+        _badge_shown_changed(badge)
+    _forget_cached_badge(user)
+    return True
+
+
+def _forget_cached_badge(user: User) -> None:
+    """The user object caches its badge once read; a change must not be read stale after."""
+    if User.badge.related.is_cached(user):
+        User.badge.related.delete_cached_value(user)

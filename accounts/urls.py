@@ -13,6 +13,7 @@ urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("profile/badge/", views.badge, name="badge"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("delete/", views.account_delete, name="account_delete"),
     path("export/", views.account_export, name="account_export"),

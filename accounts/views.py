@@ -37,8 +37,8 @@ from .forms import (
     TwoFactorCodeForm,
 )
 from .models import AccountDeletion
-from .selectors import has_verified_email, reader_data_export, standing_of
-from .services import WRONG_PASSWORD_NOT_DELETED, delete_account, update_profile
+from .selectors import badge_of, has_verified_email, reader_data_export, standing_of
+from .services import WRONG_PASSWORD_NOT_DELETED, accept_badge, decline_badge, delete_account, update_profile
 from .services import sign_up as sign_up_service
 from .sign_in_limits import password_confirmed
 from .two_factor import (
@@ -112,7 +112,32 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form, "standing": standing_of(user=request.user)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "standing": standing_of(user=request.user), "badge": badge_of(user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def badge(request: HttpRequest) -> HttpResponse:
+    """The reader accepts the badge offered to them (their comments are signed with it from now
+    on), declines it, or gives up the one they hold; the profile says what it means."""
+    choice = request.POST.get("choice")
+    if choice == "accept":
+        if accept_badge(user=request.user) is not None:
+            messages.success(request, _("You accepted the badge: your comments are signed with it from now on."))
+        else:
+            messages.error(request, _("There is no badge waiting for your answer."))
+    elif choice == "decline":
+        if decline_badge(user=request.user):
+            messages.success(request, _("The badge is removed from your account."))
+        else:
+            messages.error(request, _("There is no badge on your account."))
+    else:
+        messages.error(request, _("Choose to accept or decline the badge."))
+    return redirect(reverse("profile") + "#badge")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -4,7 +4,7 @@
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api import MeApi, MeExportApi, SignUpApi, TokenApi
+from accounts.api import MeApi, MeExportApi, MyBadgeApi, SignUpApi, TokenApi
 from accounts.email_api import (
     EmailChangeApi,
     EmailResendApi,
@@ -54,6 +54,7 @@ v1 = [
     path("me/two-factor/totp/", MeTotpApi.as_view(), name="api_me_two_factor_totp"),
     path("me/two-factor/recovery-codes/", MeRecoveryCodesApi.as_view(), name="api_me_two_factor_recovery_codes"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
+    path("me/badge/", MyBadgeApi.as_view(), name="api_me_badge"),
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
     path("me/notifications/", NotificationListApi.as_view(), name="api_me_notifications"),
     path("me/notifications/unread/", UnreadCountApi.as_view(), name="api_me_notifications_unread"),

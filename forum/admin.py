@@ -124,15 +124,17 @@ class CommentAdmin(admin.ModelAdmin):
         "agree_count",
         "disagree_count",
         "created_at",
+        "is_pick",
     )
-    list_filter = ("status", ThreadFilter, "section", "article")
+    list_filter = ("status", ThreadFilter, "section", ("picked_at", admin.EmptyFieldListFilter), "article")
     list_select_related = ("author", "article", "parent", "reply_to")
     search_fields = ("body", "author__username", "author__display_name")
     raw_id_fields = ("author", "article")
     # Counters are derived from the votes; nobody types them in.
     # The language is the author's to correct (forum.services.edit_comment); staff see it.
     # Its earlier texts: a read-only list for everyone, being the record of what was written.
-    # A reply shows its thread: what it answers, for a moderator to judge it in context.
+    # A reply shows its thread: what it answers, for a moderator to judge it in context. An
+    # editors' pick is made and unmade by the list's actions (moderation audits them).
     readonly_fields = (
         "thread",
         "language",
@@ -142,6 +144,9 @@ class CommentAdmin(admin.ModelAdmin):
         "earlier_versions",
         *COUNT_FIELDS,
         "tallied_at",
+        "picked_at",
+        "pick_note",
+        "picked_by",
     )
     fields = ("article", "author", "section", "status", "body", "edited_by_moderator", *readonly_fields)
     form = CommentAdminForm
@@ -157,6 +162,10 @@ class CommentAdmin(admin.ModelAdmin):
             # re-attribute them, or move them to another article.
             readonly = ("article", "author", "section", "body", *readonly)
         return readonly
+
+    @admin.display(description=_("editors' pick"), boolean=True, ordering="picked_at")
+    def is_pick(self, comment: Comment) -> bool:
+        return comment.is_pick
 
     @admin.display(description=_("comment"))
     def short_body(self, comment: Comment) -> str:

@@ -162,6 +162,11 @@ def section_totals_key(*, article_id: int, version: int) -> str:
     return f"article:{article_id}:v{version}:section-totals"
 
 
+def editors_picks_key(*, article_id: int, version: int) -> str:
+    """An article's editors' picks by section (forum.selectors.editors_picks)."""
+    return f"article:{article_id}:v{version}:editors-picks"
+
+
 def page_starts_key(*, article_id: int, version: int, section: str, sort: str) -> str:
     """The sort keys where a section's pages start (forum.selectors.page_starts)."""
     return f"article:{article_id}:v{version}:page-starts:{section}:{sort}"

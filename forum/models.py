@@ -285,6 +285,11 @@ class Comment(models.Model):
     # Never turned on afterwards: a moderator moving a reaction to the world does not sign it,
     # since its author never agreed to be named. forum.selectors.shown_author reads it.
     signed = models.BooleanField(_("signed"), default=False, editable=False)
+    # Signed because its author held a badge (accounts.Badge) they had agreed to sign with when it
+    # was posted: the one way a top-level reaction in Japan is signed (forum_comment_japan_unsigned).
+    # Kept as posted, like ``signed``: a badge given or removed later changes neither. db_default:
+    # processes still running the previous release insert comments without it.
+    signed_by_badge = models.BooleanField(_("signed with a badge"), default=False, db_default=False, editable=False)
     body = models.TextField(_("comment"))
     # The language the comment is written in, for its lang attribute (screen readers' voices,
     # fonts): detected when posted (forum.languages), correctable by its author.
@@ -341,6 +346,7 @@ class Comment(models.Model):
     # An editors' pick (編集部ピックアップ): set by a moderator (moderation audits it), shown at
     # the top of its section. picked_at is None when the comment is not a pick.
     picked_at = models.DateTimeField(_("picked by the editors at"), null=True, blank=True, editable=False)
+    # db_default: inserts that name only the columns they fill (load_scale, older processes).
     pick_note = models.CharField(_("editors' note"), max_length=200, blank=True, default="", db_default="")
     picked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -369,10 +375,11 @@ class Comment(models.Model):
             ),
         ]
         constraints = [
-            # Top-level reactions in Japan name nobody, whoever moved or saved them there. A reply
-            # in their threads is signed when its author lives elsewhere (signs_new_comment).
+            # Top-level reactions in Japan name nobody, whoever moved or saved them there, unless
+            # their author posted them with a badge they agreed to sign with (signed_by_badge). A
+            # reply in their threads is signed when its author lives elsewhere (signs_new_comment).
             models.CheckConstraint(
-                condition=~Q(section=Section.JAPAN, signed=True, parent__isnull=True),
+                condition=~Q(section=Section.JAPAN, signed=True, parent__isnull=True, signed_by_badge=False),
                 name="forum_comment_japan_unsigned",
             ),
             # One level deep: a thread's parent is a top-level comment (services keep it so; a
@@ -381,6 +388,8 @@ class Comment(models.Model):
         ]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+        # Picking a comment as an editors' pick (moderation.picks); the Moderators group has it.
+        permissions = [("pick_comment", _("Can pick editors' picks"))]
 
     def __str__(self) -> str:
         # No words, only names and punctuation: the audit trail stores this as the comment read

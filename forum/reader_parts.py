@@ -24,7 +24,13 @@ from .services import DISCUSSION_CLOSED, SECTION_CLOSED, SIGN_IN
 
 PART_NAMES = ("byline", "votes", "controls")
 
-BYLINE = '<p class="byline"><span class="author">{name}</span>{country}{hint}</p>'
+BYLINE = '<p class="byline"><span class="author">{name}</span>{country}{badge}{hint}</p>'
+# A badge holder's badge (only ever on a signed comment: forum.selectors.shown_author); the same
+# markup as forum/badge.html.
+BADGE = (
+    ' <span class="badge badge-{kind}"><span class="badge-label">{label}</span>'
+    ' <span class="badge-description">{description}</span></span>'
+)
 COUNTRY = ', <span class="country">{country}</span>'
 UNSIGNED_HINT = ' <span class="hint">{unsigned}</span>'
 # An unsigned reply names nobody, but says where its voice is from, as a reaction's section does.
@@ -79,6 +85,7 @@ def labels() -> dict[str, str]:
         "unsigned": gettext("(unsigned for other readers)"),
         "edited": gettext("edited"),
         "edited_by_moderator": gettext("edited by a moderator"),
+        "editors_pick": gettext("Editors' pick"),
         "agree": gettext("I agree"),
         "disagree": gettext("I disagree"),
         "agree_by_region": gettext("agree votes by region:"),
@@ -112,6 +119,11 @@ class PartRenderer:
         return BYLINE.format(
             name=escape(by.public_name),
             country=COUNTRY.format(country=escape(by.country.name)) if by.country else "",
+            badge=BADGE.format(
+                kind=escape(by.badge.kind), label=escape(by.badge.label), description=escape(by.badge.description)
+            )
+            if by.badge
+            else "",
             hint="" if by.signed else UNSIGNED_HINT.format(unsigned=self.t["unsigned"]),
         )
 

@@ -1,6 +1,6 @@
 """Reads for articles and comments: every list selects its related rows up front."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -26,7 +26,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
-from accounts.models import User
+from accounts.models import Badge, User
+from accounts.selectors import active_badge
 
 from . import caching
 from .models import (
@@ -131,8 +132,25 @@ def home_articles(*, limit: int = 50) -> list[Article]:
 
 
 def visible_comments() -> CommentQuerySet:
-    """Comments anyone may see (see CommentQuerySet.readable), with their author and article."""
-    return Comment.objects.readable().select_related("author", "article")
+    """Comments anyone may see (see CommentQuerySet.readable), with their author (and badge) and article."""
+    return Comment.objects.readable().select_related("author__badge", "article")
+
+
+@dataclass(frozen=True)
+class ShownBadge:
+    """A badge as shown beside its holder's name (accounts.Badge): the kind, the custom title,
+    and the short public description."""
+
+    kind: str
+    title: str
+    description: str
+
+    @property
+    def label(self) -> str:
+        """What it says, in the active language: エキスパート / Expert, 記者 / Journalist, or the title."""
+        if self.kind == Badge.Kind.CUSTOM or self.kind not in Badge.Kind.values:
+            return self.title
+        return str(Badge.Kind(self.kind).label)
 
 
 @dataclass(frozen=True)
@@ -146,19 +164,31 @@ class ShownAuthor:
     # Whether every reader sees this too. False: an unsigned comment, shown to its own author or
     # to a moderator, who say so beside the name.
     signed: bool
+    # On a signed comment, the author's badge when they hold one they accepted; never on an
+    # unsigned one (a badge would point at who wrote it).
+    badge: ShownBadge | None = None
+
+
+def shown_badge(user: User) -> ShownBadge | None:
+    """The author's accepted badge as shown (None without one). Reads ``user.badge``: lists select
+    ``author__badge`` so that it costs no query."""
+    badge = active_badge(user=user)
+    return None if badge is None else ShownBadge(badge.kind, badge.title, badge.description)
 
 
 def shown_author(*, comment: Comment, viewer: User | AnonymousUser) -> ShownAuthor | None:
     """Who wrote this comment, as the viewer may know it; None when the viewer may not.
 
     The one rule of the forum's anonymity: a comment names its author to every reader only when it
-    is signed (Comment.signed: posted in "Voices from Around the World", and never turned on
-    later). An unsigned one (every reaction in Japan, and one a moderator moved out of Japan)
-    names its author only to that author and to moderators (staff). Pages, the API, feeds and
-    exports ask this and nothing else; nothing else reads comment.author for readers.
+    is signed (Comment.signed: posted by a reader outside Japan, or by a badge holder who agreed
+    to sign, and never turned on later). An unsigned one (every other reaction in Japan, and one a
+    moderator moved out of Japan) names its author only to that author and to moderators (staff),
+    and never with a badge. Pages, the API, feeds and exports ask this and nothing else; nothing
+    else reads comment.author for readers.
     """
     if comment.signed:
-        return ShownAuthor(comment.author.public_name, comment.author.country or None, signed=True)
+        author = comment.author
+        return ShownAuthor(author.public_name, author.country or None, signed=True, badge=shown_badge(author))
     if viewer.is_authenticated and (viewer.is_staff or (viewer.pk is not None and viewer.pk == comment.author_id)):
         return ShownAuthor(comment.author.public_name, None, signed=False)
     return None
@@ -169,7 +199,7 @@ def section_comments(*, article: Article, section: str, sort: str = DEFAULT_SORT
         Comment.objects.readable()
         .top_level()
         .filter(article=article, section=section)
-        .select_related("author")
+        .select_related("author__badge")
         .order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
     )
 
@@ -201,6 +231,7 @@ class SectionPage:
     # the live counts can tell the page how many comments arrived after it.
     newest_id: int = 0
     closed: bool = False  # this section alone is closed: its form and vote buttons are disabled
+    picks: tuple["EditorsPick", ...] = ()  # shown at the top of the section (editors_picks)
 
 
 def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> list[SectionPage]:
@@ -230,7 +261,74 @@ def article_sections(*, article: Article, sort: str, pages: dict[str, int]) -> l
             SectionPage(key, str(title), comments, total, page, page_count, newest_id=newest_id, closed=closed)
         )
     attach_replies(threads, article=article)
-    return sections
+    picks = _cached_editors_picks(article=article, version=version)
+    return [replace(section, picks=picks.get(section.key, ())) for section in sections]
+
+
+def _cached_editors_picks(*, article: Article, version: int) -> dict[str, tuple["EditorsPick", ...]]:
+    """editors_picks under the content version, like the totals: a section's later pages and other
+    sorts need no query for them; picking, unpicking and hiding bump the version."""
+    cache = caching.shared_cache()
+    key = caching.editors_picks_key(article_id=article.pk, version=version)
+    found = cache.get(key)
+    if found is None:
+        found = editors_picks(article=article)
+        cache.set(key, found)
+    return found
+
+
+# --- Editors' picks -----------------------------------------------------------------------------
+
+PICKS_SHOWN = 10  # per section, newest pick first
+
+
+@dataclass(frozen=True)
+class EditorsPick:
+    """An editors' pick (編集部ピックアップ) as the top of its section shows it, to every reader
+    alike: its author as a signed-out reader sees them (forum.selectors.shown_author), so that the
+    shared section never names an unsigned author."""
+
+    comment_id: int
+    url: str
+    body: str
+    language: str
+    note: str
+    created_at: object
+    is_reply: bool
+    author: ShownAuthor | None
+
+
+def editors_picks(*, article: Article) -> dict[str, tuple[EditorsPick, ...]]:
+    """The article's editors' picks by section, newest pick first, up to PICKS_SHOWN each, in one
+    query. Only those readers can see: a pick that was hidden (or held, or deleted) stops showing,
+    and so does a reply whose thread's comment did."""
+    rows = (
+        Comment.objects.readable()
+        .filter(article=article, picked_at__isnull=False, deleted_at__isnull=True)
+        .filter(Q(parent__isnull=True) | Q(parent__status=Comment.Status.VISIBLE, parent__deleted_at__isnull=True))
+        .select_related("author__badge")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("section")], order_by=[F("picked_at").desc(), F("id").desc()])
+        )
+        .filter(rank__lte=PICKS_SHOWN)
+        .order_by("-picked_at", "-id")
+    )
+    signed_out = AnonymousUser()
+    picks: dict[str, list[EditorsPick]] = {}
+    for comment in rows:
+        picks.setdefault(comment.section, []).append(
+            EditorsPick(
+                comment_id=comment.pk,
+                url=comment.get_absolute_url(),
+                body=comment.body,
+                language=comment.language,
+                note=comment.pick_note,
+                created_at=comment.created_at,
+                is_reply=comment.is_reply,
+                author=shown_author(comment=comment, viewer=signed_out),
+            )
+        )
+    return {key: tuple(found) for key, found in picks.items()}
 
 
 # --- Threads -------------------------------------------------------------------------------------
@@ -541,7 +639,7 @@ def perception(*, article: Article, min_votes: int | None = None) -> list[Percep
     ranked = (
         Comment.objects.readable(article=article)
         .filter(deleted_at__isnull=True)  # a placeholder has no words to quote
-        .select_related("author")
+        .select_related("author__badge")
         .annotate(
             japan_votes=F("agree_japan_count") + F("disagree_japan_count"),
             world_votes=F("agree_world_count") + F("disagree_world_count"),

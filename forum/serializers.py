@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from accounts.models import Badge
 from api.base import HAS_TEXT, TextField
 from api.converters import MAX_ID
 from votes.models import Vote
@@ -45,11 +46,24 @@ class CountsOutput(serializers.Serializer):
         return {**counts, **super().get_fields()}
 
 
+class BadgeOutput(serializers.Serializer):
+    """A selectors.ShownBadge: the badge staff gave the author, which they accepted."""
+
+    kind = serializers.ChoiceField(choices=Badge.Kind.choices)
+    label = serializers.CharField(help_text="What the badge says, in the reader's language (or the custom title).")
+    description = serializers.CharField(help_text="Its short public description.")
+
+
 class AuthorOutput(serializers.Serializer):
     """A selectors.ShownAuthor: what the reader may know of who wrote a comment."""
 
     display_name = serializers.CharField(source="public_name")
     country = serializers.SerializerMethodField(help_text="ISO 3166 code, on signed comments only.")
+    badge = BadgeOutput(
+        allow_null=True,
+        help_text="The author's badge (Expert, Journalist or a custom title), on signed comments only: "
+        "null on an unsigned comment, whoever reads it.",
+    )
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_country(self, author: selectors.ShownAuthor) -> str | None:
@@ -100,8 +114,8 @@ class CommentOutput(serializers.Serializer):
         help_text="`pending`: awaiting a moderator's review (only its author sees it, right after posting).",
     )
     signed = serializers.BooleanField(
-        help_text="Whether every reader sees who wrote it. Reactions in Japan are unsigned, and so is a "
-        "reaction a moderator moved to the world."
+        help_text="Whether every reader sees who wrote it. Reactions in Japan are unsigned (except a badge "
+        "holder's, who agreed to sign), and so is a reaction a moderator moved to the world."
     )
     author = serializers.SerializerMethodField(
         help_text="Null on unsigned comments, except for their author and moderators; null on deleted ones."
@@ -116,6 +130,8 @@ class CommentOutput(serializers.Serializer):
     is_mine = serializers.SerializerMethodField(help_text="Whether you wrote it (false when not signed in).")
     counts = CountsOutput(source="*")
     my_vote = serializers.SerializerMethodField(help_text="The signed-in reader's vote; null if none.")
+    is_pick = serializers.BooleanField(help_text="An editors' pick (編集部ピックアップ): the page shows it at the top.")
+    pick_note = serializers.CharField(help_text="The editors' note on a pick (may be empty); empty when not a pick.")
 
     @extend_schema_field(AuthorOutput(allow_null=True))
     def get_author(self, comment: Comment) -> dict | None:

@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import Refusal, departed_reader, is_premoderated, taking_part_refusal
+from accounts.services import Refusal, departed_reader, is_premoderated, signs_with_badge, taking_part_refusal
 from accounts.text import has_visible_text
 
 from . import caching
@@ -33,8 +33,9 @@ def section_for_new_comment(*, author: User, parent: Comment | None = None) -> S
 def signs_new_comment(*, author: User) -> bool:
     """Whether a new comment (or reply) by ``author`` names them to every reader (Comment.signed):
     it follows where its author lives, not the section it lands in. Readers in Japan speak
-    unsigned, as every reaction in Japan is."""
-    return Section(author.region.value).signs_comments
+    unsigned, as every reaction in Japan is, unless they hold a badge they agreed to sign with
+    (accounts.Badge: a badge holder's comments are signed in both sections)."""
+    return Section(author.region.value).signs_comments or signs_with_badge(user=author)
 
 
 def clean_comment_body(body: str) -> str:
@@ -255,6 +256,7 @@ def post_comment(
         author=author,
         section=section,
         signed=signs_new_comment(author=author),
+        signed_by_badge=signs_with_badge(user=author),  # the author's badge, read once (cached on them)
         body=text,
         language=language,
         status=Comment.Status.PENDING if needs_review else Comment.Status.VISIBLE,
@@ -398,7 +400,7 @@ def save_comment_in_admin(*, editor: User, comment: Comment) -> Comment:
         CommentRevision.objects.create(
             comment=comment, body=stored.body, language=stored.language, edited_by=editor, by_moderator=True
         )
-    if comment.section == Section.JAPAN:
+    if comment.section == Section.JAPAN and not comment.signed_by_badge:
         comment.signed = False  # see move_comments
     # Not the counters: the tally may have moved them since the form was loaded.
     comment.save(update_fields=[*ADMIN_FIELDS, "edited_by_moderator", "signed"])
@@ -429,10 +431,50 @@ def set_comment_status(*, comments: Sequence[Comment], status: str) -> None:
         _replies_came_into_view([comment.pk for comment in comments])
 
 
+PICK_NOTE_MAX_LENGTH = Comment._meta.get_field("pick_note").max_length
+
+
+def clean_pick_note(note: str | None) -> str:
+    """An editors' note as stored: stripped, at most PICK_NOTE_MAX_LENGTH characters (raises
+    ValidationError with a moderator's message)."""
+    text = " ".join((note or "").split())
+    if len(text) > PICK_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the note to %(limit)d characters (this one has %(length)d).")
+            % {"limit": PICK_NOTE_MAX_LENGTH, "length": len(text)},
+            code="max_length",
+        )
+    return text
+
+
+def set_pick(*, comments: Sequence[Comment], picked_by: User, note: str = "") -> None:
+    """Make the comments editors' picks (編集部ピックアップ) with ``note``, or change the note of those
+    already picked (their pick keeps its time): the one writer of the pick fields. Whether a
+    comment is picked is moderation's to decide (moderation.picks), which locks the rows and
+    audits in the same transaction; this writes and marks the pages of their articles as changed."""
+    note = clean_pick_note(note)
+    ids = [comment.pk for comment in comments]
+    with transaction.atomic():
+        rows = Comment.objects.filter(pk__in=ids)
+        rows.filter(picked_at__isnull=True).update(picked_at=timezone.now(), picked_by=picked_by)
+        rows.update(pick_note=note)
+    caching.bump_article_versions(comment.article_id for comment in comments)
+
+
+def unset_pick(*, comments: Sequence[Comment]) -> None:
+    """The comments are editors' picks no more (see set_pick)."""
+    Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(
+        picked_at=None, picked_by=None, pick_note=""
+    )
+    caching.bump_article_versions(comment.article_id for comment in comments)
+
+
 def move_comments(*, comments: CommentQuerySet, section: str) -> int:
     """Move comments to another section. Whether a comment names its author does not follow it to
     the world: a reaction from Japan was posted unsigned, and its author did not agree to be named,
-    so it stays unsigned there. Moved to Japan, a comment loses its byline like every reaction.
+    so it stays unsigned there. Moved to Japan, a comment loses its byline like every reaction,
+    except one its author signed with a badge (Comment.signed_by_badge): they agreed to be named
+    in both sections.
 
     A thread lives in its parent's section: a top-level comment takes its replies with it (each
     keeps its byline, which follows where its author lives), and a reply is not moved on its own.
@@ -443,7 +485,8 @@ def move_comments(*, comments: CommentQuerySet, section: str) -> int:
         parents = comments.filter(parent__isnull=True)
         _update_comments(Comment.objects.filter(parent__in=parents.values("pk")), section=section)
         if section == Section.JAPAN:
-            return _update_comments(parents, section=section, signed=False)
+            kept = models.Case(models.When(signed_by_badge=True, then=models.F("signed")), default=models.Value(False))
+            return _update_comments(parents, section=section, signed=kept)
         return _update_comments(parents, section=section)
 
 

@@ -471,4 +471,4 @@ def _flag_text(item: QueueItem, *, own: bool) -> str:
 
 # Sanctions, word lists and vote voids; articles' and comments' actions and saves: their own
 # modules, registered with the same admin site.
-from . import forum_admin, rules_admin  # noqa: E402, F401
+from . import badge_admin, forum_admin, rules_admin  # noqa: E402, F401

@@ -16,7 +16,7 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import Badge, User
 from forum.models import Article, Comment, Section
 
 from .models import AuditEntry, Decision
@@ -123,6 +123,12 @@ def _section_label(value: str) -> str:
     return str(Section(value).label) if value in Section.values else value
 
 
+def _badge_label(kind: str, title: str) -> str:
+    if kind == Badge.Kind.CUSTOM or kind not in Badge.Kind.values:
+        return title or kind
+    return str(Badge.Kind(kind).label)
+
+
 def what_text(entry: AuditEntry) -> str:
     """What was done, in the active language: the action, and what it touched where the action
     alone does not say (which section closed, which fields changed, from which status)."""
@@ -138,6 +144,14 @@ def _what_text(action: str, details: dict) -> str:
         return _("%(action)s: “%(section)s”") % {"action": label, "section": _section_label(details.get("section", ""))}
     if action == Action.MOVE and details.get("section"):
         return _("%(action)s: to “%(section)s”") % {"action": label, "section": _section_label(details["section"])}
+    if action in (Action.PICK, Action.PICK_NOTE, Action.UNPICK) and details.get("note"):
+        return _("%(action)s: “%(note)s”") % {"action": label, "note": details["note"]}
+    if action in (Action.BADGE_OFFERED, Action.BADGE_CHANGED, Action.BADGE_REMOVED) and details.get("kind"):
+        return _("%(action)s: %(badge)s (“%(description)s”)") % {
+            "action": label,
+            "badge": _badge_label(details["kind"], details.get("title", "")),
+            "description": details.get("description", ""),
+        }
     if "from_status" in details:
         return _("%(action)s (%(before)s → %(after)s)") % {
             "action": label,

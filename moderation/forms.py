@@ -71,3 +71,13 @@ class ReportForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
     )
+
+
+class PickForm(forms.Form):
+    note = forms.CharField(
+        label=_("Editors' note"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=_("Optional, up to 200 characters: shown to readers with the pick."),
+    )

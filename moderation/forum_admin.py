@@ -6,15 +6,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from forum.admin import ArticleAdmin, CommentAdmin
 from forum.models import Article, Comment, Section
 
-from . import closing, staff_edits
+from . import closing, picks, staff_edits
+from .forms import PickForm
 from .history import AuditedHistoryMixin
 from .models import AuditEntry
+from .rules_admin import action_form_page
 
 
 def _via(request: HttpRequest) -> str:
@@ -113,7 +115,10 @@ class ModerationArticleAdmin(AuditedHistoryMixin, ArticleAdmin):
 
 
 class ModerationCommentAdmin(AuditedHistoryMixin, CommentAdmin):
-    actions = ("hide", "restore", "move_to_japan", "move_to_world")
+    actions = ("hide", "restore", "move_to_japan", "move_to_world", "pick", "unpick")
+
+    def has_pick_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(picks.PICK_PERMISSION)
 
     def save_model(self, request: HttpRequest, obj: Comment, form: forms.ModelForm, change: bool) -> None:
         staff_edits.save_comment(editor=request.user, comment=obj)
@@ -146,6 +151,34 @@ class ModerationCommentAdmin(AuditedHistoryMixin, CommentAdmin):
     def move_to_world(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         count = staff_edits.move_comments(moderator=request.user, comments=queryset, section=Section.WORLD)
         self._done(request, ngettext("%(count)d comment moved.", "%(count)d comments moved.", count), count)
+
+    @admin.action(description=_("Pick as editors' picks…"), permissions=["pick"])
+    def pick(self, request: HttpRequest, queryset: QuerySet[Comment]):
+        return action_form_page(
+            self,
+            request,
+            queryset,
+            form_class=PickForm,
+            title=gettext("Pick as editors' picks"),
+            submit_label=gettext("Pick"),
+            apply=lambda form, comment: picks.pick_comments(
+                moderator=request.user,
+                comments=Comment.objects.filter(pk=comment.pk),
+                note=form.cleaned_data["note"],
+                via=AuditEntry.ReasonCode.ADMIN_ACTION,
+            ),
+            done=lambda n: ngettext("%(count)d comment picked.", "%(count)d comments picked.", n) % {"count": n},
+        )
+
+    @admin.action(description=_("Remove from the editors' picks"), permissions=["pick"])
+    def unpick(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        count = picks.unpick_comments(moderator=request.user, comments=queryset, via=AuditEntry.ReasonCode.ADMIN_ACTION)
+        message = ngettext(
+            "%(count)d comment removed from the editors' picks.",
+            "%(count)d comments removed from the editors' picks.",
+            count,
+        )
+        self._done(request, message, count)
 
 
 admin.site.unregister(Article)

@@ -50,6 +50,12 @@ class AuditEntry(models.Model):
         WORD_CHANGED = "word_changed", _("Changed a word rule")
         WORD_REMOVED = "word_removed", _("Removed a word rule")
         VOID_VOTES = "void_votes", _("Voided a reader's votes")
+        PICK = "pick", _("Picked as an editors' pick")
+        PICK_NOTE = "pick_note", _("Changed an editors' pick's note")
+        UNPICK = "unpick", _("Removed from the editors' picks")
+        BADGE_OFFERED = "badge_offered", _("Offered a badge")
+        BADGE_CHANGED = "badge_changed", _("Changed a badge")
+        BADGE_REMOVED = "badge_removed", _("Removed a badge")
 
     class ReasonCode(models.TextChoices):
         """Why, as a code; moderation.audit.reason_text words it (with ``reason_params``)."""

@@ -113,6 +113,7 @@ def moderators_group(db):
         importlib.import_module("moderation.migrations.0004_moderators_queue_permissions").grant(apps, None)
         importlib.import_module("moderation.migrations.0006_moderators_sanction_and_word_permissions").grant(apps, None)
         importlib.import_module("moderation.migrations.0008_moderators_clear_lockouts").grant(apps, None)
+        importlib.import_module("moderation.migrations.0013_picks_and_badges").grant(apps, None)
         importlib.import_module(
             "accounts.migrations.0011_disposable_domains_email_domain_sign_in_method"
         ).let_moderators_keep_the_list(apps, None)

@@ -66,11 +66,11 @@ def test_api_names_a_japan_reaction_only_to_its_author_and_moderators(
         assert answer["id"] == japan_comment.pk
         assert answer["is_mine"] is mine
         if sees_author:
-            assert answer["author"] == {"display_name": JAPAN_NAME, "country": None}
+            assert answer["author"] == {"display_name": JAPAN_NAME, "country": None, "badge": None}
         else:
             assert answer["author"] is None
     # World voices are signed for everyone, and never anyone's but their author's.
-    assert world["author"] == {"display_name": "Berliner", "country": "DE"} and world["is_mine"] is False
+    assert world["author"] == {"display_name": "Berliner", "country": "DE", "badge": None} and world["is_mine"] is False
 
 
 def test_api_never_falls_back_to_the_username_of_a_japan_reaction(open_article, reader):
@@ -85,7 +85,9 @@ def test_api_never_falls_back_to_the_username_of_a_japan_reaction(open_article, 
 def test_a_reaction_posted_through_the_api_is_named_only_to_its_author(open_article, japan_author, reader):
     posted = client_for(japan_author).post(comments_url(open_article), {"body": "Mine."}, format="json").json()
 
-    assert posted["author"] == {"display_name": JAPAN_NAME, "country": None} and posted["is_mine"] is True
+    assert (
+        posted["author"] == {"display_name": JAPAN_NAME, "country": None, "badge": None} and posted["is_mine"] is True
+    )
     assert client_for(reader).get(comment_url(posted["id"])).json()["author"] is None
 
 

@@ -57,7 +57,7 @@ def test_comment_carries_author_counts_and_the_readers_own_vote(open_article, re
     japan = client_for(reader).get(comments_url(open_article, section="japan")).json()["results"]
 
     assert [c["id"] for c in world] == [world_comment.pk] and [c["id"] for c in japan] == [japan_comment.pk]
-    assert world[0]["author"] == {"display_name": "Berliner", "country": "DE"}
+    assert world[0]["author"] == {"display_name": "Berliner", "country": "DE", "badge": None}
     assert japan[0]["author"] is None  # reactions in Japan are unsigned (see test_comment_privacy)
     counts = world[0]["counts"]
     assert (counts["agree"], counts["agree_world"], counts["disagree"], counts["disagree_japan"]) == (1, 1, 1, 1)

@@ -221,5 +221,9 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("post", "/api/v1/me/notifications/{notification_id}/read/"),
         ("get", "/api/v1/me/notifications/email/"),
         ("put", "/api/v1/me/notifications/email/"),
+        # the reader's own badge (IsAuthenticated): tests/forum/test_badges.py covers its answers
+        ("get", "/api/v1/me/badge/"),
+        ("post", "/api/v1/me/badge/"),
+        ("delete", "/api/v1/me/badge/"),
     }
     assert declared == matrix_paths

@@ -19,7 +19,7 @@ def run_action(client, action, comments):
 def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
     """The data migrations give the group article, comment, reader and vote rights, a view of
     account deletions, the moderation queue and audit trail, sanctions (view; lifting is
-    "change") the word lists and the sign-in lock-outs, only."""
+    "change") the word lists, the sign-in lock-outs, editors' picks and badges, only."""
     codenames = set(moderators_group.permissions.values_list("codename", flat=True))
     assert codenames == {
         "add_article",
@@ -49,6 +49,12 @@ def test_moderators_group_has_exactly_the_needed_permissions(moderators_group):
         # sign-in lock-outs (moderation/0008): see and clear them
         "view_accessattempt",
         "delete_accessattempt",
+        # editors' picks and readers' badges (moderation/0013)
+        "pick_comment",
+        "add_badge",
+        "change_badge",
+        "delete_badge",
+        "view_badge",
     }
 
 

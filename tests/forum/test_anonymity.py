@@ -149,7 +149,7 @@ def test_the_author_and_moderators_still_see_who_wrote_it(who, article, unsigned
         assert SECRET_NAME in markup and UNSIGNED_HINT in markup
         assert 'class="country"' not in markup
         answer = client_for(viewer).get(reverse("api_comment", args=[comment.pk])).json()
-        assert answer["author"] == {"display_name": SECRET_NAME, "country": None}
+        assert answer["author"] == {"display_name": SECRET_NAME, "country": None, "badge": None}
         assert answer["signed"] is False
 
 

@@ -75,8 +75,9 @@ def test_article_page_query_count_does_not_grow_with_comments(client, comments, 
     viewer = UserFactory(country="JP")
     client.force_login(viewer)
     # 7 for the page and its comments, 1 for the threads' first replies and their counts
-    # (forum.selectors.attach_replies), 1 for the perception gap (forum.selectors.perception).
-    with django_assert_max_num_queries(9):
+    # (forum.selectors.attach_replies), 1 for the perception gap (forum.selectors.perception), 1
+    # for the editors' picks (forum.selectors.editors_picks).
+    with django_assert_max_num_queries(10):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="comment"') == min(comments, 200)

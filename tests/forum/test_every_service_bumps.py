@@ -18,11 +18,12 @@ from django.utils import timezone
 
 import moderation
 from accounts import services as accounts
+from accounts.models import Badge
 from forum import demo
 from forum import services as forum
 from forum.caching import article_version
 from forum.models import Article, Comment, Section
-from moderation import closing, staff_edits, vote_voids
+from moderation import badges, closing, picks, staff_edits, vote_voids
 from moderation import services as moderation_services
 from moderation.models import Decision
 from tests.factories import ArticleFactory, CommentFactory, EstablishedReaderFactory, UserFactory
@@ -342,7 +343,84 @@ def _void_votes():
     return comment.article, lambda: vote_voids.void_votes(moderator=_staff(), reader=vote.user, reason="A ring.")
 
 
+def _pick():
+    comment = _comment()
+    return comment.article, lambda: forum.set_pick(comments=[comment], picked_by=_staff(), note="Worth reading.")
+
+
+def _unpick():
+    comment = _comment(picked_at=timezone.now())
+    return comment.article, lambda: forum.unset_pick(comments=[comment])
+
+
+def _moderator_pick():
+    comment = _comment()
+    return comment.article, lambda: picks.pick_comments(
+        moderator=_staff(), comments=_rows(comment), note="", via="admin_action"
+    )
+
+
+def _moderator_unpick():
+    comment = _comment(picked_at=timezone.now())
+    return comment.article, lambda: picks.unpick_comments(
+        moderator=_staff(), comments=_rows(comment), via="admin_action"
+    )
+
+
+def _badge_holder_comment() -> Comment:
+    comment = _comment()
+    Badge.objects.create(user=comment.author, description="Economist", accepted_at=timezone.now())
+    return comment
+
+
+def _offer_badge_changed():
+    comment = _badge_holder_comment()
+    return comment.article, lambda: accounts.offer_badge(
+        user=comment.author, kind=Badge.Kind.JOURNALIST, description="Reporter", given_by=None
+    )
+
+
+def _remove_badge():
+    comment = _badge_holder_comment()
+    return comment.article, lambda: accounts.remove_badge(badge=comment.author.badge)
+
+
+def _accept_badge():
+    comment = _comment()
+    Badge.objects.create(user=comment.author, description="Economist")
+    return comment.article, lambda: accounts.accept_badge(user=comment.author)
+
+
+def _decline_badge():
+    comment = _badge_holder_comment()
+    return comment.article, lambda: accounts.decline_badge(user=comment.author)
+
+
+def _give_badge():
+    comment = _badge_holder_comment()
+    return comment.article, lambda: badges.give_badge(
+        editor=_staff(), reader=comment.author, kind=Badge.Kind.EXPERT, description="Historian", via="admin_form"
+    )
+
+
+def _remove_badges():
+    comment = _badge_holder_comment()
+    return comment.article, lambda: badges.remove_badges(
+        editor=_staff(), badges=[comment.author.badge], via="admin_action"
+    )
+
+
 BUMPS: dict[str, Run] = {
+    "forum.services.set_pick": _pick,
+    "forum.services.unset_pick": _unpick,
+    "moderation.picks.pick_comments": _moderator_pick,
+    "moderation.picks.unpick_comments": _moderator_unpick,
+    "accounts.services.offer_badge": _offer_badge_changed,
+    "accounts.services.remove_badge": _remove_badge,
+    "accounts.services.accept_badge": _accept_badge,
+    "accounts.services.decline_badge": _decline_badge,
+    "moderation.badges.give_badge": _give_badge,
+    "moderation.badges.remove_badges": _remove_badges,
     "forum.services.post_comment": _post,
     "forum.services.edit_comment": _edit,
     "forum.services.delete_comment": _delete,
@@ -393,6 +471,9 @@ VOTE = "a vote row only: the tally bumps when the counters move (votes.counting)
 NOTICE = "a reader's notifications, their bell or their e-mail preference: never part of a cached page"
 
 DOES_NOT_BUMP: dict[str, str] = {
+    "forum.services.clean_pick_note": RULE,
+    "accounts.services.signs_with_badge": RULE,
+    "moderation.picks.ensure_may_pick": RULE,
     "forum.services.can_edit_comment": RULE,
     "forum.services.clean_comment_body": RULE,
     "forum.services.comment_language": RULE,

@@ -38,10 +38,11 @@ def test_a_page_past_the_end_shows_the_last(article, world, small_pages):
 
 
 def test_query_count_is_the_same_on_every_page(article, world, small_pages, django_assert_max_num_queries):
-    # Each count has one more query: the threads' first replies, for both sections at once.
-    with django_assert_max_num_queries(4):  # totals, then one page per section, then the threads
+    # Each count has two more queries: the threads' first replies, for both sections at once, and
+    # the editors' picks (cached for the content version, like the totals).
+    with django_assert_max_num_queries(5):  # totals, one page per section, the threads, the picks
         _world_page(article, "best", 1)
-    with django_assert_max_num_queries(5):  # + the page starts of each section, on a cold cache
+    with django_assert_max_num_queries(6):  # + the page starts of each section, on a cold cache
         _world_page(article, "best", 4)
     for page in (1, 2, 3, 4):
         with django_assert_max_num_queries(3):  # totals and starts cached for this version

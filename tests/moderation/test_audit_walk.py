@@ -191,6 +191,8 @@ COMMENT_ACTIONS = {
     "restore": Case("restore", setup=lambda: _comment(status="hidden")),
     "move_to_japan": Case("move"),
     "move_to_world": Case("move", setup=lambda: _comment(section="japan")),
+    "pick": Case("pick", {"apply": "1", "note": "Worth reading."}),
+    "unpick": Case("unpick", setup=lambda: _comment(picked_at=timezone.now())),
 }
 QUEUE_ACTIONS = {
     "approve_selected": Case("approve", setup=lambda: _comment(status="held")),
