@@ -6,8 +6,6 @@
   never signed, except one its author signed with a badge. The rule stays in the database, so a
   save, a move or the shell cannot name a reader in Japan who never agreed to it.
 - The permission to pick editors' picks (Moderators get it in moderation 0013).
-- pick_note gets a database default: an insert naming only the columns it fills (load_scale's
-  SQL, a process still running the previous release) leaves it empty, not NULL.
 """
 
 from django.conf import settings
@@ -21,11 +19,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="comment",
-            name="pick_note",
-            field=models.CharField(blank=True, db_default="", default="", max_length=200, verbose_name="editors' note"),
-        ),
         migrations.AlterModelOptions(
             name="comment",
             options={
