@@ -17,6 +17,7 @@ from accounts.two_factor_api import MeRecoveryCodesApi, MeTotpApi, MeTwoFactorAp
 from api.converters import IdConverter
 from api.errors import api_not_found
 from forum.api import ArticleDetailApi, ArticleListApi, ArticlePerceptionApi, CommentDetailApi, CommentListApi
+from forum.mutes_api import MyMuteApi, MyMutesApi
 from moderation.api import CommentReportApi, MyCommentsApi
 from votes.api import CommentVoteApi
 
@@ -41,6 +42,8 @@ v1 = [
     path("me/two-factor/recovery-codes/", MeRecoveryCodesApi.as_view(), name="api_me_two_factor_recovery_codes"),
     path("me/export/", MeExportApi.as_view(), name="api_me_export"),
     path("me/comments/", MyCommentsApi.as_view(), name="api_me_comments"),
+    path("me/mutes/", MyMutesApi.as_view(), name="api_me_mutes"),
+    path("me/mutes/<id:mute_id>/", MyMuteApi.as_view(), name="api_me_mute"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
     path("articles/<slug:slug>/", ArticleDetailApi.as_view(), name="api_article"),
     path("articles/<slug:slug>/perception/", ArticlePerceptionApi.as_view(), name="api_article_perception"),
