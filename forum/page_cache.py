@@ -50,7 +50,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.template.defaultfilters import urlencode
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -317,9 +317,11 @@ def reported_comment_ids(user: User) -> QuerySet | None:
     return import_string(path)(reader=user) if path else None
 
 
-def _muted_by(user) -> Exists:
-    """Whether the comment's author, in the comment's voice (signed or not), is muted by ``user``."""
-    return Exists(Mute.objects.filter(reader=user, muted=OuterRef("author_id"), signed=OuterRef("signed")))
+def _muted_by(user) -> Q:
+    """Whether the comment's author, in the comment's voice (signed or not), is muted by ``user``.
+    (``IN`` rather than ``EXISTS``, whose ``SELECT 1`` would be one more parameter to the overlay's
+    compiled statement.)"""
+    return Q(author_id__in=Mute.objects.filter(reader=user, signed=OuterRef("signed")).values("muted_id"))
 
 
 # What the reader parts of a comment read of it (prepare and forum/reader_parts.py).
@@ -350,7 +352,7 @@ def _readers_query(*, user, article_id: int) -> QuerySet:
             my_choice=Subquery(my_vote.values("choice")[:1]),
             my_vote_at=Subquery(my_vote.values("updated_at")[:1]),
             reported_by_me=reported,
-            muted_by_me=_muted_by(user),
+            muted_by_me=ExpressionWrapper(_muted_by(user), output_field=BooleanField()),
         )
         .order_by()
     )

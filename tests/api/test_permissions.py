@@ -44,6 +44,9 @@ OPERATIONS = {
     "turn two-factor on, wrong code": ("post", "totp", {"setup_token": "not ours", "otp": "000000"}),
     "turn two-factor off, wrong code": ("delete", "two-factor", {"otp": "000000"}),
     "new recovery codes, wrong code": ("post", "recovery codes", {"otp": "000000"}),
+    "list mutes": ("get", "mutes", None),
+    "mute the comment's author": ("post", "mutes", {"comment": "the comment's id"}),
+    "unmute a mute not one's own": ("delete", "unknown mute", None),
 }
 
 #                          anonymous reader author moderator
@@ -80,6 +83,9 @@ EXPECTED = {
     "turn two-factor on, wrong code": (401, 403, 403, 403),
     "turn two-factor off, wrong code": (401, 409, 409, 403),
     "new recovery codes, wrong code": (401, 409, 409, 403),
+    "list mutes":             (401, 200, 200, 200),
+    "mute the comment's author": (401, 201, 403, 201),
+    "unmute a mute not one's own": (401, 404, 404, 404),
 }  # fmt: skip
 
 
@@ -115,6 +121,8 @@ def world(moderators_group):
         "two-factor": "/api/v1/me/two-factor/",
         "totp": "/api/v1/me/two-factor/totp/",
         "recovery codes": "/api/v1/me/two-factor/recovery-codes/",
+        "mutes": "/api/v1/me/mutes/",
+        "unknown mute": "/api/v1/me/mutes/999999/",
     }
     return users, urls, comment
 
@@ -125,6 +133,8 @@ def test_permission_matrix(world, operation, role):
     """Each role gets exactly the status the matrix states for each operation."""
     users, urls, comment = world
     method, target, body = OPERATIONS[operation]
+    if body and body.get("comment") == "the comment's id":
+        body = {"comment": comment.pk}
     client = client_for(users[role])
     response = getattr(client, method)(urls[target], body, format="json")
 
@@ -183,5 +193,8 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("post", "/api/v1/me/two-factor/recovery-codes/"),
         # the sign-in's code step: open to everyone by design; test_two_factor_api covers its answers
         ("post", "/api/v1/auth/token/two-factor/"),
+        ("get", "/api/v1/me/mutes/"),
+        ("post", "/api/v1/me/mutes/"),
+        ("delete", "/api/v1/me/mutes/{mute_id}/"),
     }
     assert declared == matrix_paths

@@ -5,7 +5,9 @@ voice muted; an unsigned voice is never named; nothing changes for anyone else."
 import re
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
@@ -271,3 +273,19 @@ def test_the_list_costs_two_queries(voices, django_assert_num_queries):
     with django_assert_num_queries(2):
         labels = [voice.label for voice in selectors.muted_voices(reader=me)]
     assert len(labels) == 6
+
+
+def test_the_overlays_compiled_statement_finds_the_muted_voices_as_the_orm_does(voices):
+    """The mutes are in the overlay's one statement, compiled once: still only the reader's and
+    the article's ids as parameters, and the same rows and marks as the ORM's queryset."""
+    article, _tokyo, _paris, unsigned, signed, me = voices
+    services.mute_author_of(reader=me, comment=unsigned[0])
+    assert page_cache._readers_sql(connection.vendor, settings.FORUM_READER_REPORTED_COMMENTS) is not None
+    ids = tuple(comment.pk for comment in [*unsigned, signed])
+    compiled = page_cache._readers_comments(user=me, article=article, comment_ids=ids)
+    orm = list(page_cache._readers_query(user=me, article_id=article.pk))
+
+    def state(rows):
+        return sorted((comment.pk, bool(comment.muted_by_me)) for comment in rows)
+
+    assert state(compiled) == state(orm) == sorted((comment.pk, True) for comment in unsigned)
