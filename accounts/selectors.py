@@ -120,6 +120,12 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
             user.sanctions.order_by("starts_at", "id"),
             {name: name for name in ["kind", "starts_at", "ends_at", "reason", "lifted_at", "lift_reason"]},
         ),
+        # The voices the reader muted, by the comment each was muted from: never the muted
+        # reader's id, which would name the author of an unsigned comment.
+        "mutes": _export_rows(
+            user.mutes.order_by("created_at", "id"),
+            {"signed": "signed", "muted_from_comment": "muted_from_comment_id", "created_at": "created_at"},
+        ),
     }
 
 

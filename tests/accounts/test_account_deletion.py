@@ -105,7 +105,16 @@ def test_export_downloads_the_readers_data_and_nobody_elses(client, leaving, art
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
-    assert set(data) == {"exported_at", "profile", "comments", "comment_revisions", "votes", "reports", "sanctions"}
+    assert set(data) == {
+        "exported_at",
+        "profile",
+        "comments",
+        "comment_revisions",
+        "votes",
+        "reports",
+        "sanctions",
+        "mutes",
+    }
     assert data["profile"]["username"] == "leaving" and data["profile"]["email"] == "leaving@example.org"
     assert [c["body"] for c in data["comments"]] == ["My own words."]
     assert data["comments"][0]["article"] == article.slug
@@ -155,13 +164,13 @@ def test_export_runs_the_same_few_queries_however_much_the_reader_did(
     client, leaving, article, django_assert_max_num_queries
 ):
     """Session, user, then one query per list (comments, their earlier texts, votes, reports,
-    sanctions)."""
+    sanctions, mutes)."""
     for comment in CommentFactory.create_batch(5, article=article):
         cast_vote(user=leaving, comment=comment, choice="agree")
         report_comment(reporter=leaving, comment=comment, reason="spam")
     CommentFactory.create_batch(3, article=article, author=leaving)
     client.force_login(leaving)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("account_export"))
     data = json.loads(response.content)
     assert (len(data["comments"]), len(data["votes"]), len(data["reports"])) == (4, 7, 5)

@@ -289,3 +289,22 @@ def test_the_overlays_compiled_statement_finds_the_muted_voices_as_the_orm_does(
         return sorted((comment.pk, bool(comment.muted_by_me)) for comment in rows)
 
     assert state(compiled) == state(orm) == sorted((comment.pk, True) for comment in unsigned)
+
+
+def test_the_export_lists_mutes_by_the_comment_never_by_the_muted_reader(voices, client):
+    _article, tokyo, _paris, unsigned, _signed, me = voices
+    services.mute_author_of(reader=me, comment=unsigned[0])
+    client.force_login(me)
+    export = client.get("/accounts/export/")
+    [mute] = export.json()["mutes"]
+    assert (
+        mute["signed"] is False
+        and mute["muted_from_comment"] == unsigned[0].pk
+        and set(mute)
+        == {
+            "signed",
+            "muted_from_comment",
+            "created_at",
+        }
+    )
+    assert "Secret Tokyo Name" not in export.content.decode() and "tokyo_author" not in export.content.decode()
