@@ -59,10 +59,7 @@ OWNER_CONTROLS = (
 EDIT = '\n    <a class="edit-link" href="{edit_url}" data-edit-url="{edit_url}">{edit}</a>'
 # Mute (or, on a muted reader's comment, Unmute): a form that works without JavaScript; the page's
 # script sends it through the API (static/js/mute.js).
-MUTE = (
-    '\n  <form class="mute-form" method="post" action="{url}" data-mute="{action}" data-api-url="{api_url}">{csrf}'
-    '<button type="submit" class="link-button mute-button">{label}</button></form>'
-)
+MUTE = '\n  <form class="{action}-form" method="post" action="{url}">{csrf}<button>{label}</button></form>'
 # A muted reader's comment, collapsed for the reader who muted them: the byline opens it, the
 # controls close it, so its replies (nested after the controls) stay in view.
 MUTED_OPEN = (
@@ -104,7 +101,6 @@ class PartRenderer:
         self.signed_in = viewer.is_authenticated
         self.t = {key: escape(text) for key, text in labels().items()}
         self.sign_in_url = escape(reverse("login"))
-        self.mutes_api_url = escape(reverse("api_me_mutes"))
 
     def muted_open(self) -> str:
         return MUTED_OPEN.format(muted=self.t["muted"], show=self.t["show"])
@@ -174,7 +170,6 @@ class PartRenderer:
         return MUTE.format(
             url=escape(comment.unmute_url if muted else comment.mute_url),
             action="unmute" if muted else "mute",
-            api_url=self.mutes_api_url,
             csrf=CSRF_INPUT,
             label=self.t["unmute" if muted else "mute"],
         )

@@ -5,15 +5,20 @@
 (function () {
   "use strict";
 
+  // The API's /me/mutes/, beside the comment address the page carries (/api/v1/comments/0/).
+  function mutesUrl() {
+    return window.forumApi.commentUrl(0).replace(/comments\/0\/$/, "me/mutes/");
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form.mute-form[data-mute=mute]") || !window.forumApi) return;
+    if (!form.matches || !form.matches("form.mute-form") || !window.forumApi) return;
     var comment = form.closest("[data-comment-id]");
     if (!comment) return;
     event.preventDefault();
     var commentId = Number(comment.getAttribute("data-comment-id"));
     form.setAttribute("aria-busy", "true");
-    window.forumApi.call("POST", form.getAttribute("data-api-url"), { comment: commentId }).then(function (result) {
+    window.forumApi.call("POST", mutesUrl(), { comment: commentId }).then(function (result) {
       form.removeAttribute("aria-busy");
       if (result.ok) {
         window.location.hash = "comment-" + commentId;

@@ -41,7 +41,7 @@ def test_mute_hides_one_readers_words_and_undo_restores_them(open_page, lang, li
     _sign_in(page, live_server.url, lang, article)
     first = page.locator(f"#comment-{muted[0].pk}")
     expect(first.locator(".comment-body")).to_have_text(muted[0].body)
-    expect(page.locator(f"#comment-{other.pk} .mute-button")).to_have_text(tr(lang, "Mute"))
+    expect(page.locator(f"#comment-{other.pk} .mute-form button")).to_have_text(tr(lang, "Mute"))
 
     mute = first.get_by_role("button", name=tr(lang, "Mute"), exact=True)
     if javascript:  # the page's script mutes through the API, then shows the page again

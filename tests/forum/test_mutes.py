@@ -90,7 +90,7 @@ def test_the_muted_voices_comments_collapse_for_the_reader_alone(voices, languag
         for comment in unsigned:
             markup = comment_markup(html, comment.pk)
             assert COLLAPSED in markup and markup.index(COLLAPSED) < markup.index(comment.body)
-            assert markup.count("</details>") == 1 and 'data-mute="unmute"' in markup
+            assert markup.count("</details>") == 1 and 'class="unmute-form"' in markup
         assert COLLAPSED not in comment_markup(html, signed.pk)
         summary = "You muted this reader." if language == "en" else "ミュートした読者のコメントです。"
         assert html.count(summary) == 2
@@ -141,7 +141,7 @@ def test_mute_shows_on_others_comments_only_and_never_signed_out(voices, client)
     client.force_login(tokyo)
     page = client.get(article.get_absolute_url()).content.decode()
     assert "mute-form" not in comment_markup(page, unsigned[0].pk)
-    assert 'data-mute="mute"' in comment_markup(page, signed.pk)
+    assert 'class="mute-form"' in comment_markup(page, signed.pk)
 
 
 def test_the_page_with_mutes_shows_the_same_as_a_rendering_for_the_reader_alone(voices):
