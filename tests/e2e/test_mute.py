@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.i18n import tr
+from tests.e2e.test_accessibility import assert_no_serious_violations
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -58,6 +59,8 @@ def test_mute_hides_one_readers_words_and_undo_restores_them(open_page, lang, li
         expect(item.locator(".comment-body")).to_be_hidden()
     expect(page.locator(f"#comment-{other.pk} .comment-body")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Secret Tokyo Name")
+    if javascript:  # axe runs in the page's JavaScript
+        assert_no_serious_violations(page, "the article with a muted reader's comments collapsed")
 
     # Show reveals the words (a <details>: with or without the script).
     first.locator("summary").get_by_text(tr(lang, "Show")).click()
@@ -73,6 +76,8 @@ def test_mute_hides_one_readers_words_and_undo_restores_them(open_page, lang, li
     expect(item).to_have_count(1)
     expect(item.get_by_role("link")).to_have_text(label)
     expect(page.locator("main")).not_to_contain_text("Secret Tokyo Name")
+    if javascript:
+        assert_no_serious_violations(page, "the list of muted readers")
     item.get_by_role("button", name=tr(lang, "Unmute")).click()
     expect(page.locator(".muted-reader")).to_have_count(0)
 
