@@ -165,12 +165,16 @@ class Mute(models.Model):
     muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("muted reader"))
     # The comment the reader muted them from: how their list names someone it may not name.
     muted_from_comment_id = models.PositiveBigIntegerField(_("muted from comment"), null=True, blank=True)
+    # The voice muted: the muted reader's signed comments, or their unsigned ones. A mute collapses
+    # only the comments in the voice it was made from, so that it never ties an unsigned voice to a
+    # name (a reader who moved out of Japan, or was given a badge, has spoken in both).
+    signed = models.BooleanField(_("signed voice"), default=False)
     created_at = models.DateTimeField(_("muted at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["reader", "muted"], name="accounts_mute_once"),
+            models.UniqueConstraint(fields=["reader", "muted", "signed"], name="accounts_mute_once_per_voice"),
             models.CheckConstraint(condition=~models.Q(reader=models.F("muted")), name="accounts_mute_not_self"),
         ]
         verbose_name = _("mute")

@@ -135,6 +135,12 @@ def reader_data_export(*, user: User) -> dict[str, Any]:
             ),
             None,
         ),
+        # The voices the reader muted, by the comment each was muted from: never the muted
+        # reader's id, which would name the author of an unsigned comment.
+        "mutes": _export_rows(
+            user.mutes.order_by("created_at", "id"),
+            {"signed": "signed", "muted_from_comment": "muted_from_comment_id", "created_at": "created_at"},
+        ),
     }
 
 

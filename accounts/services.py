@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.authtoken.models import Token
 
 from .authentication import forget_tokens
-from .models import AccountDeletion, Badge, Sanction, User
+from .models import AccountDeletion, Badge, Mute, Sanction, User
 from .selectors import active_badge, has_verified_email, moment_text
 from .time_zones import validate_time_zone
 
@@ -420,3 +420,47 @@ def _forget_cached_badge(user: User) -> None:
     """The user object caches its badge once read; a change must not be read stale after."""
     if User.badge.related.is_cached(user):
         User.badge.related.delete_cached_value(user)
+
+
+# --- Mutes ------------------------------------------------------------------------------------
+
+MUTE_SELF = "mute_self"
+
+
+@dataclass(frozen=True)
+class Muted:
+    mute: Mute
+    created: bool  # False: the reader had already muted this voice (nothing changed)
+
+
+def mute_reader_refusal(*, reader: User, muted_id: int) -> Refusal | None:
+    """Why ``reader`` may not mute the reader ``muted_id``; None when they may. Anyone else may be
+    muted, staff included: refusing a moderator would tell who wrote an unsigned comment."""
+    if muted_id == reader.pk:
+        return Refusal(_("You cannot mute yourself."), MUTE_SELF)
+    return None
+
+
+def mute_reader(*, reader: User, muted_id: int, signed: bool, from_comment_id: int | None) -> Muted:
+    """``reader`` mutes one voice of the reader ``muted_id``: their signed comments, or their
+    unsigned ones (``signed``), as the comment it was done from (``from_comment_id``) spoke.
+    Muting a voice already muted changes nothing. Raises PermissionDenied (a Refusal) for oneself.
+    The muted reader is never told: nothing they see changes."""
+    if refusal := mute_reader_refusal(reader=reader, muted_id=muted_id):
+        raise PermissionDenied(refusal)
+    mute, created = Mute.objects.get_or_create(
+        reader=reader, muted_id=muted_id, signed=signed, defaults={"muted_from_comment_id": from_comment_id}
+    )
+    return Muted(mute, created)
+
+
+def unmute(*, reader: User, mute_id: int) -> bool:
+    """Take back one of ``reader``'s mutes; False when they have no such mute (already undone)."""
+    deleted, _by_model = Mute.objects.filter(reader=reader, pk=mute_id).delete()
+    return bool(deleted)
+
+
+def unmute_voice(*, reader: User, muted_id: int, signed: bool) -> bool:
+    """Take back ``reader``'s mute of that voice of the reader ``muted_id``; False when there was none."""
+    deleted, _by_model = Mute.objects.filter(reader=reader, muted_id=muted_id, signed=signed).delete()
+    return bool(deleted)

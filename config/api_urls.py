@@ -24,6 +24,7 @@ from forum.api import (
     CommentListApi,
     CommentRepliesApi,
 )
+from forum.mutes_api import MyMuteApi, MyMutesApi
 from moderation.api import CommentReportApi, MyCommentsApi
 from notifications.api import (
     MailPreferenceApi,
@@ -65,6 +66,8 @@ v1 = [
         name="api_me_notification_read",
     ),
     path("me/notifications/email/", MailPreferenceApi.as_view(), name="api_me_notifications_email"),
+    path("me/mutes/", MyMutesApi.as_view(), name="api_me_mutes"),
+    path("me/mutes/<id:mute_id>/", MyMuteApi.as_view(), name="api_me_mute"),
     path("articles/", ArticleListApi.as_view(), name="api_articles"),
     path("articles/<slug:slug>/", ArticleDetailApi.as_view(), name="api_article"),
     path("articles/<slug:slug>/perception/", ArticlePerceptionApi.as_view(), name="api_article_perception"),

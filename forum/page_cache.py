@@ -33,6 +33,9 @@ parts of its own. Which comments are the reader's own comes from the database, n
 HTML: the shared markup names no author of an unsigned comment, not even by id. The comments the
 reader has reported (and not yet seen decided) are asked in the same query of a function
 moderation provides (settings.FORUM_READER_REPORTED_COMMENTS: forum may not import moderation).
+So are the comments of the readers they muted (accounts.Mute, in the voice muted: signed or
+unsigned): those collapse behind "You muted this reader. Show" (a <details> opened by the byline
+part and closed by the controls part), found by their author in the database, never by the markup.
 Staff see the author of every comment, so their sections are rendered for them, uncached.
 """
 
@@ -56,7 +59,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from accounts.models import User
+from accounts.models import Mute, User
 from votes.counting import counters_from_votes
 from votes.models import Vote
 from votes.selectors import choices_of
@@ -181,6 +184,8 @@ def _url_formats_for(_prefix: str, _urlconf) -> dict[str, str]:
         "delete_url": "delete_comment",
         "report_url": "report_comment",
         "reply_url": "reply",
+        "mute_url": "mute_comment_author",
+        "unmute_url": "unmute_comment_author",
     }
     return {attr: reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "{}") for attr, name in names.items()}
 
@@ -199,10 +204,12 @@ def prepare(
     article: Article,
     choices: dict[int, str] | None = None,
     reported: set[int] | frozenset[int] = frozenset(),
+    muted: set[int] | frozenset[int] = frozenset(),
     parts: tuple[str, ...] = PART_NAMES,
 ) -> None:
     """Set what the comment markup reads on each comment, as ``viewer`` sees it (``reported``: the
-    ids of the comments the viewer has reported), for the reader ``parts`` to be rendered.
+    ids of the comments the viewer has reported; ``muted``: of those whose author, in that voice,
+    the viewer muted), for the reader ``parts`` to be rendered.
     What the reader may do with each comment comes from the refusal rules the services raise, so
     the page offers what the service will do."""
     formats = _url_formats()
@@ -214,6 +221,8 @@ def prepare(
             comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
         comment.my_choice = choices.get(comment.pk)
         comment.reported_by_me = comment.pk in reported
+        comment.muted_by_me = comment.pk in muted
+        comment.can_mute = services.mute_refusal(user=viewer, comment=comment) is None
         comment.cannot_vote = vote_refusal(user=viewer, comment=comment) is not None
         comment.can_report = viewer.is_authenticated and services.report_refusal(user=viewer, comment=comment) is None
         comment.can_delete = services.delete_refusal(user=viewer, comment=comment) is None
@@ -259,7 +268,14 @@ def render_sections(
     if choices_for and viewer.is_authenticated and (reports := reported_comment_ids(viewer)) is not None:
         ids = [comment.pk for comment in shown]
         reported = frozenset(Comment.objects.filter(Q(pk__in=reports), pk__in=ids).values_list("pk", flat=True))
-    prepare(shown, viewer=viewer, article=article, choices=choices, reported=reported)
+    muted = frozenset()
+    if choices_for and viewer.is_authenticated:
+        muted = frozenset(
+            Comment.objects.filter(_muted_by(viewer), pk__in=[comment.pk for comment in shown]).values_list(
+                "pk", flat=True
+            )
+        )
+    prepare(shown, viewer=viewer, article=article, choices=choices, reported=reported, muted=muted)
     context = {
         **_context(viewer),
         "sections": sections,
@@ -325,6 +341,13 @@ def reported_comment_ids(user: User) -> QuerySet | None:
     return import_string(path)(reader=user) if path else None
 
 
+def _muted_by(user) -> Q:
+    """Whether the comment's author, in the comment's voice (signed or not), is muted by ``user``.
+    (``IN`` rather than ``EXISTS``, whose ``SELECT 1`` would be one more parameter to the overlay's
+    compiled statement.)"""
+    return Q(author_id__in=Mute.objects.filter(reader=user, signed=OuterRef("signed")).values("muted_id"))
+
+
 # What the reader parts of a comment read of it (prepare and forum/reader_parts.py).
 # deleted_at: every refusal rule refuses a placeholder (forum.services, votes.services.vote_refusal).
 _PART_FIELDS = (
@@ -341,10 +364,15 @@ _PART_FIELDS = (
 
 
 def _readers_query(*, user, article_id: int) -> QuerySet:
-    """Among the article's comments, those the reader wrote, voted on or reported, each with what
-    its reader parts are rendered from (``my_choice``, ``my_vote_at``, ``reported_by_me``)."""
+    """Among the article's comments, those the reader wrote, voted on or reported, or whose author
+    they muted, each with what its reader parts are rendered from (``my_choice``, ``my_vote_at``,
+    ``reported_by_me``, ``muted_by_me``)."""
     my_vote = Vote.objects.filter(user=user, comment=OuterRef("pk"))
-    theirs = Q(author_id=user.pk) | Q(pk__in=Vote.objects.filter(user=user).values("comment_id"))
+    theirs = (
+        Q(author_id=user.pk)
+        | Q(pk__in=Vote.objects.filter(user=user).values("comment_id"))
+        | Q(author_id__in=Mute.objects.filter(reader=user).values("muted_id"))
+    )
     reports = reported_comment_ids(user)
     if reports is None:
         reported = Value(False)
@@ -359,6 +387,7 @@ def _readers_query(*, user, article_id: int) -> QuerySet:
             my_choice=Subquery(my_vote.values("choice")[:1]),
             my_vote_at=Subquery(my_vote.values("updated_at")[:1]),
             reported_by_me=reported,
+            muted_by_me=ExpressionWrapper(_muted_by(user), output_field=BooleanField()),
         )
         .order_by()
     )
@@ -431,13 +460,19 @@ def overlay(shared: Sections, *, user: User, article: Article) -> Sections:
         "article": article,
         "choices": {comment.pk: comment.my_choice for comment in theirs if comment.my_choice},
         "reported": frozenset(comment.pk for comment in theirs if comment.reported_by_me),
+        "muted": frozenset(comment.pk for comment in theirs if comment.muted_by_me),
     }
     # A byline differs from reader to reader only for its author (staff are never shared ones).
     others_parts = ("votes", "controls")
     prepare(own, **mine)
     prepare(others, **mine, parts=others_parts)
     renderer = PartRenderer(user)
-    return shared.with_parts({**renderer.parts(own), **renderer.parts(others, others_parts)})
+    parts = {**renderer.parts(own), **renderer.parts(others, others_parts)}
+    for comment in others:
+        if comment.muted_by_me:  # collapsed: the shared byline (the same for this reader), opening it
+            key = (comment.pk, "byline")
+            parts[key] = renderer.muted_open() + shared.parts[shared.part_at[key]]
+    return shared.with_parts(parts)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The reader parts of a comment on the article page: the byline, the vote buttons with their
-counts, and Reply, Report, Edit and Delete (the "controls"). They are what one reader may see of a comment that another
-may not; everything else of its markup (forum/templates/forum/comment_list.html) is the same for
-every reader and only marks their places.
+counts, and Reply, Report, Mute, Edit and Delete (the "controls"); for a reader who muted its
+author, the collapse around the comment ("You muted this reader. Show": the byline opens it, the
+controls close it). They are what one reader may see of a comment that another may not;
+everything else of its markup (forum/templates/forum/comment_list.html) is the same for every
+reader and only marks their places.
 
 The parts are small templates filled from data: format strings below, filled from what
 forum.page_cache.prepare set on each comment for one viewer (whose votes, whose comment, what the
@@ -77,6 +79,16 @@ REPLY_REFUSED = (
     '<p class="reply-control"><button type="button" class="reply-button" disabled aria-describedby="why-{pk}">'
     '{reply}</button> <span class="reply-refusal" id="why-{pk}">{why}</span></p>'
 )
+# Mute (or, on a muted reader's comment, Unmute): a form that works without JavaScript; the page's
+# script sends it through the API (static/js/mute.js).
+MUTE = '\n  <form class="{action}-form" method="post" action="{url}">{csrf}<button>{label}</button></form>'
+# A muted reader's comment, collapsed for the reader who muted them: the byline opens it, the
+# controls close it, so its replies (nested after the controls) stay in view.
+MUTED_OPEN = (
+    '<details class="muted-comment"><summary><span class="muted-note">{muted}</span> '
+    '<span class="muted-show">{show}</span></summary>'
+)
+MUTED_CLOSE = "\n  </details>"
 
 
 def labels() -> dict[str, str]:
@@ -101,6 +113,10 @@ def labels() -> dict[str, str]:
         "reader_in_japan": gettext("A reader in Japan"),
         "reply": gettext("Reply"),
         "reply_refused": gettext("You cannot reply for now: the reason is shown above the comments."),
+        "mute": gettext("Mute"),
+        "unmute": gettext("Unmute"),
+        "muted": gettext("You muted this reader."),
+        "show": gettext("Show"),
     }
 
 
@@ -112,11 +128,16 @@ class PartRenderer:
         self.t = {key: escape(text) for key, text in labels().items()}
         self.sign_in_url = escape(reverse("login"))
 
+    def muted_open(self) -> str:
+        return MUTED_OPEN.format(muted=self.t["muted"], show=self.t["show"])
+
     def byline(self, comment: Comment) -> str:
+        opening = self.muted_open() if getattr(comment, "muted_by_me", False) else ""
         by = comment.shown_author  # forum.selectors.shown_author: the one rule of who is named
         if by is None:
-            return REGION_BYLINE.format(reader_in_japan=self.t["reader_in_japan"]) if comment.is_reply else ""
-        return BYLINE.format(
+            region = REGION_BYLINE.format(reader_in_japan=self.t["reader_in_japan"]) if comment.is_reply else ""
+            return opening + region
+        return opening + BYLINE.format(
             name=escape(by.public_name),
             country=COUNTRY.format(country=escape(by.country.name)) if by.country else "",
             badge=BADGE.format(
@@ -178,11 +199,26 @@ class PartRenderer:
             report = REPORT.format(report_url=escape(comment.report_url), report=self.t["report"])
         else:
             report = ""
+        if getattr(comment, "can_mute", False):
+            report += self.mute(comment)
         if not comment.can_delete:
-            return reply + report
+            return reply + report + self.muted_close(comment)
         edit = EDIT.format(edit_url=escape(comment.edit_url), edit=self.t["edit"]) if comment.can_edit else ""
         owner = OWNER_CONTROLS.format(edit=edit, delete_url=escape(comment.delete_url), delete=self.t["delete"])
-        return reply + report + owner
+        return reply + report + owner + self.muted_close(comment)
+
+    def mute(self, comment: Comment) -> str:
+        muted = getattr(comment, "muted_by_me", False)
+        return MUTE.format(
+            url=escape(comment.unmute_url if muted else comment.mute_url),
+            action="unmute" if muted else "mute",
+            csrf=CSRF_INPUT,
+            label=self.t["unmute" if muted else "mute"],
+        )
+
+    @staticmethod
+    def muted_close(comment: Comment) -> str:
+        return MUTED_CLOSE if getattr(comment, "muted_by_me", False) else ""
 
     def parts(self, comments, names: tuple[str, ...] = PART_NAMES) -> dict[tuple[int, str], str]:
         """The named reader parts of these prepared comments, by (comment id, part name)."""

@@ -23,10 +23,11 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.db.models.functions import Abs, Cast, Coalesce, Mod, NullIf, RowNumber
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
-from accounts.models import Badge, User
+from accounts.models import Badge, Mute, User
 from accounts.selectors import active_badge
 
 from . import caching
@@ -722,3 +723,63 @@ def thread_replies(*, parent: Comment) -> CommentQuerySet:
 
 # A thread's order: oldest first, the id breaking ties (comment_thread_idx).
 THREAD_ORDER = ("created_at", "id")
+
+
+# --- A reader's mutes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MutedVoice:
+    """One of a reader's mutes as they may be shown it. A signed voice is named; an unsigned one
+    only by the comment it was muted from: nothing here says who wrote it, not even by id."""
+
+    id: int  # the mute's own id (what undoing it names)
+    signed: bool
+    name: str | None  # the muted reader's public name, for a signed voice only
+    country: Country | None  # likewise
+    comment_id: int | None  # the comment it was muted from, while that comment exists
+    article_title: str | None  # that comment's article, as readers last saw it
+    created_at: object
+
+    @property
+    def comment_url(self) -> str | None:
+        return reverse("comment", kwargs={"comment_id": self.comment_id}) if self.comment_id else None
+
+    @property
+    def label(self) -> str:
+        """The voice in words, in the current language."""
+        who = self.name if self.signed else gettext("A reader in Japan")
+        if self.signed and self.country:
+            who = gettext("%(name)s, %(country)s") % {"name": self.name, "country": self.country.name}
+        if self.article_title:
+            where = gettext("muted from a comment on “%(title)s”") % {"title": self.article_title}
+        else:
+            where = gettext("muted from a comment since deleted")
+        return gettext("%(who)s (%(where)s)") % {"who": who, "where": where}
+
+
+def muted_voices(*, reader: User, mute_ids: list[int] | None = None) -> list[MutedVoice]:
+    """The voices ``reader`` muted (those of ``mute_ids`` only, when given), newest first, in two
+    queries (the mutes, with the signed voices' names; the comments they were muted from, with
+    their articles)."""
+    mutes = Mute.objects.filter(reader=reader).select_related("muted").order_by("-created_at", "-id")
+    if mute_ids is not None:
+        mutes = mutes.filter(pk__in=mute_ids)
+    mutes = list(mutes)
+    comments = Comment.objects.filter(pk__in=[mute.muted_from_comment_id for mute in mutes])
+    from_comments = {comment.pk: comment for comment in comments.select_related("article")}
+    voices = []
+    for mute in mutes:
+        comment = from_comments.get(mute.muted_from_comment_id)
+        voices.append(
+            MutedVoice(
+                id=mute.pk,
+                signed=mute.signed,
+                name=mute.muted.public_name if mute.signed else None,
+                country=(mute.muted.country or None) if mute.signed else None,
+                comment_id=comment.pk if comment else None,
+                article_title=(comment.article.public_title or None) if comment else None,
+                created_at=mute.created_at,
+            )
+        )
+    return voices

@@ -12,7 +12,16 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import Refusal, departed_reader, is_premoderated, signs_with_badge, taking_part_refusal
+from accounts.services import (
+    Muted,
+    Refusal,
+    departed_reader,
+    is_premoderated,
+    mute_reader,
+    signs_with_badge,
+    taking_part_refusal,
+    unmute_voice,
+)
 from accounts.text import has_visible_text
 
 from . import caching
@@ -572,3 +581,34 @@ def author_leaving(*, user: User) -> None:
     Comment.objects.placeholders().filter(
         models.Exists(Comment.objects.visible().filter(parent=models.OuterRef("pk"), author=user))
     ).exclude(models.Exists(others)).delete()
+
+
+# --- Muting a comment's author ------------------------------------------------------------------
+# A reader mutes the author of a comment they see, signed or not, without ever learning who it is:
+# the mute is of the comment's voice (Mute.signed), and nothing said back names its author.
+# Muting changes no shared page (the collapse is the reader's own overlay): nothing to bump.
+
+
+def mute_refusal(*, user, comment: Comment) -> str | None:
+    """Why this reader may not mute the comment's author; None when they may. Any signed-in reader
+    may mute anyone else, a sanctioned one too (muting protects the reader, it says nothing)."""
+    if not user.is_authenticated:
+        return Refusal(_("Sign in to mute a reader."), SIGN_IN)
+    if _is_author(user, comment):
+        return Refusal(_("You cannot mute yourself: this is your own comment."), OWN_COMMENT)
+    return None
+
+
+def mute_author_of(*, reader: User, comment: Comment) -> Muted:
+    """Mute the author of ``comment`` for ``reader``: their comments and replies in the comment's
+    voice (signed or unsigned) collapse for the reader, and their replies do not notify them.
+    Muting twice changes nothing. Raises PermissionDenied (a Refusal) for one's own comment."""
+    if refusal := mute_refusal(user=reader, comment=comment):
+        raise PermissionDenied(refusal)
+    return mute_reader(reader=reader, muted_id=comment.author_id, signed=comment.signed, from_comment_id=comment.pk)
+
+
+def unmute_author_of(*, reader: User, comment: Comment) -> bool:
+    """Take back the reader's mute of the comment's author (in the comment's voice): False when
+    there was none."""
+    return unmute_voice(reader=reader, muted_id=comment.author_id, signed=comment.signed)

@@ -22,6 +22,10 @@ urlpatterns = [
     path("comments/<int:comment_id>/reply/", views.reply, name="reply"),
     path("comments/<int:comment_id>/edit/", views.edit_comment, name="edit_comment"),
     path("comments/<int:comment_id>/delete/", views.delete_comment, name="delete_comment"),
+    path("comments/<int:comment_id>/mute/", views.mute_comment_author, name="mute_comment_author"),
+    path("comments/<int:comment_id>/unmute/", views.unmute_comment_author, name="unmute_comment_author"),
     path("my/votes/", views.my_votes, name="my_votes"),
+    path("my/mutes/", views.my_mutes, name="my_mutes"),
+    path("my/mutes/<int:mute_id>/unmute/", views.unmute, name="unmute"),
     path("feeds/articles/", ArticleFeed(), name="article_feed"),
 ]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import EMAIL_UNVERIFIED, refusal_code
+from accounts.services import unmute as unmute_mute
 from infra import rate_limits
 from infra.rate_limits import COMMENT
 from votes.selectors import votes_of
@@ -563,3 +564,54 @@ def my_votes(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(votes_of(user=request.user), MY_VOTES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "accounts/my_votes.html", {"page": page})
+
+
+# --- Muting a comment's author --------------------------------------------------------------------
+
+
+def _back_to(comment: Comment) -> HttpResponse:
+    """To the comment on the page of its article that shows it (its permalink finds the page)."""
+    return redirect(comment)
+
+
+@require_POST
+def mute_comment_author(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Mute the comment's author (signed or not: the page never says who it is), then back to the
+    comment, collapsed. The page's script does the same through the API (POST /api/v1/me/mutes/)."""
+    comment = get_object_or_404(selectors.visible_comments(), pk=comment_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(comment.get_absolute_url())
+    try:
+        services.mute_author_of(reader=request.user, comment=comment)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal), extra_tags=refusal_code(refusal))
+    else:
+        messages.success(
+            request, _("You muted this reader: their comments and replies are collapsed for you. They are not told.")
+        )
+    return _back_to(comment)
+
+
+@require_POST
+def unmute_comment_author(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = get_object_or_404(selectors.visible_comments(), pk=comment_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(comment.get_absolute_url())
+    if services.unmute_author_of(reader=request.user, comment=comment):
+        messages.success(request, _("You unmuted this reader: their comments show again."))
+    return _back_to(comment)
+
+
+@login_required
+def my_mutes(request: HttpRequest) -> HttpResponse:
+    """The readers the reader muted, each with Unmute. An unsigned voice is named only by the
+    comment it was muted from."""
+    return render(request, "accounts/my_mutes.html", {"voices": selectors.muted_voices(reader=request.user)})
+
+
+@login_required
+@require_POST
+def unmute(request: HttpRequest, mute_id: int) -> HttpResponse:
+    if unmute_mute(reader=request.user, mute_id=mute_id):
+        messages.success(request, _("You unmuted this reader: their comments show again."))
+    return redirect("my_mutes")

@@ -114,6 +114,7 @@ def test_export_downloads_the_readers_data_and_nobody_elses(client, leaving, art
         "reports",
         "sanctions",
         "badge",
+        "mutes",
     }
     assert data["badge"] is None
     assert data["profile"]["username"] == "leaving" and data["profile"]["email"] == "leaving@example.org"
@@ -165,7 +166,7 @@ def test_export_runs_the_same_few_queries_however_much_the_reader_did(
     client, leaving, article, django_assert_max_num_queries
 ):
     """Session, user, then one query per list (comments, their earlier texts, votes, reports,
-    sanctions) and the badge."""
+    sanctions, mutes) and the badge."""
     for comment in CommentFactory.create_batch(5, article=article):
         cast_vote(user=leaving, comment=comment, choice="agree")
         report_comment(reporter=leaving, comment=comment, reason="spam")

@@ -55,6 +55,9 @@ OPERATIONS = {
     "mark the author's notification read": ("post", "notification read", None),
     "read e-mail preference": ("get", "mail preference", None),
     "set e-mail preference": ("put", "mail preference", {"reply_mail": "off"}),
+    "list mutes": ("get", "mutes", None),
+    "mute the comment's author": ("post", "mutes", {"comment": "the comment's id"}),
+    "unmute a mute not one's own": ("delete", "unknown mute", None),
 }
 
 #                          anonymous reader author moderator
@@ -101,6 +104,9 @@ EXPECTED = {
     "mark the author's notification read": (401, 404, 200, 404),
     "read e-mail preference": (401, 200, 200, 200),
     "set e-mail preference":  (401, 200, 200, 200),
+    "list mutes":             (401, 200, 200, 200),
+    "mute the comment's author": (401, 201, 403, 201),
+    "unmute a mute not one's own": (401, 404, 404, 404),
 }  # fmt: skip
 
 
@@ -145,6 +151,8 @@ def world(moderators_group):
         "read all": "/api/v1/me/notifications/read/",
         "notification read": f"/api/v1/me/notifications/{told.pk}/read/",
         "mail preference": "/api/v1/me/notifications/email/",
+        "mutes": "/api/v1/me/mutes/",
+        "unknown mute": "/api/v1/me/mutes/999999/",
     }
     return users, urls, comment
 
@@ -155,6 +163,8 @@ def test_permission_matrix(world, operation, role):
     """Each role gets exactly the status the matrix states for each operation."""
     users, urls, comment = world
     method, target, body = OPERATIONS[operation]
+    if body and body.get("comment") == "the comment's id":
+        body = {"comment": comment.pk}
     client = client_for(users[role])
     response = getattr(client, method)(urls[target], body, format="json")
 
@@ -225,5 +235,8 @@ def test_matrix_covers_every_operation_in_the_schema(anonymous_client):
         ("get", "/api/v1/me/badge/"),
         ("post", "/api/v1/me/badge/"),
         ("delete", "/api/v1/me/badge/"),
+        ("get", "/api/v1/me/mutes/"),
+        ("post", "/api/v1/me/mutes/"),
+        ("delete", "/api/v1/me/mutes/{mute_id}/"),
     }
     assert declared == matrix_paths

@@ -113,5 +113,5 @@ def test_api_passes_every_schemathesis_check_in_every_phase(live_server, moderat
     operations = sum(len(item) for item in schema.raw_schema["paths"].values())
     for phase in ("examples", "coverage", "fuzzing", "stateful"):
         assert report.phases.get(phase) == "success", report.phases
-    assert report.scenarios["coverage"] == report.scenarios["fuzzing"] == operations == 46, report.scenarios
+    assert report.scenarios["coverage"] == report.scenarios["fuzzing"] == operations == 49, report.scenarios
     assert report.stateful_transitions > 0

@@ -469,6 +469,7 @@ RULE = "a rule or a reading: writes nothing"
 STANDING = "the reader's standing: read per request for their own actions, never part of a cached page"
 VOTE = "a vote row only: the tally bumps when the counters move (votes.counting)"
 NOTICE = "a reader's notifications, their bell or their e-mail preference: never part of a cached page"
+MUTE = "a reader's mute: it collapses comments in that reader's own overlay, never in a shared page"
 
 DOES_NOT_BUMP: dict[str, str] = {
     "forum.services.clean_pick_note": RULE,
@@ -505,6 +506,13 @@ DOES_NOT_BUMP: dict[str, str] = {
     "accounts.services.impose_sanction": STANDING,
     "accounts.services.lift_sanction": STANDING,
     "accounts.services.refresh_standing": STANDING,
+    "accounts.services.mute_reader_refusal": RULE,
+    "accounts.services.mute_reader": MUTE,
+    "accounts.services.unmute": MUTE,
+    "accounts.services.unmute_voice": MUTE,
+    "forum.services.mute_refusal": RULE,
+    "forum.services.mute_author_of": MUTE,
+    "forum.services.unmute_author_of": MUTE,
     "votes.services.ensure_can_vote": RULE,
     "votes.services.vote_refusal": RULE,
     "votes.services.cast_vote": VOTE,
