@@ -354,7 +354,7 @@ def _thread_rows(article: Article) -> CommentQuerySet:
 
 
 # What a reply's markup and answer read with it: its author, and whom it answers ("@name").
-_THREAD_RELATED = ("author__badge", "reply_to__author")
+_THREAD_RELATED = ("author__badge", "reply_to__author__badge")
 
 
 def _name_answered(replies: list[Comment], *, parent: Comment, shown: set[int]) -> None:

@@ -9,7 +9,7 @@ only sends it (retrying SMTP trouble), so a retry sends the same message and cla
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -89,7 +89,10 @@ def _mailable() -> Q:
 
 
 def _not_muted(notification: Notification) -> bool:
-    return not Mute.objects.filter(reader_id=notification.recipient_id, muted_id=notification.reply.author_id).exists()
+    reply = notification.reply
+    return not Mute.objects.filter(
+        reader_id=notification.recipient_id, muted_id=reply.author_id, signed=reply.signed
+    ).exists()
 
 
 @transaction.atomic
@@ -100,7 +103,7 @@ def claim_reply_mail(*, notification_id: int) -> dict | None:
     now = timezone.now()
     notification = (
         Notification.objects.filter(selectors._shown(), _mailable(), pk=notification_id)
-        .select_related("recipient", "reply__article", "reply__author", "reply__parent", "reply__reply_to")
+        .select_related("recipient", "reply__article", "reply__author__badge", "reply__parent", "reply__reply_to")
         .select_for_update(of=("self",), skip_locked=True)
         .first()
     )
@@ -139,13 +142,16 @@ def claim_digest(*, user_id: int) -> dict | None:
     preference = selectors.mail_preference(user_id=user_id)
     if selectors.effective_mail(preference) != ReplyMail.DAILY:
         return None
+    muted_voice = Mute.objects.filter(
+        reader_id=user_id, muted_id=OuterRef("reply__author_id"), signed=OuterRef("reply__signed")
+    )
     waiting = Notification.objects.filter(selectors._shown(), _mailable(), recipient_id=user_id).exclude(
-        reply__author__in=Mute.objects.filter(reader_id=user_id).values("muted_id")
+        Exists(muted_voice)
     )
     if preference.changed_at is not None:
         waiting = waiting.filter(created_at__gte=preference.changed_at)
     notifications = list(
-        waiting.select_related("recipient", "reply__article", "reply__author", "reply__parent", "reply__reply_to")
+        waiting.select_related("recipient", "reply__article", "reply__author__badge", "reply__parent", "reply__reply_to")
         .select_for_update(of=("self",), skip_locked=True)
         .order_by("created_at", "id")
     )

@@ -34,7 +34,7 @@ def notifications_of(*, user: User) -> QuerySet[Notification]:
     """The reader's notifications, newest first, with what a list shows of each (one query)."""
     return (
         Notification.objects.filter(_shown(), recipient=user)
-        .select_related("reply", "reply__author", "reply__article")
+        .select_related("reply", "reply__author__badge", "reply__article")
         .order_by("-created_at", "-id")
     )
 

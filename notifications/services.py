@@ -73,16 +73,17 @@ def replies_became_visible(*, reply_ids: list[int]) -> list[Notification]:
     if not recipient_ids:
         return []
     active = set(User.objects.filter(pk__in=recipient_ids, is_active=True).values_list("pk", flat=True))
+    # A mute is of one voice (accounts.Mute.signed): the replier's signed or unsigned words.
     muted = set(
         Mute.objects.filter(reader_id__in=recipient_ids, muted_id__in={r.author_id for r in replies}).values_list(
-            "reader_id", "muted_id"
+            "reader_id", "muted_id", "signed"
         )
     )
     created: list[Notification] = []
     with transaction.atomic():
         for reply in replies:
             for user_id, kind in wanted[reply.pk].items():
-                if user_id not in active or (user_id, reply.author_id) in muted:
+                if user_id not in active or (user_id, reply.author_id, reply.signed) in muted:
                     continue
                 notification, is_new = Notification.objects.get_or_create(
                     recipient_id=user_id, reply=reply, defaults={"kind": kind}

@@ -172,7 +172,7 @@ def test_export_runs_the_same_few_queries_however_much_the_reader_did(
         report_comment(reporter=leaving, comment=comment, reason="spam")
     CommentFactory.create_batch(3, article=article, author=leaving)
     client.force_login(leaving)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("account_export"))
     data = json.loads(response.content)
     assert (len(data["comments"]), len(data["votes"]), len(data["reports"])) == (4, 7, 5)

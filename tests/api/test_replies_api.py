@@ -40,7 +40,7 @@ def test_a_world_reader_replies_to_a_japan_reaction_signed_in_its_thread(japan_c
     assert body["parent"] == body["reply_to"] == japan_comment.pk
     assert body["section"] == "japan"
     assert body["signed"] is True
-    assert body["author"] == {"display_name": "Emma", "country": "DE"}
+    assert body["author"] == {"display_name": "Emma", "country": "DE", "badge": None}
     assert body["reply_count"] == 0 and body["deleted"] is False and body["is_pick"] is False
     assert response["Location"].endswith(comment_url(body["id"]))
 
@@ -56,7 +56,7 @@ def test_a_reply_to_a_reply_joins_the_thread_and_a_japan_reply_names_nobody(japa
     assert response.status_code == 201
     mine = response.json()
     assert (mine["parent"], mine["reply_to"], mine["signed"]) == (japan_comment.pk, world_reply.pk, False)
-    assert mine["author"] == {"display_name": "Hanako", "country": None}  # to herself
+    assert mine["author"] == {"display_name": "Hanako", "country": None, "badge": None}  # to herself
     seen = client_for(UserFactory()).get(comment_url(mine["id"])).json()
     assert seen["author"] is None
     assert "Hanako" not in str(seen) and str(tokyo.pk) not in str(seen.get("author"))

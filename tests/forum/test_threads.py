@@ -278,10 +278,10 @@ def test_the_signed_out_page_runs_a_fixed_number_of_queries(
 ):
     """200 top-level comments with 2,000 replies (3 shown each) cost the signed-out page what 4
     comments do: the sections, one window query for every thread's first replies and counts,
-    the totals and the perception gap."""
+    the totals, the perception gap and the editors' picks."""
     article = ArticleFactory()
     _many_threads(article, top_level=top_level, replies=replies)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         page = _page(client, article)
     assert page.count('class="comment reply"') == min(replies, 3 * top_level)
     if replies:

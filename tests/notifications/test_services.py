@@ -51,11 +51,20 @@ def test_one_notification_when_the_thread_author_is_also_the_one_answered(thread
 
 def test_a_muted_replier_notifies_nobody_who_muted_them(thread, reply):
     _article, top, emma, hana, sam = thread
-    Mute.objects.create(reader=hana, muted=emma)
+    Mute.objects.create(reader=hana, muted=emma, signed=True)  # Emma's signed voice (she lives in Germany)
     first = reply(author=emma, answering=top)
-    assert _told(hana) == []
+    assert first.signed and _told(hana) == []
     second = reply(author=sam, answering=first)
     assert _told(hana) == [(second.pk, "reply")]
+
+
+def test_a_mute_silences_only_the_voice_it_was_made_on(thread, reply):
+    """A mute is of one voice (accounts.Mute.signed): muting someone's unsigned words does not
+    silence their signed replies, or the reader would learn whose the unsigned words were."""
+    _article, top, emma, hana, _sam = thread
+    Mute.objects.create(reader=hana, muted=emma, signed=False)
+    signed_reply = reply(author=emma, answering=top)
+    assert signed_reply.signed and _told(hana) == [(signed_reply.pk, "reply")]
 
 
 def test_a_held_reply_notifies_only_once_a_moderator_approves_it(
