@@ -264,17 +264,7 @@ def render_sections(
     sections = selectors.article_sections(article=article, sort=sort, pages=pages)
     shown = [comment for section in sections for comment in with_replies(section.comments)]
     choices = choices_for([comment.pk for comment in shown]) if choices_for else None
-    reported = frozenset()
-    if choices_for and viewer.is_authenticated and (reports := reported_comment_ids(viewer)) is not None:
-        ids = [comment.pk for comment in shown]
-        reported = frozenset(Comment.objects.filter(Q(pk__in=reports), pk__in=ids).values_list("pk", flat=True))
-    muted = frozenset()
-    if choices_for and viewer.is_authenticated:
-        muted = frozenset(
-            Comment.objects.filter(_muted_by(viewer), pk__in=[comment.pk for comment in shown]).values_list(
-                "pk", flat=True
-            )
-        )
+    reported, muted = _viewers_marks(viewer, [comment.pk for comment in shown]) if choices_for else (frozenset(),) * 2
     prepare(shown, viewer=viewer, article=article, choices=choices, reported=reported, muted=muted)
     context = {
         **_context(viewer),
@@ -302,12 +292,9 @@ def thread_html(*, thread: selectors.ThreadPage, viewer, csrf_token: str | None,
     article = thread.parent.article
     shown = [thread.parent, *thread.replies]
     ids = [comment.pk for comment in shown]
-    choices, reported = None, frozenset()
-    if viewer.is_authenticated:
-        choices = choices_of(user=viewer, comment_ids=ids)
-        if (reports := reported_comment_ids(viewer)) is not None:
-            reported = frozenset(Comment.objects.filter(Q(pk__in=reports), pk__in=ids).values_list("pk", flat=True))
-    prepare(shown, viewer=viewer, article=article, choices=choices, reported=reported)
+    choices = choices_of(user=viewer, comment_ids=ids) if viewer.is_authenticated else None
+    reported, muted = _viewers_marks(viewer, ids)
+    prepare(shown, viewer=viewer, article=article, choices=choices, reported=reported, muted=muted)
     markup = render_to_string("forum/comment_list.html", {**_context(viewer), "comments": [thread.parent]})
     parts, _part_at = _cut(markup, render_parts(shown, viewer=viewer))
     return fill_slots("".join(parts), csrf_token=csrf_token, next_path=next_path)
@@ -339,6 +326,19 @@ def reported_comment_ids(user: User) -> QuerySet | None:
     from settings.FORUM_READER_REPORTED_COMMENTS; None when no app provides one."""
     path = settings.FORUM_READER_REPORTED_COMMENTS
     return import_string(path)(reader=user) if path else None
+
+
+def _viewers_marks(viewer, ids: list[int]) -> tuple[frozenset[int], frozenset[int]]:
+    """Of these comments, those ``viewer`` reported (and has not seen decided) and those whose
+    voice they muted, for a rendering made for them alone (staff's sections, a thread's page):
+    two queries for a signed-in viewer, none for anyone else."""
+    if not viewer.is_authenticated:
+        return frozenset(), frozenset()
+    reported = frozenset()
+    if (reports := reported_comment_ids(viewer)) is not None:
+        reported = frozenset(Comment.objects.filter(Q(pk__in=reports), pk__in=ids).values_list("pk", flat=True))
+    muted = frozenset(Comment.objects.filter(_muted_by(viewer), pk__in=ids).values_list("pk", flat=True))
+    return reported, muted
 
 
 def _muted_by(user) -> Q:

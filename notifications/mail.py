@@ -25,6 +25,11 @@ DIGEST_MAX_ITEMS = 30
 EXCERPT_CHARACTERS = 300
 
 
+# What a reply mail or digest reads of each notification: its reader, the reply with its article,
+# author (and badge: forum.selectors.shown_author), thread and whom it answers.
+_MAIL_RELATED = ("recipient", "reply__article", "reply__author__badge", "reply__parent", "reply__reply_to")
+
+
 def site_url(path: str) -> str:
     return f"{settings.FORUM_SITE_URL}{path}"
 
@@ -103,7 +108,7 @@ def claim_reply_mail(*, notification_id: int) -> dict | None:
     now = timezone.now()
     notification = (
         Notification.objects.filter(selectors._shown(), _mailable(), pk=notification_id)
-        .select_related("recipient", "reply__article", "reply__author__badge", "reply__parent", "reply__reply_to")
+        .select_related(*_MAIL_RELATED)
         .select_for_update(of=("self",), skip_locked=True)
         .first()
     )
@@ -151,7 +156,7 @@ def claim_digest(*, user_id: int) -> dict | None:
     if preference.changed_at is not None:
         waiting = waiting.filter(created_at__gte=preference.changed_at)
     notifications = list(
-        waiting.select_related("recipient", "reply__article", "reply__author__badge", "reply__parent", "reply__reply_to")
+        waiting.select_related(*_MAIL_RELATED)
         .select_for_update(of=("self",), skip_locked=True)
         .order_by("created_at", "id")
     )

@@ -4,6 +4,8 @@
   Japanese (Accept-Language), signed in as a reader who has voted: the article's head, the top of the
   comments and the top of the second section, cut out of the one long page and stacked with a
   marked gap between them;
+- docs/thread-en.png and docs/thread-ja.png: one of the demo's threads, a reaction from Japan that a
+  reader in Germany answers and its writer answers back, as the same reader sees it;
 - docs/moderation-queue.png: the moderation page, signed in as a moderator. Its address is
   FORUM_SCREENSHOT_QUEUE_PATH (default /admin/ until the moderation queue lands).
 
@@ -117,6 +119,19 @@ def test_article_page(browser, live_server, demo, language):
     assert response.request.headers["accept-language"].startswith(language)
     page.wait_for_load_state("networkidle")
     save(f"article-{language}.png", stacked_crops(page, ARTICLE_PIECES))
+    context.close()
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_thread(browser, live_server, demo, language):
+    question = Comment.objects.get(author__display_name="Sophie Mueller", parent__isnull=False)
+    context = signed_in_context(browser, live_server, demo["reader"], locale=LOCALES[language])
+    page = context.new_page()
+    assert page.goto(live_server.url + demo["article"].get_absolute_url()).status == 200
+    page.wait_for_load_state("networkidle")
+    thread = page.locator(f"#comment-{question.parent_id}")
+    assert thread.locator(".replies .comment").count() == 2
+    save(f"thread-{language}.png", thread.screenshot())
     context.close()
 
 

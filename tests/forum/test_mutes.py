@@ -120,6 +120,20 @@ def test_the_collapse_keeps_others_replies_in_view(voices, monkeypatch):
     assert markup.index(unsigned[0].body) < closed < markup.index('<ol class="replies">') < markup.index(signed.body)
 
 
+def test_a_muted_voices_replies_collapse_on_the_threads_page_too(voices, client):
+    """The thread's own page (and "N more replies", which the script expands from it) is
+    rendered for the reader alone: their mutes collapse replies there as on the article page."""
+    article, tokyo, _paris, unsigned, signed, me = voices
+    reply = services.post_comment(author=tokyo, article=article, body="An unsigned answer.", answering=signed)
+    services.mute_author_of(reader=me, comment=unsigned[0])
+    client.force_login(me)
+    page = client.get(f"/comments/{signed.pk}/thread/").content.decode()
+    assert COLLAPSED in comment_markup(page, reply.pk)
+    assert COLLAPSED not in comment_markup(page, signed.pk).replace(comment_markup(page, reply.pk), "")
+    client.force_login(UserFactory(country="US"))  # anyone else: nothing collapses
+    assert COLLAPSED not in client.get(f"/comments/{signed.pk}/thread/").content.decode()
+
+
 def test_a_mute_collapses_only_the_voice_it_was_made_from(voices):
     """A reader who moved out of Japan speaks signed now and unsigned before: muting the unsigned
     voice must not collapse the signed one (that would name it), nor the other way round."""
