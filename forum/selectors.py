@@ -112,14 +112,17 @@ def other_versions(*, article: Article, shown: ArticleText) -> list[ArticleVersi
 
 
 def home_articles(*, limit: int = 50) -> list[Article]:
-    """The home page's articles, newest first, each with its visible comments per section
-    (``section_counts``) and its latest activity (``latest_activity``: the newest comment or
-    counted vote, None when there is none), all in one aggregate query."""
+    """The home page's articles, newest first, each with its visible top-level comments per
+    section (``section_counts``: what the article page's sections count; replies are in their
+    threads) and its latest activity (``latest_activity``: the newest comment or reply or counted
+    vote, None when there is none), all in one aggregate query."""
     visible = Q(comments__status=Comment.Status.VISIBLE)
+    top_level = visible & Q(comments__parent__isnull=True)
+    totals = {f"{key}_total": Count("comments", filter=top_level & Q(comments__section=key)) for key in Section.values}
     articles = list(
         published_articles()
         .annotate(
-            **{f"{key}_total": Count("comments", filter=visible & Q(comments__section=key)) for key in Section.values},
+            **totals,
             last_comment_at=Max("comments__created_at", filter=visible),
             last_tally_at=Max("comments__tallied_at", filter=visible),
         )

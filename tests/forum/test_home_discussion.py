@@ -37,6 +37,18 @@ def test_counts_per_section_and_latest_activity(client):
     assert quiet.title in page
 
 
+def test_the_counts_are_the_sections_and_a_reply_is_activity(article):
+    """The home page counts what the article page's sections count, top-level comments; a reply
+    (in its thread, whoever writes it) is activity all the same."""
+    reaction = CommentFactory(article=article, author=UserFactory(country="JP"))
+    reply = CommentFactory(
+        article=article, author=UserFactory(country="DE"), parent=reaction, reply_to=reaction, section="japan"
+    )
+    listed = selectors.home_articles()[0]
+    assert [(key, total) for key, _, total in listed.section_counts] == [("japan", 1), ("world", 0)]
+    assert listed.latest_activity == reply.created_at
+
+
 def test_a_counted_vote_is_activity(article):
     comment = CommentFactory(article=article, created_at=timezone.now() - timedelta(days=3))
     tallied = timezone.now() - timedelta(hours=1)
