@@ -809,6 +809,10 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "moderation.models.Report.Reason",
         "RejectionReasonEnum": "moderation.models.Decision.RejectReason",
         "CommentStatusEnum": "forum.models.Comment.Status",
+        # Three models have a "kind": each its own enum, named for what it is.
+        "BadgeKindEnum": "accounts.models.Badge.Kind",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "SanctionKindEnum": "accounts.models.Sanction.Kind",
         # A comment's language, an article's version and its original: one enum, the site's languages.
         "LanguageEnum": "django.conf.settings.LANGUAGES",
     },
