@@ -1,8 +1,5 @@
 """Writes and rules for readers' accounts. Views, API views and the admin call these."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -126,36 +123,7 @@ def email_refusal(*, user: User) -> Refusal | None:
     )
 
 
-# A page asks the refusal rules about its one reader for every comment it shows (forum.page_cache),
-# and each rule asks the reader's standing: it cannot change while one page is prepared, so the
-# page settles it once (standing_settled) and taking_part_refusal answers from that reading.
-_settled_standing: ContextVar[tuple[int, str | None] | None] = ContextVar("settled_standing", default=None)
-
-
-@contextmanager
-def standing_settled(*, user) -> Iterator[None]:
-    """While the block runs, taking_part_refusal answers for ``user`` from one reading of their
-    standing (a signed-out viewer has none to settle)."""
-    if not user.is_authenticated:
-        yield
-        return
-    token = _settled_standing.set((user.pk, _taking_part_refusal(user=user)))
-    try:
-        yield
-    finally:
-        _settled_standing.reset(token)
-
-
 def taking_part_refusal(*, user: User) -> str | None:
-    """Why the reader may not vote, comment or report, saying until when; None when they may
-    (settled once for a page being prepared for them: standing_settled)."""
-    settled = _settled_standing.get()
-    if settled is not None and settled[0] == user.pk:
-        return settled[1]
-    return _taking_part_refusal(user=user)
-
-
-def _taking_part_refusal(*, user: User) -> str | None:
     """Why the reader may not vote, comment or report, saying until when; None when they may.
 
     A sanction (ban or suspension) refuses first. Then a reader needs a verified e-mail address

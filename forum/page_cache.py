@@ -61,7 +61,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from accounts.models import Mute, User
-from accounts.services import standing_settled
 from votes.counting import counters_from_votes
 from votes.models import Vote
 from votes.selectors import choices_of
@@ -216,28 +215,25 @@ def prepare(
     the page offers what the service will do."""
     formats = _url_formats()
     choices = choices or {}
-    with standing_settled(user=viewer):  # every rule below asks the viewer's standing: once
-        for comment in comments:
-            comment.article = article
-            comment.mine = viewer.is_authenticated and viewer.pk is not None and comment.author_id == viewer.pk
-            if "byline" in parts:  # it reads the author's row
-                comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
-            comment.my_choice = choices.get(comment.pk)
-            comment.reported_by_me = comment.pk in reported
-            comment.muted_by_me = comment.pk in muted
-            comment.can_mute = services.mute_refusal(user=viewer, comment=comment) is None
-            comment.cannot_vote = vote_refusal(user=viewer, comment=comment) is not None
-            comment.can_report = (
-                viewer.is_authenticated and services.report_refusal(user=viewer, comment=comment) is None
-            )
-            comment.can_delete = services.delete_refusal(user=viewer, comment=comment) is None
-            comment.can_edit = comment.can_delete and services.edit_refusal(user=viewer, comment=comment) is None
-            # A reply to this comment joins its thread: the thread's parent when the page holds it,
-            # else the comment itself (a reply's section is its thread's, which is what the rule reads).
-            thread = comment.parent if comment.parent_id and Comment.parent.is_cached(comment) else comment
-            comment.reply_refusal = services.comment_refusal(user=viewer, article=article, parent=thread)
-            for attr, url_format in formats.items():
-                setattr(comment, attr, url_format.format(comment.pk))
+    for comment in comments:
+        comment.article = article
+        comment.mine = viewer.is_authenticated and viewer.pk is not None and comment.author_id == viewer.pk
+        if "byline" in parts:  # it reads the author's row
+            comment.shown_author = selectors.shown_author(comment=comment, viewer=viewer)
+        comment.my_choice = choices.get(comment.pk)
+        comment.reported_by_me = comment.pk in reported
+        comment.muted_by_me = comment.pk in muted
+        comment.can_mute = services.mute_refusal(user=viewer, comment=comment) is None
+        comment.cannot_vote = vote_refusal(user=viewer, comment=comment) is not None
+        comment.can_report = viewer.is_authenticated and services.report_refusal(user=viewer, comment=comment) is None
+        comment.can_delete = services.delete_refusal(user=viewer, comment=comment) is None
+        comment.can_edit = comment.can_delete and services.edit_refusal(user=viewer, comment=comment) is None
+        # A reply to this comment joins its thread: the thread's parent when the page holds it,
+        # else the comment itself (a reply's section is its thread's, which is what the rule reads).
+        thread = comment.parent if comment.parent_id and Comment.parent.is_cached(comment) else comment
+        comment.reply_refusal = services.comment_refusal(user=viewer, article=article, parent=thread)
+        for attr, url_format in formats.items():
+            setattr(comment, attr, url_format.format(comment.pk))
 
 
 def _context(viewer) -> dict:

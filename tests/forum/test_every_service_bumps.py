@@ -499,7 +499,6 @@ DOES_NOT_BUMP: dict[str, str] = {
     "accounts.services.refusal_code": RULE,
     "accounts.services.sanction_refusal": RULE,
     "accounts.services.taking_part_refusal": RULE,
-    "accounts.services.standing_settled": RULE,
     "accounts.services.sign_up": "a new reader has written nothing yet",
     "accounts.services.change_password": "a password: nothing a page shows",
     "accounts.services.revoke_api_tokens": "API tokens: nothing a page shows",

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from accounts.services import standing_settled, taking_part_refusal
 from forum import services
 from forum.models import Article, Comment
 from moderation.services import report_comment
@@ -154,16 +153,3 @@ def test_an_unverified_reader_is_shown_where_to_verify_beside_the_disabled_form(
     client.force_login(reader)
     page = client.get(article.get_absolute_url()).content.decode()
     assert "verify your e-mail address" in page and 'href="/accounts/email/"' in page.split('class="comment-form"')[1]
-
-
-def test_a_page_settles_its_readers_standing_once_and_no_one_elses(db, settings):
-    """forum.page_cache.prepare asks every rule about one reader for each comment it shows; the
-    reader's standing is read once for the page (accounts.services.standing_settled), for that
-    reader only, and read afresh after it."""
-    settings.NEW_ACCOUNT_WAIT_SECONDS = 0
-    reader, banned = UserFactory(email_verified=True), UserFactory(email_verified=True, is_banned=True)
-    with standing_settled(user=reader):
-        reader.is_banned = True  # changed while the page is prepared: the page keeps its reading
-        assert taking_part_refusal(user=reader) is None
-        assert taking_part_refusal(user=banned) is not None
-    assert taking_part_refusal(user=reader) is not None
