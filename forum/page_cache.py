@@ -54,7 +54,6 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Query
 from django.template.defaultfilters import urlencode
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.functional import LazyObject
 from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
@@ -290,7 +289,6 @@ def thread_html(*, thread: selectors.ThreadPage, viewer, csrf_token: str | None,
     """A thread's page (forum.selectors.thread_page) as ``viewer`` sees it, rendered for them alone
     (a thread's page is read far less than the article's): the parent's <li> with the page's
     replies nested in it, every reader part rendered as the article page renders it."""
-    viewer = _concrete(viewer)
     article = thread.parent.article
     shown = [thread.parent, *thread.replies]
     ids = [comment.pk for comment in shown]
@@ -524,19 +522,8 @@ def perception(*, article: Article, version: int) -> list[ShownPick]:
     )
 
 
-def _concrete(user):
-    """The user itself, not request.user's SimpleLazyObject, whose every attribute read goes
-    through a proxy: a signed-in page asks the refusal rules about the reader a few thousand
-    times (the proxy was a sixth of the page's CPU)."""
-    if isinstance(user, LazyObject):
-        user.is_authenticated  # noqa: B018 - evaluates it
-        return user._wrapped
-    return user
-
-
 def reader_sections(*, article: Article, version: int, sort: str, pages: dict[str, int], user) -> Sections:
     """The sections as this reader sees them, signed in or not."""
-    user = _concrete(user)
     if not user.is_authenticated:
         return shared_sections(article=article, version=version, sort=sort, pages=pages, signed_in=False)
     if user.is_staff:  # staff see every author: nothing shared to start from
