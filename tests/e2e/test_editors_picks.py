@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"  # the factory's
 
 
-def test_a_moderator_picks_a_comment_and_it_shows_at_the_top(open_page, lang, live_server, moderator):
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_a_moderator_picks_a_comment_and_it_shows_at_the_top(open_page, lang, live_server, moderator, javascript):
     article = ArticleFactory(title="Rare earths and supply chains")
     picked = CommentFactory(
         article=article, author=UserFactory(country="GB", display_name="Emma"), body="The oldest, and the clearest."
@@ -44,8 +45,9 @@ def test_a_moderator_picks_a_comment_and_it_shows_at_the_top(open_page, lang, li
     assert Comment.objects.get(pk=picked.pk).pick_note == note
     assert AuditEntry.objects.filter(action="pick", target_id=str(picked.pk), actor=moderator).exists()
 
-    # 2. A reader of the same language sees it at the top of "Voices from Around the World".
-    reader = open_page()
+    # 2. A reader of the same language sees it at the top of "Voices from Around the World", with
+    #    or without the page's script: the picks are part of the page itself.
+    reader = open_page(java_script_enabled=javascript)
     reader.goto(live_server.url + article.get_absolute_url())
     section = reader.locator("#section-world")
     picks = section.locator(".editors-picks")

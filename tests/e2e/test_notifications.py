@@ -1,4 +1,4 @@
-"""Reply notifications in a real Chromium, in English and Japanese, without JavaScript: a reader in
+"""Reply notifications in a real Chromium, in English and Japanese, with and without JavaScript: a reader in
 Japan sees the bell's count after a world reader answers her, opens the notification from the
 notifications page and lands on the reply; the bell is then quiet."""
 
@@ -16,13 +16,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-unusual-passphrase-42"
 
 
-def test_the_bell_counts_a_reply_and_opening_it_lands_on_the_reply(open_page, lang, live_server):
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_the_bell_counts_a_reply_and_opening_it_lands_on_the_reply(open_page, lang, live_server, javascript):
     hana = UserFactory(username="hana", display_name="Hana", country="JP", password=PASSWORD)
     emma = UserFactory(username="emma", display_name="Emma", country="DE")
     article = ArticleFactory(title="Rare earths and supply chains")
     top = CommentFactory(article=article, author=hana, body="日本では備蓄が議論されています。")
 
-    page = open_page(java_script_enabled=False)
+    page = open_page(java_script_enabled=javascript)
     page.goto(f"{live_server.url}/accounts/sign-in/?next={article.get_absolute_url()}")
     page.locator("#id_username").fill("hana")
     page.locator("#id_password").fill(PASSWORD)
