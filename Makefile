@@ -82,6 +82,7 @@ test-fast: install-dev
 	  $(VENV)/bin/pytest $(FAST_TESTS) $(PYTEST_ARGS)
 
 bench: install-dev
+	bash bench/install-tools.sh
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install-dev
